@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LocalOffersConfig(AppConfig):
+    name = "local_offers"
+    verbose_name = "Offres locales"

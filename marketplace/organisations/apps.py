@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class OrganisationsConfig(AppConfig):
+    name = "marketplace.organisations"
+    label = "organisations"
+    verbose_name = "Employeurs adhérents"
