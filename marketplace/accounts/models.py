@@ -30,7 +30,7 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser, PermissionsMixin):
     """A person: an agent, a correspondent, a desk agent, an officer or an administrator (roles are relations)."""
 
-    email = models.EmailField("adresse e-mail", max_length=254)
+    email = models.EmailField("adresse e-mail", max_length=254, unique=True)
     display_name = models.CharField("nom affiché", max_length=120, blank=True)
     is_staff = models.BooleanField("accès à l'administration", default=False)
     is_active = models.BooleanField("actif", default=True)
