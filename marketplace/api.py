@@ -45,7 +45,10 @@ def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> Http
     ]
     fields = ", ".join(dict.fromkeys(e["field"] for e in errors))
     return envelope(
-        request, "validation_error", _("Données invalides : %(fields)s.") % {"fields": fields}, 422,
+        request,
+        "validation_error",
+        _("Données invalides : %(fields)s.") % {"fields": fields},
+        422,
         {"errors": errors},
     )
 

@@ -32,7 +32,7 @@ async def _roundtrip() -> bool:
     layer = get_channel_layer()
     if layer is None:
         return False
-    channel = await layer.new_channel("health.")
+    channel = await layer.new_channel()
     token = uuid.uuid4().hex
     await layer.send(channel, {"type": "health.ping", "token": token})
     message = await layer.receive(channel)
@@ -54,9 +54,12 @@ def health(request: HttpRequest) -> Status[HealthOut]:
     layer = _channel_layer()
     beat = WorkerHeartbeat.objects.order_by("-at").first() if database.startswith("ok") else None
     ok = database.startswith("ok") and layer == "ok"
-    return Status(200 if ok else 503, HealthOut(
-        status="ok" if ok else "degraded",
-        database=database,
-        channel_layer=layer,
-        last_worker_heartbeat=beat.at.isoformat() if beat else None,
-    ))
+    return Status(
+        200 if ok else 503,
+        HealthOut(
+            status="ok" if ok else "degraded",
+            database=database,
+            channel_layer=layer,
+            last_worker_heartbeat=beat.at.isoformat() if beat else None,
+        ),
+    )

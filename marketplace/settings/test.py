@@ -1,4 +1,4 @@
-from .base import *  # noqa: F403
+from .base import *
 from .base import DATABASES, env
 
 DEBUG = False
@@ -15,4 +15,4 @@ DATABASES["default"]["TEST"] = {"NAME": "test_reciproque" + env.str("TEST_DB_SUF
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 # tests/conftest.py points CHANNEL_LAYERS at a real Redis (REDIS_URL, or one it starts under var/).
 WHITENOISE_USE_FINDERS = True
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (whitenoise warns when it is missing)
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

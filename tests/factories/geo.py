@@ -7,8 +7,13 @@ from geo.models import Commune, Departement, Region
 
 
 def square(lon: float, lat: float, half: float = 0.05) -> MultiPolygon:
-    ring = ((lon - half, lat - half), (lon + half, lat - half), (lon + half, lat + half),
-            (lon - half, lat + half), (lon - half, lat - half))
+    ring = (
+        (lon - half, lat - half),
+        (lon + half, lat - half),
+        (lon + half, lat + half),
+        (lon - half, lat + half),
+        (lon - half, lat - half),
+    )
     return MultiPolygon(Polygon(ring, srid=4326), srid=4326)
 
 

@@ -49,7 +49,11 @@ def test_a_worker_process_runs_a_deferred_job(client):
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "procrastinate", "worker", "--one-shot"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert ProcrastinateJob.objects.get().status == "succeeded"
