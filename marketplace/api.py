@@ -77,5 +77,10 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return envelope(request, f"http_{exc.status_code}", str(exc), exc.status_code)
 
 
+def unknown_endpoint(request: HttpRequest, rest: str) -> HttpResponse:
+    """Any /api/v1/ path no router knows: the same envelope as every other API error, not an HTML page."""
+    return envelope(request, "not_found", _("Cette adresse de l'API n'existe pas."), 404)
+
+
 api.add_router("/", "marketplace.health.router")
 api.add_router("/geo/", "geo.api.router")
