@@ -66,3 +66,19 @@ class Commune(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.departement_id})"
+
+
+class TerritoryDataset(models.Model):
+    """What `load_territories` loaded last: the checksum of geo/data/ makes a second load a no-op."""
+
+    checksum = models.CharField(max_length=64)
+    loaded_at = models.DateTimeField(auto_now=True)
+    regions = models.PositiveIntegerField(default=0)
+    departements = models.PositiveIntegerField(default=0)
+    communes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "jeu de territoires chargé"
+
+    def __str__(self) -> str:
+        return f"{self.communes} communes ({self.checksum[:12]})"
