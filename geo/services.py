@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.core.cache import cache
 from django.db import connection, transaction
 from tqdm import tqdm
 
@@ -29,27 +28,40 @@ _TABLES: dict[str, tuple[str, list[str], dict[str, str]]] = {
         Region._meta.db_table,
         ["code", "name", "chef_lieu", "population", "geom", "geom_simple"],
         {
-            "code": "code", "name": "name", "chef_lieu": "chef_lieu", "population": "population::int",
-            "geom": "{twkb}(geom)", "geom_simple": "{twkb}(geom_simple)",
+            "code": "code",
+            "name": "name",
+            "chef_lieu": "chef_lieu",
+            "population": "population::int",
+            "geom": "{twkb}(geom)",
+            "geom_simple": "{twkb}(geom_simple)",
         },
     ),
     "departements.csv.gz": (
         Departement._meta.db_table,
         ["code", "name", "region", "chef_lieu", "population", "geom", "geom_simple"],
         {
-            "code": "code", "name": "name", "region_id": "region", "chef_lieu": "chef_lieu",
-            "population": "population::int", "geom": "{twkb}(geom)", "geom_simple": "{twkb}(geom_simple)",
+            "code": "code",
+            "name": "name",
+            "region_id": "region",
+            "chef_lieu": "chef_lieu",
+            "population": "population::int",
+            "geom": "{twkb}(geom)",
+            "geom_simple": "{twkb}(geom_simple)",
         },
     ),
     "communes.csv.gz": (
         Commune._meta.db_table,
         ["code", "name", "departement", "region", "population", "postal_codes", "lon", "lat", "geom"],
         {
-            "code": "code", "name": "name", "departement_id": "departement", "region_id": "region",
+            "code": "code",
+            "name": "name",
+            "departement_id": "departement",
+            "region_id": "region",
             "population": "population::int",
             "postal_codes": "string_to_array(nullif(postal_codes, ''), ' ')::varchar(5)[]",
             "point": "ST_SetSRID(ST_MakePoint(lon::float8, lat::float8), 4326)",
-            "geom": "{twkb}(geom)", "search_name": SEARCH_NAME_SQL.format("name"),
+            "geom": "{twkb}(geom)",
+            "search_name": SEARCH_NAME_SQL.format("name"),
         },
     ),
 }
@@ -81,7 +93,7 @@ def _rows(path: Path) -> Iterator[list[str]]:
         yield from reader
 
 
-def _upsert(cursor: object, name: str, data_dir: Path, progress: Callable[[int], None]) -> int:
+def _upsert(cursor: object, name: str, data_dir: Path, progress: Callable[[int], object]) -> int:
     table, columns, targets = _TABLES[name]
     stage = f"stage_{table}"
     raw = cursor.cursor  # type: ignore[attr-defined]  # Django's wrapper around the psycopg cursor
@@ -98,7 +110,9 @@ def _upsert(cursor: object, name: str, data_dir: Path, progress: Callable[[int],
     ]
     target_columns = list(targets)
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in target_columns if c != "code")
-    changed_when = " OR ".join(f"{table}.{c} IS DISTINCT FROM EXCLUDED.{c}" for c in target_columns if c != "code")
+    changed_when = " OR ".join(
+        f"{table}.{c} IS DISTINCT FROM EXCLUDED.{c}" for c in target_columns if c != "code"
+    )
     raw.execute(
         f"INSERT INTO {table} ({', '.join(target_columns)}) "  # noqa: S608  (identifiers are constants)
         f"SELECT {', '.join(expressions)} FROM {stage} "
@@ -107,7 +121,9 @@ def _upsert(cursor: object, name: str, data_dir: Path, progress: Callable[[int],
     return int(raw.rowcount)
 
 
-def territories_load(*, force: bool = False, show_progress: bool = True, data_dir: Path = DATA_DIR) -> LoadResult:
+def territories_load(
+    *, force: bool = False, show_progress: bool = True, data_dir: Path = DATA_DIR
+) -> LoadResult:
     """Load régions, départements and communes from geo/data/, in one transaction.
 
     Idempotent: when the files are the ones already loaded (same checksum) and the tables are full,
@@ -138,5 +154,4 @@ def territories_load(*, force: bool = False, show_progress: bool = True, data_di
         TerritoryDataset.objects.create(
             checksum=checksum, regions=counts[0], departements=counts[1], communes=counts[2]
         )
-        transaction.on_commit(lambda: cache.delete_many(["geo:basemap:departements", "geo:basemap:regions"]))
     return LoadResult(False, *counts, changed=changed, seconds=time.monotonic() - started)

