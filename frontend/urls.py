@@ -7,4 +7,5 @@ app_name = "frontend"
 urlpatterns = [
     path("", views.home, name="home"),
     path("carte/", views.territory_map, name="map"),
+    path("sources/", views.sources, name="sources"),
 ]

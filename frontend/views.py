@@ -8,3 +8,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def territory_map(request: HttpRequest) -> HttpResponse:
     return render(request, "frontend/map.html")
+
+
+def sources(request: HttpRequest) -> HttpResponse:
+    return render(request, "frontend/sources.html")

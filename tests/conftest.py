@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 # Playwright runs its own event loop in the test thread while live_server serves Django from another one.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -113,3 +114,23 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict) -> dict:
     return {**browser_context_args, "locale": "fr-FR", "viewport": {"width": 1280, "height": 900}}
+
+
+@pytest.fixture(scope="session")
+def _territories_loaded(django_db_setup, django_db_blocker):
+    """The real territories, loaded once per session into the test database (about 2 seconds).
+
+    Tests that flush the database (transactional_db, live_server) empty these tables after them;
+    `territories` reloads when that happened.
+    """
+    with django_db_blocker.unblock():
+        call_command("load_territories", verbosity=0)
+
+
+@pytest.fixture
+def territories(_territories_loaded, django_db_blocker):
+    from geo.models import Commune
+
+    with django_db_blocker.unblock():
+        if not Commune.objects.exists():
+            call_command("load_territories", "--force", verbosity=0)
