@@ -21,7 +21,8 @@ trap stop INT TERM EXIT
 
 .venv/bin/python manage.py procrastinate worker --concurrency 2 &
 pids+=($!)
-.venv/bin/daphne -b "$HOST" -p "$PORT" --proxy-headers marketplace.asgi:application &
+# daphne's own access log would print client IPs: our request log (marketplace.core) replaces it.
+.venv/bin/daphne -b "$HOST" -p "$PORT" --proxy-headers --access-log /dev/null marketplace.asgi:application &
 pids+=($!)
 echo "==> Réciproque on http://$HOST:$PORT/ (worker running; Ctrl-C to stop)"
 wait -n "${pids[@]}"
