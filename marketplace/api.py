@@ -84,3 +84,4 @@ def unknown_endpoint(request: HttpRequest, rest: str) -> HttpResponse:
 
 api.add_router("/", "marketplace.health.router")
 api.add_router("/geo/", "geo.api.router")
+api.add_router("/me", "marketplace.accounts.api.router")

@@ -20,3 +20,14 @@ def broadcast_on_commit(group: str, event: dict[str, Any]) -> None:
             async_to_sync(layer.group_send)(group, {"type": "event.push", "event": event})
 
     transaction.on_commit(send, robust=True)
+
+
+def close_user_sockets_on_commit(user_id: int) -> None:
+    """Close every open websocket of a user once the transaction commits (logout, deletion)."""
+
+    def send() -> None:
+        layer = get_channel_layer()
+        if layer is not None:
+            async_to_sync(layer.group_send)(user_group(user_id), {"type": "session.close"})
+
+    transaction.on_commit(send, robust=True)

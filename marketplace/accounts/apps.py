@@ -5,3 +5,9 @@ class AccountsConfig(AppConfig):
     name = "marketplace.accounts"
     label = "accounts"
     verbose_name = "Comptes"
+
+    def ready(self) -> None:
+        from marketplace.accounts.privacy import register_exporter
+        from marketplace.accounts.services import export_account
+
+        register_exporter("account", export_account)

@@ -6,6 +6,9 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 
+LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English")]
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -32,6 +35,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField("adresse e-mail", max_length=254, unique=True)
     display_name = models.CharField("nom affiché", max_length=120, blank=True)
+    # Private: shown to a swap counterpart only once a stay is confirmed (later issue), never listed.
+    phone = models.CharField("téléphone", max_length=20, blank=True)
+    preferred_language = models.CharField(
+        "langue préférée", max_length=2, choices=LANGUAGE_CHOICES, default="fr"
+    )
+    avatar = models.ImageField("photo", upload_to="avatars/", blank=True)
     is_staff = models.BooleanField("accès à l'administration", default=False)
     is_active = models.BooleanField("actif", default=True)
     date_joined = models.DateTimeField("inscrit le", default=timezone.now)

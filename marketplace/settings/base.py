@@ -52,7 +52,9 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "marketplace.core",
-    "marketplace.accounts",
+    "marketplace.accounts",  # before allauth: its templates override allauth's
+    "allauth",
+    "allauth.account",
     "marketplace.organisations",
     "marketplace.messaging",
     "marketplace.notifications",
@@ -76,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "marketplace.accounts.middleware.PreferredLanguageMiddleware",
 ]
 
 ROOT_URLCONF = "marketplace.urls"
@@ -110,6 +114,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Accounts (django-allauth): e-mail login, mandatory verification, rate limits.
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
+ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Réciproque] "
+ACCOUNT_SIGNUP_FORM_CLASS = "marketplace.accounts.forms.SignupExtraForm"
+ACCOUNT_ADAPTER = "marketplace.accounts.adapter.AccountAdapter"
+# ASVS 2.2.1: failed logins are throttled per IP and per account (allauth counts them in the cache).
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/300s/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "confirm_email": "1/3m/key",
+}
+LOGIN_URL = "/comptes/connexion/"
+LOGIN_REDIRECT_URL = "/comptes/profil/"
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 SESSION_COOKIE_AGE = 12 * 3600  # ASVS 3.3.2: re-authenticate at least every 12 hours
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -137,6 +163,19 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Réciproque <ne-pas-repondre@reciproque.localhost>"
 )
+
+# A shared cache (rate limits, basemap GeoJSON) across web replicas when Redis is there.
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "cache",
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 if REDIS_URL:
     CHANNEL_LAYERS = {
