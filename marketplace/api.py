@@ -85,3 +85,8 @@ def unknown_endpoint(request: HttpRequest, rest: str) -> HttpResponse:
 api.add_router("/", "marketplace.health.router")
 api.add_router("/geo/", "geo.api.router")
 api.add_router("/me", "marketplace.accounts.api.router")
+api.add_router("/organisations", "marketplace.organisations.api.organisations")
+api.add_router("/employments", "marketplace.organisations.api.employments")
+api.add_router("/staff-roles", "marketplace.organisations.api.staff")
+api.add_router("/officer", "marketplace.organisations.api.officer")
+api.add_router("/eligibility", "marketplace.organisations.api.eligibility")

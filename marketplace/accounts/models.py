@@ -5,7 +5,6 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-
 LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English")]
 
 

@@ -5,3 +5,21 @@ class OrganisationsConfig(AppConfig):
     name = "marketplace.organisations"
     label = "organisations"
     verbose_name = "Employeurs adhérents"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from marketplace.accounts.privacy import register_exporter
+        from marketplace.errors import register_constraint_message
+        from marketplace.organisations import permissions  # noqa: F401  (registers the rules permissions)
+        from marketplace.organisations.privacy import export_roles
+
+        register_exporter("employers", export_roles)
+        register_constraint_message(
+            "membership_period_no_overlap", _("Cette période chevauche une autre période d'adhésion.")
+        )
+        register_constraint_message("organisation_siren_key", _("Un employeur adhérent porte déjà ce SIREN."))
+        register_constraint_message(
+            "employment_one_open_per_employer",
+            _("Une demande ou un emploi est déjà en cours chez cet employeur."),
+        )

@@ -1,0 +1,178 @@
+"""Employers, employments, staff roles, officers' queue and eligibility. Session auth with CSRF."""
+
+import datetime as dt
+from typing import Annotated
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router
+from ninja.security import django_auth
+
+from marketplace.accounts.models import User
+from marketplace.organisations import selectors, services
+from marketplace.organisations.models import Employment, MembershipPeriod, Organisation, StaffRole
+from marketplace.organisations.schemas import (
+    DecisionIn,
+    EligibilityOut,
+    EmploymentIn,
+    EmploymentOut,
+    OfficerQueueOut,
+    OrganisationOut,
+    OrganisationRegisterIn,
+    PeriodIn,
+    PeriodOut,
+    StaffInviteIn,
+    StaffRoleOut,
+)
+
+organisations = Router(tags=["organisations"], auth=django_auth)
+employments = Router(tags=["employments"], auth=django_auth)
+staff = Router(tags=["staff"], auth=django_auth)
+officer = Router(tags=["officer"], auth=django_auth)
+eligibility = Router(tags=["eligibility"], auth=django_auth)
+
+
+def _actor(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _organisation(request: HttpRequest, organisation_id: int) -> Organisation:
+    return selectors.organisation_get_for_actor(actor=_actor(request), organisation_id=organisation_id)
+
+
+@organisations.get("", response=list[OrganisationOut], summary="Chercher un employeur (nom, commune, SIREN)")
+def search(
+    request: HttpRequest, q: Annotated[str, Query(min_length=2, max_length=100)]
+) -> list[Organisation]:
+    return selectors.organisation_search(query=q)
+
+
+@organisations.post("", response={201: OrganisationOut}, summary="Inscrire un nouvel employeur adhérent")
+def register(request: HttpRequest, payload: OrganisationRegisterIn) -> tuple[int, Organisation]:
+    return 201, services.organisation_register(actor=_actor(request), **payload.dict())
+
+
+@organisations.get("/{organisation_id}", response=OrganisationOut, summary="Un employeur")
+def detail(request: HttpRequest, organisation_id: int) -> Organisation:
+    return _organisation(request, organisation_id)
+
+
+@organisations.post("/{organisation_id}/validate", response=OrganisationOut, summary="Valider (chargé)")
+def validate(request: HttpRequest, organisation_id: int, payload: DecisionIn) -> Organisation:
+    organisation = _organisation(request, organisation_id)
+    return services.organisation_validate(
+        actor=_actor(request), organisation=organisation, comment=payload.comment
+    )
+
+
+@organisations.post("/{organisation_id}/reject", response=OrganisationOut, summary="Refuser (chargé)")
+def reject(request: HttpRequest, organisation_id: int, payload: DecisionIn) -> Organisation:
+    organisation = _organisation(request, organisation_id)
+    return services.organisation_reject(
+        actor=_actor(request), organisation=organisation, comment=payload.comment
+    )
+
+
+@organisations.post(
+    "/{organisation_id}/join", response={201: StaffRoleOut}, summary="Demander à en être correspondant"
+)
+def join(request: HttpRequest, organisation_id: int) -> tuple[int, StaffRole]:
+    organisation = _organisation(request, organisation_id)
+    return 201, services.organisation_request_join(actor=_actor(request), organisation=organisation)
+
+
+@organisations.post(
+    "/{organisation_id}/periods", response={201: PeriodOut}, summary="Ajouter une période d'adhésion"
+)
+def add_period(request: HttpRequest, organisation_id: int, payload: PeriodIn) -> tuple[int, MembershipPeriod]:
+    organisation = _organisation(request, organisation_id)
+    return 201, services.membership_add_period(
+        actor=_actor(request), organisation=organisation, **payload.dict()
+    )
+
+
+@organisations.get("/{organisation_id}/staff", response=list[StaffRoleOut], summary="Équipe (correspondants)")
+def staff_list(request: HttpRequest, organisation_id: int) -> list[StaffRole]:
+    organisation = _organisation(request, organisation_id)
+    services.check_can_manage(_actor(request), organisation)
+    return list(selectors.staff_of(organisation))
+
+
+@organisations.post("/{organisation_id}/staff", response={201: StaffRoleOut}, summary="Donner un rôle")
+def staff_invite(request: HttpRequest, organisation_id: int, payload: StaffInviteIn) -> tuple[int, StaffRole]:
+    organisation = _organisation(request, organisation_id)
+    return 201, services.staff_invite(actor=_actor(request), organisation=organisation, **payload.dict())
+
+
+@organisations.get(
+    "/{organisation_id}/employments", response=list[EmploymentOut], summary="Demandes à confirmer"
+)
+def pending_employments(request: HttpRequest, organisation_id: int) -> list[Employment]:
+    organisation = _organisation(request, organisation_id)
+    services.check_can_manage(_actor(request), organisation)
+    return list(selectors.employments_to_decide(organisation))
+
+
+@employments.post("", response={201: EmploymentOut}, summary="Demander mon rattachement à un employeur")
+def employment_request(request: HttpRequest, payload: EmploymentIn) -> tuple[int, Employment]:
+    organisation = _organisation(request, payload.organisation_id)
+    return 201, services.employment_request(actor=_actor(request), organisation=organisation)
+
+
+@employments.get("/mine", response=list[EmploymentOut], summary="Mes rattachements")
+def my_employments(request: HttpRequest) -> list[Employment]:
+    return list(selectors.employments_of_agent(_actor(request)))
+
+
+def _employment(request: HttpRequest, employment_id: int) -> Employment:
+    return selectors.employment_get_for_actor(actor=_actor(request), employment_id=employment_id)
+
+
+@employments.post("/{employment_id}/confirm", response=EmploymentOut, summary="Confirmer (correspondant)")
+def employment_confirm(request: HttpRequest, employment_id: int) -> Employment:
+    return services.employment_confirm(actor=_actor(request), employment=_employment(request, employment_id))
+
+
+@employments.post("/{employment_id}/reject", response=EmploymentOut, summary="Refuser (correspondant)")
+def employment_reject(request: HttpRequest, employment_id: int, payload: DecisionIn) -> Employment:
+    employment = _employment(request, employment_id)
+    return services.employment_reject(actor=_actor(request), employment=employment, comment=payload.comment)
+
+
+@employments.post(
+    "/{employment_id}/end", response=EmploymentOut, summary="Mettre fin (agent ou correspondant)"
+)
+def employment_end(request: HttpRequest, employment_id: int) -> Employment:
+    return services.employment_end(actor=_actor(request), employment=_employment(request, employment_id))
+
+
+def _role(request: HttpRequest, role_id: int) -> StaffRole:
+    return selectors.staff_role_get_for_actor(actor=_actor(request), role_id=role_id)
+
+
+@staff.post("/{role_id}/revoke", response=StaffRoleOut, summary="Retirer un rôle (correspondant)")
+def staff_revoke(request: HttpRequest, role_id: int) -> StaffRole:
+    return services.staff_revoke(actor=_actor(request), role=_role(request, role_id))
+
+
+@staff.post("/{role_id}/accept", response=StaffRoleOut, summary="Accepter un correspondant (chargé)")
+def staff_accept(request: HttpRequest, role_id: int, payload: DecisionIn) -> StaffRole:
+    role = _role(request, role_id)
+    return services.staff_role_decide(actor=_actor(request), role=role, accept=True, comment=payload.comment)
+
+
+@staff.post("/{role_id}/refuse", response=StaffRoleOut, summary="Refuser un correspondant (chargé)")
+def staff_refuse(request: HttpRequest, role_id: int, payload: DecisionIn) -> StaffRole:
+    role = _role(request, role_id)
+    return services.staff_role_decide(actor=_actor(request), role=role, accept=False, comment=payload.comment)
+
+
+@officer.get("/queue", response=OfficerQueueOut, summary="Ce qui attend ma décision, dans mes départements")
+def queue(request: HttpRequest) -> selectors.OfficerQueue:
+    return selectors.officer_queue(_actor(request))
+
+
+@eligibility.get("", response=EligibilityOut, summary="Puis-je publier, échanger, obtenir un bon ?")
+def my_eligibility(request: HttpRequest, on: dt.date | None = None) -> selectors.Eligibility:
+    return selectors.agent_eligibility(_actor(request), on or timezone.localdate())

@@ -1,0 +1,131 @@
+import datetime as dt
+from typing import Annotated
+
+from ninja import Schema
+from pydantic import ConfigDict, Field
+
+from marketplace.organisations.models import OrganisationKind, StaffRoleKind
+
+
+class OrganisationOut(Schema):
+    id: int
+    name: str
+    kind: str
+    siren: str
+    status: str
+    agents_count: int
+    seat_commune: str
+    seat_commune_name: str
+    departement: str
+
+    @staticmethod
+    def resolve_seat_commune(obj: object) -> str:
+        return str(obj.seat_commune_id)  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_seat_commune_name(obj: object) -> str:
+        return str(obj.seat_commune.name)  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_departement(obj: object) -> str:
+        return str(obj.seat_commune.departement_id)  # type: ignore[attr-defined]
+
+
+class OrganisationRegisterIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, Field(min_length=2, max_length=200)]
+    kind: OrganisationKind
+    siren: Annotated[str, Field(min_length=9, max_length=9)]
+    seat_commune: Annotated[
+        str, Field(min_length=5, max_length=5, description="Code INSEE de la commune du siège")
+    ]
+    agents_count: Annotated[int, Field(ge=0, le=500_000)] = 0
+    contact_email: Annotated[str, Field(max_length=254)] = ""
+    contact_phone: Annotated[str, Field(max_length=20)] = ""
+
+
+class DecisionIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    comment: Annotated[str, Field(max_length=2000)] = ""
+
+
+class PeriodIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    start: dt.date
+    end: dt.date
+
+
+class PeriodOut(Schema):
+    id: int
+    start: dt.date
+    end: dt.date
+
+    @staticmethod
+    def resolve_start(obj: object) -> dt.date:
+        return obj.period.lower  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_end(obj: object) -> dt.date:
+        return obj.period.upper  # type: ignore[attr-defined]
+
+
+class EmploymentIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    organisation_id: int
+
+
+class EmploymentOut(Schema):
+    id: int
+    organisation_id: int
+    organisation_name: str
+    agent_name: str
+    status: str
+    requested_at: dt.datetime
+
+    @staticmethod
+    def resolve_organisation_name(obj: object) -> str:
+        return str(obj.organisation.name)  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_agent_name(obj: object) -> str:
+        return str(obj.agent)  # type: ignore[attr-defined]
+
+
+class StaffInviteIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    email: Annotated[str, Field(min_length=3, max_length=254)]
+    role: StaffRoleKind
+
+
+class StaffRoleOut(Schema):
+    id: int
+    organisation_id: int
+    user_name: str
+    role: str
+    status: str
+
+    @staticmethod
+    def resolve_user_name(obj: object) -> str:
+        return str(obj.user)  # type: ignore[attr-defined]
+
+
+class OfficerQueueOut(Schema):
+    organisations: list[OrganisationOut]
+    staff_roles: list[StaffRoleOut]
+
+
+class EligibilityOut(Schema):
+    eligible: bool
+    reason_code: str
+    message: str
+    organisation_id: int | None
+
+    @staticmethod
+    def resolve_organisation_id(obj: object) -> int | None:
+        organisation = obj.organisation  # type: ignore[attr-defined]
+        return organisation.pk if organisation else None

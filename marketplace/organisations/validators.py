@@ -1,0 +1,18 @@
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+
+def siren_is_valid(value: str) -> bool:
+    """9 digits whose Luhn checksum is right (INSEE's check digit for SIREN numbers)."""
+    if len(value) != 9 or not value.isdigit():
+        return False
+    total = 0
+    for index, char in enumerate(value):
+        digit = int(char) * (2 if index % 2 else 1)
+        total += digit - 9 if digit > 9 else digit
+    return total % 10 == 0
+
+
+def validate_siren(value: str) -> None:
+    if not siren_is_valid(value):
+        raise ValidationError(_("SIREN invalide : 9 chiffres dont le dernier est une clé de contrôle."))
