@@ -1,0 +1,209 @@
+"""Every write endpoint, with a user who must be refused (404 when the object is invisible, 403 otherwise)."""
+
+import pytest
+from django.test import Client
+
+from marketplace.audit.models import AuditEvent
+from marketplace.organisations.models import Employment, EmploymentStatus, Organisation, StaffRole
+from tests.factories.organisations import EmploymentFactory, siren_with_key
+
+
+def client_for(user) -> Client:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    client.get("/")  # CSRF cookie
+    return client
+
+
+def post(client: Client, url: str, data: dict | None = None):
+    return client.post(
+        url, data or {}, content_type="application/json", HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value
+    )
+
+
+def snapshot():
+    return (
+        Organisation.objects.filter(status="validated").count(),
+        Employment.objects.filter(status="confirmed").count(),
+        StaffRole.objects.filter(status="active").count(),
+        AuditEvent.objects.count(),
+    )
+
+
+@pytest.fixture
+def employment(world):
+    return EmploymentFactory(
+        agent=world.agent, organisation=world.organisation, status=EmploymentStatus.PENDING
+    )
+
+
+class TestRefusals:
+    @pytest.mark.parametrize(
+        ("who", "url", "status"),
+        [
+            # pending employers are invisible to outsiders: 404, not 403
+            ("stranger", "/api/v1/organisations/{pending}/validate", 404),
+            ("other_officer", "/api/v1/organisations/{pending}/validate", 404),
+            ("correspondent", "/api/v1/organisations/{pending}/validate", 404),
+            ("other_officer", "/api/v1/organisations/{pending}/reject", 404),
+            # visible, but not theirs to decide
+            ("correspondent", "/api/v1/organisations/{organisation}/periods", 403),
+            ("other_correspondent", "/api/v1/organisations/{organisation}/staff", 403),
+            ("stranger", "/api/v1/employments/{employment}/confirm", 404),
+            ("other_correspondent", "/api/v1/employments/{employment}/confirm", 404),
+            ("other_correspondent", "/api/v1/employments/{employment}/reject", 404),
+            ("stranger", "/api/v1/employments/{employment}/end", 404),
+            ("stranger", "/api/v1/staff-roles/{role}/revoke", 404),
+            ("other_correspondent", "/api/v1/staff-roles/{role}/revoke", 404),
+            ("other_officer", "/api/v1/staff-roles/{role}/accept", 404),
+        ],
+    )
+    def test_refused_and_nothing_written(self, world, employment, who, url, status):
+        role = StaffRole.objects.get(user=world.correspondent)
+        url = url.format(
+            pending=world.pending.pk,
+            organisation=world.organisation.pk,
+            employment=employment.pk,
+            role=role.pk,
+        )
+        payloads = {
+            "periods": {"start": "2030-01-01", "end": "2031-01-01"},
+            "staff": {"email": world.stranger.email, "role": "desk"},
+            "reject": {"comment": "x"},
+            "validate": {},
+            "accept": {},
+        }
+        payload = payloads.get(url.rsplit("/", 1)[1], {})
+        before = snapshot()
+        response = post(client_for(getattr(world, who)), url, payload)
+        assert response.status_code == status, response.content
+        assert response.json()["code"] in {
+            "not_allowed",
+            "organisation_not_found",
+            "employment_not_found",
+            "staff_role_not_found",
+        }
+        assert snapshot() == before
+
+    def test_anonymous_is_401(self, world):
+        response = Client().post(
+            f"/api/v1/organisations/{world.pending.pk}/validate", {}, content_type="application/json"
+        )
+        assert response.status_code == 401
+
+    def test_missing_csrf_is_403(self, world):
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(world.officer)
+        response = client.post(
+            f"/api/v1/organisations/{world.pending.pk}/validate", {}, content_type="application/json"
+        )
+        assert response.status_code == 403
+        world.pending.refresh_from_db()
+        assert world.pending.status == "pending"
+
+
+class TestFlows:
+    def test_register_then_officer_validates(self, world):
+        agent = client_for(world.agent)
+        response = post(
+            agent,
+            "/api/v1/organisations",
+            {
+                "name": "CCAS de Grenoble bis",
+                "kind": "ccas",
+                "siren": siren_with_key(26380001),
+                "seat_commune": "38185",
+                "agents_count": 40,
+            },
+        )
+        assert response.status_code == 201
+        organisation_id = response.json()["id"]
+        queue = client_for(world.officer).get("/api/v1/officer/queue").json()
+        assert organisation_id in [o["id"] for o in queue["organisations"]]
+        assert client_for(world.other_officer).get("/api/v1/officer/queue").json()["organisations"] == []
+        response = post(client_for(world.officer), f"/api/v1/organisations/{organisation_id}/validate")
+        assert (response.status_code, response.json()["status"]) == (200, "validated")
+
+    def test_employment_request_and_confirm(self, world):
+        response = post(
+            client_for(world.agent), "/api/v1/employments", {"organisation_id": world.organisation.pk}
+        )
+        assert response.status_code == 201
+        employment_id = response.json()["id"]
+        pending = client_for(world.correspondent).get(
+            f"/api/v1/organisations/{world.organisation.pk}/employments"
+        )
+        assert [e["id"] for e in pending.json()] == [employment_id]
+        response = post(client_for(world.correspondent), f"/api/v1/employments/{employment_id}/confirm")
+        assert response.json()["status"] == "confirmed"
+        eligibility = client_for(world.agent).get("/api/v1/eligibility?on=2026-06-01").json()
+        assert eligibility == {
+            "eligible": True,
+            "reason_code": "eligible",
+            "message": "Vous êtes agent d'un employeur adhérent.",
+            "organisation_id": world.organisation.pk,
+        }
+
+    def test_search_finds_validated_employers_by_name_commune_or_siren(
+        self, world, django_assert_max_num_queries
+    ):
+        client = client_for(world.agent)
+        with django_assert_max_num_queries(4):
+            names = [o["name"] for o in client.get("/api/v1/organisations?q=grenoble").json()]
+        assert names == ["Ville de Grenoble"]  # the pending CCAS is not listed
+        assert [o["name"] for o in client.get("/api/v1/organisations?q=chambery").json()] == [
+            "Ville de Chambéry"
+        ]
+        siren = world.organisation.siren
+        assert [o["siren"] for o in client.get(f"/api/v1/organisations?q={siren}").json()] == [siren]
+
+
+class TestBadInput:
+    @pytest.mark.parametrize(
+        ("payload", "field"),
+        [
+            ({"siren": "732829321"}, "siren"),
+            ({"siren": "12"}, "siren"),
+            ({"seat_commune": "99999"}, "seat_commune"),
+            ({"kind": "mairie"}, "kind"),
+            ({"agents_count": -1}, "agents_count"),
+            ({"status": "validated"}, "status"),
+        ],
+    )
+    def test_register_422_names_the_field(self, world, payload, field):
+        data = {
+            "name": "Mairie",
+            "kind": "commune",
+            "siren": siren_with_key(26380002),
+            "seat_commune": "38185",
+        }
+        before = Organisation.objects.count()
+        response = post(client_for(world.agent), "/api/v1/organisations", {**data, **payload})
+        assert response.status_code == 422
+        assert field in [e["field"] for e in response.json()["detail"]["errors"]]
+        assert Organisation.objects.count() == before
+
+    def test_overlapping_period_is_409(self, world):
+        response = post(
+            client_for(world.officer),
+            f"/api/v1/organisations/{world.organisation.pk}/periods",
+            {"start": "2026-06-01", "end": "2027-06-01"},
+        )
+        assert response.status_code == 409
+        assert response.json()["code"] == "membership_overlap"
+        assert world.organisation.periods.count() == 1
+
+    def test_inverted_period_is_422(self, world):
+        response = post(
+            client_for(world.officer),
+            f"/api/v1/organisations/{world.organisation.pk}/periods",
+            {"start": "2028-06-01", "end": "2028-01-01"},
+        )
+        assert response.status_code == 422
+        assert response.json()["detail"]["errors"][0]["field"] == "end"
+
+    def test_unknown_organisation_is_404(self, world):
+        assert (
+            post(client_for(world.agent), "/api/v1/employments", {"organisation_id": 999999}).status_code
+            == 404
+        )
