@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Router, Schema, UploadedFile
+from ninja.responses import Status
 from ninja.security import django_auth
 from pydantic import ConfigDict, Field
 
@@ -69,7 +70,7 @@ def export(request: HttpRequest) -> HttpResponse:
 
 
 @router.post("/delete", response={204: None}, summary="Supprimer mon compte (RGPD)")
-def delete(request: HttpRequest, payload: DeleteIn) -> tuple[int, None]:
+def delete(request: HttpRequest, payload: DeleteIn) -> Status[None]:
     services.user_delete(actor=_me(request), password=payload.password)
     logout(request)
-    return 204, None
+    return Status(204, None)

@@ -6,6 +6,7 @@ from typing import Annotated
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router
+from ninja.responses import Status
 from ninja.security import django_auth
 
 from marketplace.accounts.models import User
@@ -49,8 +50,8 @@ def search(
 
 
 @organisations.post("", response={201: OrganisationOut}, summary="Inscrire un nouvel employeur adhérent")
-def register(request: HttpRequest, payload: OrganisationRegisterIn) -> tuple[int, Organisation]:
-    return 201, services.organisation_register(actor=_actor(request), **payload.dict())
+def register(request: HttpRequest, payload: OrganisationRegisterIn) -> Status[Organisation]:
+    return Status(201, services.organisation_register(actor=_actor(request), **payload.dict()))
 
 
 @organisations.get("/{organisation_id}", response=OrganisationOut, summary="Un employeur")
@@ -77,19 +78,20 @@ def reject(request: HttpRequest, organisation_id: int, payload: DecisionIn) -> O
 @organisations.post(
     "/{organisation_id}/join", response={201: StaffRoleOut}, summary="Demander à en être correspondant"
 )
-def join(request: HttpRequest, organisation_id: int) -> tuple[int, StaffRole]:
+def join(request: HttpRequest, organisation_id: int) -> Status[StaffRole]:
     organisation = _organisation(request, organisation_id)
-    return 201, services.organisation_request_join(actor=_actor(request), organisation=organisation)
+    return Status(201, services.organisation_request_join(actor=_actor(request), organisation=organisation))
 
 
 @organisations.post(
     "/{organisation_id}/periods", response={201: PeriodOut}, summary="Ajouter une période d'adhésion"
 )
-def add_period(request: HttpRequest, organisation_id: int, payload: PeriodIn) -> tuple[int, MembershipPeriod]:
+def add_period(request: HttpRequest, organisation_id: int, payload: PeriodIn) -> Status[MembershipPeriod]:
     organisation = _organisation(request, organisation_id)
-    return 201, services.membership_add_period(
+    period = services.membership_add_period(
         actor=_actor(request), organisation=organisation, **payload.dict()
     )
+    return Status(201, period)
 
 
 @organisations.get("/{organisation_id}/staff", response=list[StaffRoleOut], summary="Équipe (correspondants)")
@@ -100,9 +102,11 @@ def staff_list(request: HttpRequest, organisation_id: int) -> list[StaffRole]:
 
 
 @organisations.post("/{organisation_id}/staff", response={201: StaffRoleOut}, summary="Donner un rôle")
-def staff_invite(request: HttpRequest, organisation_id: int, payload: StaffInviteIn) -> tuple[int, StaffRole]:
+def staff_invite(request: HttpRequest, organisation_id: int, payload: StaffInviteIn) -> Status[StaffRole]:
     organisation = _organisation(request, organisation_id)
-    return 201, services.staff_invite(actor=_actor(request), organisation=organisation, **payload.dict())
+    return Status(
+        201, services.staff_invite(actor=_actor(request), organisation=organisation, **payload.dict())
+    )
 
 
 @organisations.get(
@@ -115,9 +119,9 @@ def pending_employments(request: HttpRequest, organisation_id: int) -> list[Empl
 
 
 @employments.post("", response={201: EmploymentOut}, summary="Demander mon rattachement à un employeur")
-def employment_request(request: HttpRequest, payload: EmploymentIn) -> tuple[int, Employment]:
+def employment_request(request: HttpRequest, payload: EmploymentIn) -> Status[Employment]:
     organisation = _organisation(request, payload.organisation_id)
-    return 201, services.employment_request(actor=_actor(request), organisation=organisation)
+    return Status(201, services.employment_request(actor=_actor(request), organisation=organisation))
 
 
 @employments.get("/mine", response=list[EmploymentOut], summary="Mes rattachements")
