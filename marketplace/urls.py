@@ -18,6 +18,7 @@ urlpatterns = [
     path("comptes/inscription/", allauth_views.signup, name="account_signup"),
     path("comptes/deconnexion/", allauth_views.logout, name="account_logout"),
     path("comptes/profil/", include("marketplace.accounts.urls")),
+    path("", include("marketplace.organisations.urls")),
     path("", include("frontend.urls")),
 ]
 

@@ -36,3 +36,18 @@ class RequestLogMiddleware:
         )
         response["X-Request-Id"] = request_id
         return response
+
+
+class FrenchFirstMiddleware:
+    """Réciproque speaks French unless the person chose otherwise (language switch or profile).
+
+    The browser's Accept-Language is not such a choice: a French agent on an English-language computer
+    must still get French. Placed before LocaleMiddleware, which then sees only the explicit cookie.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

@@ -16,3 +16,11 @@ def siren_is_valid(value: str) -> bool:
 def validate_siren(value: str) -> None:
     if not siren_is_valid(value):
         raise ValidationError(_("SIREN invalide : 9 chiffres dont le dernier est une clé de contrôle."))
+
+
+def siren_complete(first_eight_digits: str) -> str:
+    """The SIREN made of these 8 digits and their Luhn check digit (demo data, tests)."""
+    for key in "0123456789":
+        if siren_is_valid(first_eight_digits + key):
+            return first_eight_digits + key
+    raise ValueError(first_eight_digits)
