@@ -16,6 +16,7 @@ from marketplace.audit.models import AuditEvent
 from marketplace.errors import DomainError
 from marketplace.organisations import selectors, services
 from marketplace.organisations.forms import DecisionForm, InviteForm, OrganisationRegisterForm
+from marketplace.organisations.models import OfficerTerritory
 from marketplace.organisations.permissions import is_admin, is_officer
 
 
@@ -188,7 +189,9 @@ def officer_space(request: HttpRequest) -> HttpResponse:
         "queue": selectors.officer_queue(user),
         "history": history,
         "decision_form": DecisionForm(),
-        "territories": user.territories.select_related("departement").order_by("departement_id"),
+        "territories": OfficerTerritory.objects.filter(officer=user)
+        .select_related("departement")
+        .order_by("departement_id"),
         "decided_count": organisations.count(),
     }
     return render(request, "organisations/officer.html", context)

@@ -111,7 +111,7 @@ class Command(BaseCommand):
         if not Commune.objects.exists():
             raise CommandError("Chargez d'abord les territoires : manage.py load_territories")
         with transaction.atomic():
-            counts = self.load(random.Random(2026))
+            counts = self.load(random.Random(2026))  # noqa: S311  (seeded demo names, not secrets)
         self.stdout.write("Démo : " + ", ".join(f"{n} {label}" for label, n in counts.items()) + ".")
 
     def load(self, rng: random.Random) -> dict[str, int]:
