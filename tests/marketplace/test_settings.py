@@ -30,7 +30,7 @@ HEADERS_SCRIPT = """
 import json, django
 django.setup()
 from django.test import Client
-r = Client().get("/", secure=True, headers={"host": "reciproque.example.fr"})
+r = Client().get("/api/v1/openapi.json", secure=True, headers={"host": "reciproque.example.fr"})
 print(json.dumps({"status": r.status_code, "headers": dict(r.headers), "cookies": list(r.cookies)}))
 """
 
@@ -53,7 +53,7 @@ class TestProductionSettings:
         assert result.returncode == 0, result.stderr
         response = json.loads(result.stdout.strip().splitlines()[-1])
         assert response["status"] == 301
-        assert response["headers"]["Location"].startswith("https://reciproque.example.fr/")
+        assert response["headers"]["Location"] == "https://reciproque.example.fr/api/v1/openapi.json"
 
     def test_security_headers_are_sent(self):
         result = run_with_prod_settings("-c", HEADERS_SCRIPT)

@@ -1,8 +1,16 @@
-"""The /ws/ socket: only logged-in users, only from our own origin, events delivered through Redis."""
+"""The /ws/ socket: only logged-in users, only from our own origin, events delivered through Redis.
 
+The scenarios are coroutines run on their own event loop in a worker thread: Playwright's sync API keeps
+a loop running in the main thread for the browser tests of the same session.
+"""
+
+import asyncio
 import subprocess
 import sys
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -14,48 +22,52 @@ from django.test import Client
 from marketplace.accounts.models import User
 from marketplace.asgi import application
 from marketplace.consumers import CLOSE_UNAUTHENTICATED
-from marketplace.realtime import broadcast_on_commit, user_group
+from marketplace.realtime import broadcast_on_commit, close_user_sockets_on_commit, user_group
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _session_cookie(email: str) -> tuple[int, str]:
+def run(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result(timeout=60)
+
+
+def session_cookie(email: str = "agent@example.fr") -> tuple[int, str]:
     user = User.objects.create_user(email=email, password="un-mot-de-passe-solide")
     client = Client()
     client.force_login(user)
     return user.pk, client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
-def _socket(cookie: str | None, origin: str = "http://localhost") -> WebsocketCommunicator:
+def socket(cookie: str | None, origin: str = "http://localhost") -> WebsocketCommunicator:
     headers = [(b"origin", origin.encode()), (b"host", b"localhost")]
     if cookie:
         headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))
     return WebsocketCommunicator(application, "/ws/", headers=headers)
 
 
-async def test_anonymous_socket_is_closed_as_unauthenticated():
-    socket = _socket(cookie=None)
-    connected, code = await socket.connect()
-    assert connected is False
-    assert code == CLOSE_UNAUTHENTICATED
+def test_anonymous_socket_is_closed_as_unauthenticated():
+    async def scenario() -> tuple[bool, int]:
+        return await socket(cookie=None).connect()
+
+    assert run(scenario()) == (False, CLOSE_UNAUTHENTICATED)
 
 
-async def test_foreign_origin_is_refused_even_with_a_valid_session():
-    _, cookie = await sync_to_async(_session_cookie)("agent@example.fr")
-    socket = _socket(cookie, origin="https://evil.example")
-    connected, _ = await socket.connect()
-    assert connected is False
+def test_foreign_origin_is_refused_even_with_a_valid_session():
+    _, cookie = session_cookie()
+
+    async def scenario() -> bool:
+        connected, _ = await socket(cookie, origin="https://evil.example").connect()
+        return connected
+
+    assert run(scenario()) is False
 
 
-async def test_logged_in_user_receives_events_sent_after_commit():
-    user_id, cookie = await sync_to_async(_session_cookie)("agent@example.fr")
-    socket = _socket(cookie)
-    connected, _ = await socket.connect()
-    assert connected is True
-    assert await socket.receive_json_from(timeout=5) == {"type": "hello", "user": user_id}
+def test_logged_in_user_receives_only_events_of_committed_transactions():
+    user_id, cookie = session_cookie()
 
-    def send_in_rolled_back_then_committed_transactions() -> None:
+    def rolled_back_then_committed() -> None:
         try:
             with transaction.atomic():
                 broadcast_on_commit(user_group(user_id), {"type": "notice", "n": 1})
@@ -65,36 +77,68 @@ async def test_logged_in_user_receives_events_sent_after_commit():
         with transaction.atomic():
             broadcast_on_commit(user_group(user_id), {"type": "notice", "n": 2})
 
-    await sync_to_async(send_in_rolled_back_then_committed_transactions)()
-    # Only the committed event arrives: the rolled-back one was never sent.
-    assert await socket.receive_json_from(timeout=5) == {"type": "notice", "n": 2}
-    assert await socket.receive_nothing(timeout=0.3)
-    await socket.disconnect()
+    async def scenario() -> list[Any]:
+        ws = socket(cookie)
+        connected, _ = await ws.connect()
+        hello = await ws.receive_json_from(timeout=5)
+        await sync_to_async(rolled_back_then_committed, thread_sensitive=False)()
+        event = await ws.receive_json_from(timeout=5)
+        nothing_else = await ws.receive_nothing(timeout=0.3)
+        await ws.disconnect()
+        return [connected, hello, event, nothing_else]
+
+    assert run(scenario()) == [True, {"type": "hello", "user": user_id}, {"type": "notice", "n": 2}, True]
 
 
-async def test_event_sent_from_another_process_reaches_the_socket(redis_url):
-    user_id, cookie = await sync_to_async(_session_cookie)("agent@example.fr")
-    socket = _socket(cookie)
-    assert (await socket.connect())[0] is True
-    await socket.receive_json_from(timeout=5)
+def test_event_sent_from_another_process_reaches_the_socket(redis_url):
+    user_id, cookie = session_cookie()
     sender = (
         "import asyncio, sys\n"
         "from channels_redis.core import RedisChannelLayer\n"
         "layer = RedisChannelLayer(hosts=[sys.argv[1]])\n"
         "asyncio.run(layer.group_send(sys.argv[2], {'type': 'event.push', 'event': {'type': 'from-worker'}}))\n"
     )
-    await sync_to_async(subprocess.run)(
-        [sys.executable, "-c", sender, redis_url, user_group(user_id)], check=True, cwd=ROOT, timeout=30
-    )
-    assert await socket.receive_json_from(timeout=5) == {"type": "from-worker"}
-    await socket.disconnect()
+
+    async def scenario() -> Any:
+        ws = socket(cookie)
+        await ws.connect()
+        await ws.receive_json_from(timeout=5)
+        await asyncio.to_thread(subprocess.run, [sys.executable, "-c", sender, redis_url, user_group(user_id)],
+                                check=True, cwd=ROOT, timeout=30)
+        event = await ws.receive_json_from(timeout=5)
+        await ws.disconnect()
+        return event
+
+    assert run(scenario()) == {"type": "from-worker"}
 
 
-async def test_ping_is_answered():
-    _, cookie = await sync_to_async(_session_cookie)("agent@example.fr")
-    socket = _socket(cookie)
-    assert (await socket.connect())[0] is True
-    await socket.receive_json_from(timeout=5)
-    await socket.send_json_to({"type": "ping"})
-    assert await socket.receive_json_from(timeout=5) == {"type": "pong"}
-    await socket.disconnect()
+def test_logout_closes_the_users_open_sockets():
+    user_id, cookie = session_cookie()
+
+    def logout_elsewhere() -> None:
+        with transaction.atomic():
+            close_user_sockets_on_commit(user_id)
+
+    async def scenario() -> Any:
+        ws = socket(cookie)
+        await ws.connect()
+        await ws.receive_json_from(timeout=5)
+        await sync_to_async(logout_elsewhere, thread_sensitive=False)()
+        return await ws.receive_output(timeout=5)
+
+    assert run(scenario()) == {"type": "websocket.close", "code": CLOSE_UNAUTHENTICATED}
+
+
+def test_ping_is_answered():
+    _, cookie = session_cookie()
+
+    async def scenario() -> Any:
+        ws = socket(cookie)
+        await ws.connect()
+        await ws.receive_json_from(timeout=5)
+        await ws.send_json_to({"type": "ping"})
+        pong = await ws.receive_json_from(timeout=5)
+        await ws.disconnect()
+        return pong
+
+    assert run(scenario()) == {"type": "pong"}
