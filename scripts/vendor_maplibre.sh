@@ -9,6 +9,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 (cd "$tmp" && npm pack -q "maplibre-gl@$VERSION" >/dev/null && tar xzf "maplibre-gl-$VERSION.tgz")
 mkdir -p "$DEST"
-cp "$tmp/package/dist/maplibre-gl.js" "$tmp/package/dist/maplibre-gl.css" "$tmp/package/LICENSE.txt" "$DEST/"
+cp "$tmp/package/dist/maplibre-gl.css" "$tmp/package/LICENSE.txt" "$DEST/"
+# The source map is not shipped: drop its reference, which the hashed-name static storage would try to follow.
+sed '/^\/\/# sourceMappingURL=/d' "$tmp/package/dist/maplibre-gl.js" > "$DEST/maplibre-gl.js"
 echo "MapLibre GL JS $VERSION (BSD-3-Clause) vendored into $DEST:"
 ls -l "$DEST"
