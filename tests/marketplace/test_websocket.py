@@ -103,8 +103,13 @@ def test_event_sent_from_another_process_reaches_the_socket(redis_url):
         ws = socket(cookie)
         await ws.connect()
         await ws.receive_json_from(timeout=5)
-        await asyncio.to_thread(subprocess.run, [sys.executable, "-c", sender, redis_url, user_group(user_id)],
-                                check=True, cwd=ROOT, timeout=30)
+        await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-c", sender, redis_url, user_group(user_id)],
+            check=True,
+            cwd=ROOT,
+            timeout=30,
+        )
         event = await ws.receive_json_from(timeout=5)
         await ws.disconnect()
         return event
