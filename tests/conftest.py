@@ -7,10 +7,22 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+
+from marketplace.accounts.models import User
+from marketplace.organisations.models import Organisation, OrganisationStatus
+from tests.factories.accounts import UserFactory
+from tests.factories.geo import CommuneFactory, DepartementFactory
+from tests.factories.organisations import (
+    MemberOrganisationFactory,
+    OfficerTerritoryFactory,
+    OrganisationFactory,
+    StaffRoleFactory,
+)
 
 # Playwright runs its own event loop in the test thread while live_server serves Django from another one.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -134,3 +146,59 @@ def territories(_territories_loaded, django_db_blocker):
     with django_db_blocker.unblock():
         if not Commune.objects.exists():
             call_command("load_territories", "--force", verbosity=0)
+
+
+# ---- A small world of employers and roles (organisations and accounts tests) ----
+@dataclass
+class World:
+    """Two départements; in each an employer with its correspondent; an officer for the first one only."""
+
+    organisation: Organisation
+    other_organisation: Organisation
+    pending: Organisation
+    correspondent: User
+    other_correspondent: User
+    officer: User
+    other_officer: User
+    agent: User
+    stranger: User
+    admin: User
+
+
+@pytest.fixture
+def world(db) -> World:
+    isere = DepartementFactory(code="38", name="Isère")
+    savoie = DepartementFactory(code="73", name="Savoie", region=isere.region)
+    grenoble = CommuneFactory(code="38185", name="Grenoble", departement=isere, lon=5.72, lat=45.19)
+    chambery = CommuneFactory(code="73065", name="Chambéry", departement=savoie, lon=5.92, lat=45.57)
+    organisation = MemberOrganisationFactory(name="Ville de Grenoble", seat_commune=grenoble)
+    other = MemberOrganisationFactory(name="Ville de Chambéry", seat_commune=chambery)
+    pending = OrganisationFactory(
+        name="CCAS de Grenoble", seat_commune=grenoble, status=OrganisationStatus.PENDING
+    )
+    correspondent = StaffRoleFactory(organisation=organisation).user
+    other_correspondent = StaffRoleFactory(organisation=other).user
+    officer = OfficerTerritoryFactory(departement=isere).officer
+    other_officer = OfficerTerritoryFactory(departement=savoie).officer
+    return World(
+        organisation=organisation,
+        other_organisation=other,
+        pending=pending,
+        correspondent=correspondent,
+        other_correspondent=other_correspondent,
+        officer=officer,
+        other_officer=other_officer,
+        agent=UserFactory(),
+        stranger=UserFactory(),
+        admin=UserFactory(is_superuser=True, is_staff=True),
+    )
+
+
+@pytest.fixture(autouse=True)
+def _french():
+    """Every test starts in French: a request in English leaves its language active in the thread."""
+    from django.utils import translation
+
+    translation.activate("fr")
+    yield
+    translation.activate("fr")

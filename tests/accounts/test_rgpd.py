@@ -44,3 +44,30 @@ def test_export_contains_every_registered_section():
     data = user_export_data(actor=user)
     assert "exported_at" in data
     assert data["account"]["email"] == user.email
+
+
+@pytest.mark.django_db
+def test_erasure_reaches_employments_roles_territories_and_decision_history(world):
+    from marketplace.audit.models import AuditEvent
+    from marketplace.organisations import services as org_services
+
+    officer = world.officer
+    officer.email, officer.display_name, officer.phone = (
+        "officer.erase@example.fr",
+        "Officier Effacé",
+        "0611223344",
+    )
+    officer.save()
+    org_services.organisation_validate(actor=officer, organisation=world.pending, comment="validé")
+    org_services.employment_request(actor=officer, organisation=world.organisation)
+    exported = user_export_data(actor=officer)
+    assert exported["employers"]["officer_territories"] == ["38"]
+    assert exported["decisions"][0]["to"] == "validated"
+    events_before = AuditEvent.objects.count()
+
+    user_delete(actor=officer, password=PASSWORD)
+
+    assert tables_containing("officer.erase", "0611223344", "Officier Eff") == []
+    # The decisions themselves stay (traceability); who took them is forgotten.
+    assert AuditEvent.objects.count() == events_before
+    assert AuditEvent.objects.get(object_id=str(world.pending.pk), to_state="validated").actor is None

@@ -207,3 +207,31 @@ class TestBadInput:
             post(client_for(world.agent), "/api/v1/employments", {"organisation_id": 999999}).status_code
             == 404
         )
+
+
+class TestMoreRefusals:
+    def test_anonymous_cannot_register_an_employer(self, world):
+        before = Organisation.objects.count()
+        response = Client().post("/api/v1/organisations", {"name": "X"}, content_type="application/json")
+        assert response.status_code == 401
+        assert Organisation.objects.count() == before
+
+    def test_pending_employer_cannot_be_joined_by_a_stranger(self, world):
+        before = StaffRole.objects.count(), Employment.objects.count()
+        assert (
+            post(client_for(world.stranger), f"/api/v1/organisations/{world.pending.pk}/join").status_code
+            == 404
+        )
+        response = post(
+            client_for(world.stranger), "/api/v1/employments", {"organisation_id": world.pending.pk}
+        )
+        assert response.status_code == 404
+        assert (StaffRole.objects.count(), Employment.objects.count()) == before
+
+    def test_staff_list_and_pending_employments_are_for_correspondents(self, world):
+        for url in (
+            f"/api/v1/organisations/{world.organisation.pk}/staff",
+            f"/api/v1/organisations/{world.organisation.pk}/employments",
+        ):
+            assert client_for(world.other_correspondent).get(url).status_code == 403
+            assert client_for(world.correspondent).get(url).status_code == 200
