@@ -14,22 +14,14 @@ from marketplace.organisations.models import (
     StaffRoleKind,
     StaffRoleStatus,
 )
+from marketplace.organisations.validators import siren_complete
 from tests.factories.accounts import UserFactory
 from tests.factories.geo import CommuneFactory
 
 
 def siren_with_key(prefix: int) -> str:
-    """A valid SIREN: 8 digits plus the Luhn check digit."""
-    base = f"{prefix:08d}"
-    for key in range(10):
-        candidate = base + str(key)
-        total = 0
-        for index, char in enumerate(candidate):
-            digit = int(char) * (2 if index % 2 else 1)
-            total += digit - 9 if digit > 9 else digit
-        if total % 10 == 0:
-            return candidate
-    raise AssertionError("unreachable")
+    """A valid SIREN: these 8 digits plus their Luhn check digit."""
+    return siren_complete(f"{prefix:08d}")
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
