@@ -19,6 +19,7 @@ from marketplace.organisations.schemas import (
     EmploymentOut,
     OfficerQueueOut,
     OrganisationOut,
+    OrganisationProfileIn,
     OrganisationRegisterIn,
     PeriodIn,
     PeriodOut,
@@ -57,6 +58,18 @@ def register(request: HttpRequest, payload: OrganisationRegisterIn) -> Status[Or
 @organisations.get("/{organisation_id}", response=OrganisationOut, summary="Un employeur")
 def detail(request: HttpRequest, organisation_id: int) -> Organisation:
     return _organisation(request, organisation_id)
+
+
+@organisations.patch(
+    "/{organisation_id}", response=OrganisationOut, summary="Mettre à jour le profil (correspondant)"
+)
+def update_profile(
+    request: HttpRequest, organisation_id: int, payload: OrganisationProfileIn
+) -> Organisation:
+    organisation = _organisation(request, organisation_id)
+    return services.organisation_update_profile(
+        actor=_actor(request), organisation=organisation, **payload.dict(exclude_unset=True)
+    )
 
 
 @organisations.post("/{organisation_id}/validate", response=OrganisationOut, summary="Valider (chargé)")

@@ -28,3 +28,9 @@ class DecisionForm(forms.Form):
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail de la personne (elle doit avoir un compte)"))
     role = forms.ChoiceField(label=_("Rôle"), choices=StaffRoleKind.choices)
+
+
+class OrganisationProfileForm(forms.Form):
+    agents_count = forms.IntegerField(label=_("Nombre d'agents"), min_value=0, max_value=500_000)
+    contact_email = forms.EmailField(label=_("E-mail de contact"), required=False)
+    contact_phone = forms.CharField(label=_("Téléphone de contact"), max_length=20, required=False)

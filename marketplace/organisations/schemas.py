@@ -45,6 +45,14 @@ class OrganisationRegisterIn(Schema):
     contact_phone: Annotated[str, Field(max_length=20)] = ""
 
 
+class OrganisationProfileIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    agents_count: Annotated[int, Field(ge=0, le=500_000)] | None = None
+    contact_email: Annotated[str, Field(max_length=254)] | None = None
+    contact_phone: Annotated[str, Field(max_length=20)] | None = None
+
+
 class DecisionIn(Schema):
     model_config = ConfigDict(extra="forbid")
 

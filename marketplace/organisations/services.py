@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.backends.postgresql.psycopg_any import DateRange
 from django.utils import timezone
@@ -133,6 +135,35 @@ def organisation_reject(*, actor: User, organisation: Organisation, comment: str
     if not comment.strip():
         raise InvalidField("comment", _("Expliquez le refus : le correspondant le lira."))
     return _decide_organisation(actor, organisation, OrganisationStatus.REJECTED, comment.strip())
+
+
+@transaction.atomic
+def organisation_update_profile(
+    *,
+    actor: User,
+    organisation: Organisation,
+    agents_count: int | None = None,
+    contact_email: str | None = None,
+    contact_phone: str | None = None,
+) -> Organisation:
+    """A correspondent keeps the employer's profile up to date (name, SIREN and seat need an officer)."""
+    organisation = _locked(organisation)
+    check_can_manage(actor, organisation)
+    if agents_count is not None:
+        if agents_count < 0:
+            raise InvalidField("agents_count", _("Le nombre d'agents ne peut pas être négatif."))
+        organisation.agents_count = agents_count
+    if contact_email is not None:
+        try:
+            if contact_email.strip():
+                validate_email(contact_email.strip())
+        except ValidationError as error:
+            raise InvalidField("contact_email", _("Adresse e-mail invalide.")) from error
+        organisation.contact_email = contact_email.strip()
+    if contact_phone is not None:
+        organisation.contact_phone = contact_phone.strip()
+    organisation.save(update_fields=["agents_count", "contact_email", "contact_phone"])
+    return organisation
 
 
 @transaction.atomic

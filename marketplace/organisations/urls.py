@@ -19,6 +19,9 @@ urlpatterns = [
     path("adherer/", views.register, name="register"),
     path("correspondant/", views.correspondent_space, name="correspondent"),
     path("correspondant/<int:organisation_id>/equipe/", views.staff_invite, name="staff_invite"),
+    path(
+        "correspondant/<int:organisation_id>/profil/", views.organisation_profile, name="organisation_profile"
+    ),
     path("roles/<int:role_id>/retrait/", views.staff_revoke, name="staff_revoke"),
     path("roles/<int:role_id>/decision/", views.staff_role_decide, name="staff_role_decide"),
     path("charge-de-developpement/", views.officer_space, name="officer"),

@@ -15,7 +15,12 @@ from marketplace.accounts.models import User
 from marketplace.audit.models import AuditEvent
 from marketplace.errors import DomainError
 from marketplace.organisations import selectors, services
-from marketplace.organisations.forms import DecisionForm, InviteForm, OrganisationRegisterForm
+from marketplace.organisations.forms import (
+    DecisionForm,
+    InviteForm,
+    OrganisationProfileForm,
+    OrganisationRegisterForm,
+)
 from marketplace.organisations.models import OfficerTerritory
 from marketplace.organisations.permissions import is_admin, is_officer
 
@@ -120,8 +125,35 @@ def correspondent_space(request: HttpRequest) -> HttpResponse:
         "staff": selectors.staff_of(current),
         "invite_form": InviteForm(),
         "decision_form": DecisionForm(),
+        "profile_form": OrganisationProfileForm(
+            initial={
+                "agents_count": current.agents_count,
+                "contact_email": current.contact_email,
+                "contact_phone": current.contact_phone,
+            }
+        ),
     }
     return render(request, "organisations/correspondent.html", context)
+
+
+@login_required
+@require_POST
+def organisation_profile(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    user = _user(request)
+    organisation = selectors.organisation_get_for_actor(actor=user, organisation_id=organisation_id)
+    form = OrganisationProfileForm(request.POST)
+    back = f"/correspondant/?org={organisation.pk}"
+    if not form.is_valid():
+        messages.error(request, _("Profil non enregistré : %(errors)s") % {"errors": form.errors.as_text()})
+        return redirect(back)
+    return _act(
+        request,
+        lambda: services.organisation_update_profile(
+            actor=user, organisation=organisation, **form.cleaned_data
+        ),
+        _("Profil de l'employeur enregistré."),
+        back,
+    )
 
 
 @login_required

@@ -235,3 +235,36 @@ class TestMoreRefusals:
         ):
             assert client_for(world.other_correspondent).get(url).status_code == 403
             assert client_for(world.correspondent).get(url).status_code == 200
+
+
+class TestEmployerProfile:
+    def test_profile_update_permissions_and_fields(self, world):
+        correspondent = client_for(world.correspondent)
+        token = correspondent.cookies["csrftoken"].value
+        url = f"/api/v1/organisations/{world.organisation.pk}"
+        ok = correspondent.patch(
+            url,
+            {"agents_count": 2500, "contact_email": "rh@grenoble.fr"},
+            content_type="application/json",
+            HTTP_X_CSRFTOKEN=token,
+        )
+        assert ok.status_code == 200
+        assert ok.json()["agents_count"] == 2500
+        for payload, field in (
+            ({"contact_email": "pas-un-email"}, "contact_email"),
+            ({"siren": "732829320"}, "siren"),
+            ({"agents_count": -3}, "agents_count"),
+        ):
+            bad = correspondent.patch(url, payload, content_type="application/json", HTTP_X_CSRFTOKEN=token)
+            assert bad.status_code == 422
+            assert [e["field"] for e in bad.json()["detail"]["errors"]] == [field]
+        other = client_for(world.other_correspondent)
+        refused = other.patch(
+            url,
+            {"agents_count": 1},
+            content_type="application/json",
+            HTTP_X_CSRFTOKEN=other.cookies["csrftoken"].value,
+        )
+        assert refused.status_code == 403
+        world.organisation.refresh_from_db()
+        assert (world.organisation.agents_count, world.organisation.contact_email) == (2500, "rh@grenoble.fr")
