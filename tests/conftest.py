@@ -44,6 +44,7 @@ def redis_url() -> Iterator[str]:
         yield os.environ["REDIS_URL"]
         return
     server = shutil.which("redis-server") or "/usr/bin/redis-server"
+    (ROOT / "var").mkdir(exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="redis-", dir=ROOT / "var"))
     port = _free_port()
     proc = subprocess.Popen(
