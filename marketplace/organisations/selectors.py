@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import User
+from marketplace.audit.models import AuditEvent
 from marketplace.organisations.exceptions import EmploymentNotFound, OrganisationNotFound, StaffRoleNotFound
 from marketplace.organisations.models import (
     Employment,
@@ -214,3 +215,45 @@ def agent_eligibility(user: User, on: dt.date) -> Eligibility:
         )
         return Eligibility(False, code, message, last, last.organisation)
     return Eligibility(False, "no_employer", _("Rattachez-vous d'abord à votre employeur."))
+
+
+@dataclass(frozen=True)
+class Decision:
+    event: AuditEvent
+    organisation: Organisation
+
+
+def decision_history(officer: User, *, limit: int = 50) -> list[Decision]:
+    """Decisions on the employers (and their correspondents) of the officer's départements, newest first."""
+    organisations = (
+        {
+            o.pk: o
+            for o in organisations_visible_to(officer).filter(
+                seat_commune__departement__in=OfficerTerritory.objects.filter(officer=officer).values(
+                    "departement"
+                )
+            )
+        }
+        if not is_admin(officer)
+        else {o.pk: o for o in _base()}
+    )
+    roles = dict(
+        StaffRole.objects.filter(organisation_id__in=organisations).values_list("pk", "organisation_id")
+    )
+    events = (
+        AuditEvent.objects.select_related("actor")
+        .filter(
+            Q(object_type="organisations.organisation", object_id__in=[str(pk) for pk in organisations])
+            | Q(object_type="organisations.staffrole", object_id__in=[str(pk) for pk in roles])
+        )
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    return [
+        Decision(
+            e,
+            organisations[
+                int(e.object_id) if e.object_type.endswith("organisation") else roles[int(e.object_id)]
+            ],
+        )
+        for e in events
+    ]

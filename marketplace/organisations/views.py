@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 
 from marketplace.accounts.exceptions import InvalidField
 from marketplace.accounts.models import User
-from marketplace.audit.models import AuditEvent
 from marketplace.errors import DomainError
 from marketplace.organisations import selectors, services
 from marketplace.organisations.forms import (
@@ -216,7 +215,7 @@ def officer_space(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("Cet espace est réservé aux chargés de développement."))
         return redirect("frontend:home")
     organisations = selectors.organisations_visible_to(user).exclude(status="pending")
-    history = AuditEvent.objects.filter(actor=user).order_by("-created_at")[:30]
+    history = selectors.decision_history(user)
     context = {
         "queue": selectors.officer_queue(user),
         "history": history,

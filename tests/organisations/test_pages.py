@@ -72,3 +72,25 @@ class TestRegisterPage:
         )
         assert response.status_code == 302
         assert Organisation.objects.get(name="Mairie de Grenoble bis").status == OrganisationStatus.PENDING
+
+
+class TestDecisionHistory:
+    def test_officer_sees_the_decisions_of_their_departements_only(self, world):
+        from marketplace.organisations import services
+        from marketplace.organisations.selectors import decision_history
+
+        services.organisation_reject(
+            actor=world.officer, organisation=world.pending, comment="Pas de délibération"
+        )
+        chambery_role = services.organisation_request_join(
+            actor=world.agent, organisation=world.other_organisation
+        )
+        services.staff_role_decide(actor=world.other_officer, role=chambery_role, accept=True)
+        mine = decision_history(world.officer)
+        assert [(d.organisation, d.event.to_state, d.event.comment) for d in mine] == [
+            (world.pending, "rejected", "Pas de délibération")
+        ]
+        assert all(d.organisation.seat_commune.departement_id == "38" for d in mine)
+        assert {d.organisation for d in decision_history(world.other_officer)} == {world.other_organisation}
+        page = logged(world.officer).get("/charge-de-developpement/").content.decode()
+        assert "Pas de délibération" in page
