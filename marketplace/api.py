@@ -82,7 +82,7 @@ def unknown_endpoint(request: HttpRequest, rest: str) -> HttpResponse:
     return envelope(request, "not_found", _("Cette adresse de l'API n'existe pas."), 404)
 
 
-api.add_router("/", "marketplace.health.router")
+api.add_router("/", "marketplace.core.api.router")
 api.add_router("/geo/", "geo.api.router")
 api.add_router("/me", "marketplace.accounts.api.router")
 api.add_router("/organisations", "marketplace.organisations.api.organisations")

@@ -30,6 +30,20 @@ class ValidationFailed(DomainError):
     default_message = _("Certaines données sont invalides.")
 
 
+class InvalidField(ValidationFailed):
+    """A field of a form or payload is invalid: `detail.errors` names it, like the API's 422s."""
+
+    code = "validation_error"
+
+    def __init__(self, field: str, message: object) -> None:
+        super().__init__(
+            _("Données invalides : %(fields)s.") % {"fields": field},
+            detail={"errors": [{"field": field, "message": str(message), "type": "invalid"}]},
+        )
+        self.field = field
+        self.field_message = str(message)
+
+
 class NotAuthenticated(DomainError):
     code = "not_authenticated"
     http_status = 401

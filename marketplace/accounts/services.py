@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from marketplace.accounts.exceptions import InvalidField, WrongPassword
+from marketplace.accounts.exceptions import WrongPassword
 from marketplace.accounts.models import User
 from marketplace.accounts.privacy import erase_everywhere, export_sections
 from marketplace.accounts.validators import normalise_phone, validate_phone
+from marketplace.errors import InvalidField
 from marketplace.realtime import close_user_sockets_on_commit
 
 AVATAR_MAX_BYTES = 5 * 1024 * 1024

@@ -10,9 +10,10 @@ from django.views.decorators.http import require_POST
 
 from marketplace.accounts import services
 from marketplace.accounts.api import export as api_export
-from marketplace.accounts.exceptions import InvalidField, WrongPassword
+from marketplace.accounts.exceptions import WrongPassword
 from marketplace.accounts.forms import AvatarForm, DeleteAccountForm, ProfileForm
 from marketplace.accounts.models import User
+from marketplace.errors import InvalidField
 
 
 def _page(request: HttpRequest, user: User, **forms: object) -> HttpResponse:

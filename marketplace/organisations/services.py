@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from geo.models import Commune, Departement
-from marketplace.accounts.exceptions import InvalidField
 from marketplace.accounts.models import User
 from marketplace.audit.services import audit_record
+from marketplace.errors import InvalidField
 from marketplace.organisations.exceptions import (
     CannotRevokeSelf,
     EmploymentAlreadyOpen,

@@ -10,9 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from marketplace.accounts.exceptions import InvalidField
 from marketplace.accounts.models import User
-from marketplace.errors import DomainError
+from marketplace.errors import DomainError, InvalidField
 from marketplace.organisations import selectors, services
 from marketplace.organisations.forms import (
     DecisionForm,

@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from marketplace.accounts.exceptions import InvalidField, WrongPassword
+from marketplace.accounts.exceptions import WrongPassword
 from marketplace.accounts.models import User
 from marketplace.accounts.services import (
     user_create_verified,
@@ -12,6 +12,7 @@ from marketplace.accounts.services import (
     user_set_avatar,
     user_update_profile,
 )
+from marketplace.errors import InvalidField
 from tests.accounts.conftest import jpeg_with_gps
 from tests.factories.accounts import PASSWORD
 

@@ -4,8 +4,8 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.backends.postgresql.psycopg_any import DateRange
 
-from marketplace.accounts.exceptions import InvalidField
 from marketplace.audit.models import AuditEvent
+from marketplace.errors import InvalidField
 from marketplace.organisations import services
 from marketplace.organisations.exceptions import (
     EmploymentAlreadyOpen,
