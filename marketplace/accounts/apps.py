@@ -7,7 +7,10 @@ class AccountsConfig(AppConfig):
     verbose_name = "Comptes"
 
     def ready(self) -> None:
+        from marketplace.accounts import demo
         from marketplace.accounts.privacy import register_exporter
         from marketplace.accounts.services import export_account
+        from marketplace.core.demo import register_demo
 
         register_exporter("account", export_account)
+        register_demo("accounts", demo.load)

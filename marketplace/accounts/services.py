@@ -5,6 +5,7 @@ import uuid
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -32,6 +33,26 @@ def user_create_verified(*, email: str, password: str, display_name: str = "", *
     user = User.objects.create_user(email=email, password=password, display_name=display_name, **extra)
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     return user
+
+
+@transaction.atomic
+def users_create_verified(
+    *, people: list[tuple[str, str]], password: str, is_staff: bool = False, is_superuser: bool = False
+) -> list[User]:
+    """Many verified users (email, display name) sharing one password, hashed once (demo data)."""
+    hashed = make_password(password)
+    users = User.objects.bulk_create(
+        [
+            User(
+                email=email, display_name=name, password=hashed, is_staff=is_staff, is_superuser=is_superuser
+            )
+            for email, name in people
+        ]
+    )
+    EmailAddress.objects.bulk_create(
+        [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users]
+    )
+    return users
 
 
 @transaction.atomic

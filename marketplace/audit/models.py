@@ -13,6 +13,8 @@ class AuditEvent(models.Model):
     object_id = models.CharField("identifiant", max_length=40)
     from_state = models.CharField("état avant", max_length=30, blank=True)
     to_state = models.CharField("état après", max_length=30)
+    # The declared transition that moved it (models' django-fsm-2 methods), empty for other events.
+    transition = models.CharField("transition", max_length=40, blank=True)
     comment = models.TextField("commentaire", blank=True)
     created_at = models.DateTimeField("date", auto_now_add=True, db_index=True)
 

@@ -6,7 +6,13 @@ from marketplace.audit.models import AuditEvent
 
 
 def audit_record(
-    *, actor: User | None, obj: models.Model, from_state: str, to_state: str, comment: str = ""
+    *,
+    actor: User | None,
+    obj: models.Model,
+    from_state: str,
+    to_state: str,
+    comment: str = "",
+    transition: str = "",
 ) -> AuditEvent:
     """Append one decision to the history (call it inside the service's transaction)."""
     return AuditEvent.objects.create(
@@ -16,6 +22,7 @@ def audit_record(
         from_state=from_state,
         to_state=to_state,
         comment=comment,
+        transition=transition,
     )
 
 

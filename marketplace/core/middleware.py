@@ -51,32 +51,3 @@ class FrenchFirstMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
-
-
-class DomainErrorMiddleware:
-    """HTML pages: an invisible object is a 404 page; any other domain error is a message on the previous page.
-
-    (The API maps the same errors to its JSON envelope in marketplace/api.py.)
-    """
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
-
-    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        from django.contrib import messages
-        from django.http import Http404, HttpResponseRedirect
-        from django.utils.http import url_has_allowed_host_and_scheme
-
-        from marketplace.errors import DomainError, NotFound
-
-        if isinstance(exception, NotFound):
-            raise Http404(exception.message) from exception
-        if isinstance(exception, DomainError):
-            messages.error(request, exception.message)
-            back = request.headers.get("Referer", "/")
-            safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})
-            return HttpResponseRedirect(back if safe else "/")
-        return None

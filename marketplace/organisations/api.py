@@ -11,7 +11,13 @@ from ninja.security import django_auth
 
 from marketplace.accounts.models import User
 from marketplace.organisations import selectors, services
-from marketplace.organisations.models import Employment, MembershipPeriod, Organisation, StaffRole
+from marketplace.organisations.models import (
+    Employment,
+    MembershipPeriod,
+    Organisation,
+    StaffInvitation,
+    StaffRole,
+)
 from marketplace.organisations.schemas import (
     DecisionIn,
     EligibilityOut,
@@ -23,6 +29,7 @@ from marketplace.organisations.schemas import (
     OrganisationRegisterIn,
     PeriodIn,
     PeriodOut,
+    StaffInvitationOut,
     StaffInviteIn,
     StaffRoleOut,
 )
@@ -30,6 +37,7 @@ from marketplace.organisations.schemas import (
 organisations = Router(tags=["organisations"], auth=django_auth)
 employments = Router(tags=["employments"], auth=django_auth)
 staff = Router(tags=["staff"], auth=django_auth)
+invitations = Router(tags=["staff"], auth=django_auth)
 officer = Router(tags=["officer"], auth=django_auth)
 eligibility = Router(tags=["eligibility"], auth=django_auth)
 
@@ -114,12 +122,29 @@ def staff_list(request: HttpRequest, organisation_id: int) -> list[StaffRole]:
     return list(selectors.staff_of(organisation))
 
 
-@organisations.post("/{organisation_id}/staff", response={201: StaffRoleOut}, summary="Donner un rôle")
-def staff_invite(request: HttpRequest, organisation_id: int, payload: StaffInviteIn) -> Status[StaffRole]:
+@organisations.post(
+    "/{organisation_id}/staff",
+    response={201: StaffInvitationOut},
+    summary="Inviter quelqu'un dans l'équipe (il accepte ; un correspondant est ensuite validé par le chargé)",
+)
+def staff_invite(
+    request: HttpRequest, organisation_id: int, payload: StaffInviteIn
+) -> Status[StaffInvitation]:
     organisation = _organisation(request, organisation_id)
     return Status(
         201, services.staff_invite(actor=_actor(request), organisation=organisation, **payload.dict())
     )
+
+
+@organisations.get(
+    "/{organisation_id}/invitations",
+    response=list[StaffInvitationOut],
+    summary="Invitations en attente de réponse (correspondant)",
+)
+def invitations_sent(request: HttpRequest, organisation_id: int) -> list[StaffInvitation]:
+    organisation = _organisation(request, organisation_id)
+    services.check_can_manage(_actor(request), organisation)
+    return list(selectors.invitations_sent(organisation))
 
 
 @organisations.get(
@@ -183,6 +208,34 @@ def staff_accept(request: HttpRequest, role_id: int, payload: DecisionIn) -> Sta
 def staff_refuse(request: HttpRequest, role_id: int, payload: DecisionIn) -> StaffRole:
     role = _role(request, role_id)
     return services.staff_role_decide(actor=_actor(request), role=role, accept=False, comment=payload.comment)
+
+
+@invitations.get("/mine", response=list[StaffInvitationOut], summary="Invitations reçues")
+def invitations_received(request: HttpRequest) -> list[StaffInvitation]:
+    return list(selectors.invitations_received(_actor(request)))
+
+
+@invitations.post("/{invitation_id}/accept", response=StaffRoleOut, summary="Accepter une invitation")
+def invitation_accept(request: HttpRequest, invitation_id: int) -> StaffRole:
+    actor = _actor(request)
+    invitation = selectors.invitation_get_for_invitee(actor=actor, invitation_id=invitation_id)
+    return services.staff_invitation_accept(actor=actor, invitation=invitation)
+
+
+@invitations.post("/{invitation_id}/decline", response=StaffInvitationOut, summary="Décliner une invitation")
+def invitation_decline(request: HttpRequest, invitation_id: int) -> StaffInvitation:
+    actor = _actor(request)
+    invitation = selectors.invitation_get_for_invitee(actor=actor, invitation_id=invitation_id)
+    return services.staff_invitation_decline(actor=actor, invitation=invitation)
+
+
+@invitations.post(
+    "/{invitation_id}/cancel", response=StaffInvitationOut, summary="Annuler une invitation (correspondant)"
+)
+def invitation_cancel(request: HttpRequest, invitation_id: int) -> StaffInvitation:
+    actor = _actor(request)
+    invitation = selectors.invitation_get_for_manager(actor=actor, invitation_id=invitation_id)
+    return services.staff_invitation_cancel(actor=actor, invitation=invitation)
 
 
 @officer.get("/queue", response=OfficerQueueOut, summary="Ce qui attend ma décision, dans mes départements")

@@ -9,12 +9,20 @@ class OrganisationsConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
-        from marketplace.accounts.privacy import register_exporter
+        from marketplace.accounts.privacy import register_eraser, register_exporter
+        from marketplace.core.demo import register_demo
         from marketplace.errors import register_constraint_message
-        from marketplace.organisations import permissions  # noqa: F401  (registers the rules permissions)
-        from marketplace.organisations.privacy import export_roles
+        from marketplace.organisations import (
+            demo,
+            events,  # noqa: F401  (registers the events)
+            permissions,  # noqa: F401  (registers the rules permissions)
+        )
+        from marketplace.organisations.privacy import erase_invitations, export_invitations, export_roles
 
+        register_demo("organisations", demo.load, after=("accounts",))
         register_exporter("employers", export_roles)
+        register_exporter("staff_invitations", export_invitations)
+        register_eraser(erase_invitations)
         register_constraint_message(
             "membership_period_no_overlap", _("Cette période chevauche une autre période d'adhésion.")
         )

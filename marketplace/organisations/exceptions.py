@@ -70,3 +70,18 @@ class CannotRevokeSelf(Conflict):
 class MembershipOverlap(Conflict):
     code = "membership_overlap"
     default_message = _("Cette période chevauche une autre période d'adhésion de cet employeur.")
+
+
+class StaffRoleNotActive(InvalidState):
+    code = "staff_role_not_active"
+    default_message = _("Seul un rôle actif peut être retiré (une demande en attente relève du chargé).")
+
+
+class InvitationNotFound(NotFound):
+    code = "staff_invitation_not_found"
+    default_message = _("Invitation introuvable.")
+
+
+class InvitationNotSent(InvalidState):
+    code = "staff_invitation_not_sent"
+    default_message = _("Cette invitation a déjà reçu une réponse ou a été annulée.")

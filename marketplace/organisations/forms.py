@@ -26,7 +26,7 @@ class DecisionForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail de la personne (elle doit avoir un compte)"))
+    email = forms.EmailField(label=_("E-mail de la personne"))
     role = forms.ChoiceField(label=_("Rôle"), choices=StaffRoleKind.choices)
 
 

@@ -125,6 +125,7 @@ class StaffRoleOut(Schema):
 class OfficerQueueOut(Schema):
     organisations: list[OrganisationOut]
     staff_roles: list[StaffRoleOut]
+    employments: list[EmploymentOut]  # correspondents' own requests, that no other correspondent confirms
 
 
 class EligibilityOut(Schema):
@@ -137,3 +138,19 @@ class EligibilityOut(Schema):
     def resolve_organisation_id(obj: object) -> int | None:
         organisation = obj.organisation  # type: ignore[attr-defined]
         return organisation.pk if organisation else None
+
+
+class StaffInvitationOut(Schema):
+    """The same answer whether the invited address has an account or not."""
+
+    id: int
+    organisation_id: int
+    organisation_name: str
+    email: str
+    role: str
+    status: str
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_organisation_name(obj: object) -> str:
+        return str(obj.organisation.name)  # type: ignore[attr-defined]

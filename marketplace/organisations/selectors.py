@@ -3,26 +3,32 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.audit.models import AuditEvent
-from marketplace.organisations.exceptions import EmploymentNotFound, OrganisationNotFound, StaffRoleNotFound
+from marketplace.organisations.exceptions import (
+    EmploymentNotFound,
+    InvitationNotFound,
+    OrganisationNotFound,
+    StaffRoleNotFound,
+)
 from marketplace.organisations.models import (
     Employment,
     EmploymentStatus,
-    OfficerTerritory,
+    InvitationStatus,
     Organisation,
+    OrganisationQuerySet,
     OrganisationStatus,
+    StaffInvitation,
     StaffRole,
     StaffRoleKind,
     StaffRoleStatus,
 )
-from marketplace.organisations.permissions import is_admin
 
 
-def _base() -> QuerySet[Organisation]:
+def _base() -> OrganisationQuerySet:
     return Organisation.objects.select_related("seat_commune__departement").defer(
         "seat_commune__geom",
         "seat_commune__point",
@@ -31,16 +37,9 @@ def _base() -> QuerySet[Organisation]:
     )
 
 
-def organisations_visible_to(actor: User) -> QuerySet[Organisation]:
+def organisations_visible_to(actor: User) -> OrganisationQuerySet:
     """Validated employers for everyone; pending or rejected ones only to their staff, their officers, admins."""
-    if is_admin(actor):
-        return _base()
-    visible = Q(status=OrganisationStatus.VALIDATED)
-    if actor.is_authenticated:
-        visible |= Q(staff_roles__user=actor) | Q(
-            seat_commune__departement__in=OfficerTerritory.objects.filter(officer=actor).values("departement")
-        )
-    return _base().filter(visible).distinct()
+    return _base().visible_to(actor)
 
 
 def organisation_search(*, query: str, limit: int = 20) -> list[Organisation]:
@@ -62,14 +61,13 @@ def organisation_get_for_actor(*, actor: User, organisation_id: int) -> Organisa
 
 
 def employment_get_for_actor(*, actor: User, employment_id: int) -> Employment:
-    """The agent's own employment, or one of an employer the actor is correspondent of."""
-    managed = StaffRole.objects.filter(
-        user=actor, role=StaffRoleKind.CORRESPONDENT, status=StaffRoleStatus.ACTIVE
+    """The agent's own employment, or one the actor decides on (correspondent, officer of the territory)."""
+    employment = (
+        Employment.objects.visible_to(actor)
+        .select_related("organisation__seat_commune", "agent")
+        .filter(pk=employment_id)
+        .first()
     )
-    qs = Employment.objects.select_related("organisation", "agent")
-    if not is_admin(actor):
-        qs = qs.filter(Q(agent=actor) | Q(organisation__in=managed.values("organisation")))
-    employment = qs.filter(pk=employment_id).first()
     if employment is None:
         raise EmploymentNotFound()
     return employment
@@ -77,20 +75,56 @@ def employment_get_for_actor(*, actor: User, employment_id: int) -> Employment:
 
 def staff_role_get_for_actor(*, actor: User, role_id: int) -> StaffRole:
     """A role of an employer the actor manages, or that an officer of its territory decides on."""
-    managed = StaffRole.objects.filter(
-        user=actor, role=StaffRoleKind.CORRESPONDENT, status=StaffRoleStatus.ACTIVE
+    role = (
+        StaffRole.objects.visible_to(actor)
+        .select_related("organisation__seat_commune", "user")
+        .filter(pk=role_id)
+        .first()
     )
-    territory = OfficerTerritory.objects.filter(officer=actor).values("departement")
-    qs = StaffRole.objects.select_related("organisation__seat_commune", "user")
-    if not is_admin(actor):
-        qs = qs.filter(
-            Q(organisation__in=managed.values("organisation"))
-            | Q(organisation__seat_commune__departement__in=territory)
-        )
-    role = qs.filter(pk=role_id).first()
     if role is None:
         raise StaffRoleNotFound()
     return role
+
+
+def invitation_get_for_manager(*, actor: User, invitation_id: int) -> StaffInvitation:
+    """An invitation of an employer the actor is correspondent of (to cancel it)."""
+    invitation = (
+        StaffInvitation.objects.filter(organisation__in=Organisation.objects.managed_by(actor).values("pk"))
+        .select_related("organisation__seat_commune")
+        .filter(pk=invitation_id)
+        .first()
+    )
+    if invitation is None:
+        raise InvitationNotFound()
+    return invitation
+
+
+def invitation_get_for_invitee(*, actor: User, invitation_id: int) -> StaffInvitation:
+    """An invitation sent to one of the actor's verified addresses (to accept or decline it)."""
+    invitation = (
+        StaffInvitation.objects.addressed_to(actor)
+        .select_related("organisation__seat_commune")
+        .filter(pk=invitation_id)
+        .first()
+    )
+    if invitation is None:
+        raise InvitationNotFound()
+    return invitation
+
+
+def invitations_received(user: User) -> QuerySet[StaffInvitation]:
+    """Invitations waiting for the user's answer."""
+    return (
+        StaffInvitation.objects.addressed_to(user)
+        .filter(status=InvitationStatus.SENT)
+        .select_related("organisation__seat_commune")
+        .order_by("-created_at")
+    )
+
+
+def invitations_sent(organisation: Organisation) -> QuerySet[StaffInvitation]:
+    """Invitations of the employer still waiting for an answer."""
+    return organisation.invitations.filter(status=InvitationStatus.SENT).order_by("-created_at")
 
 
 def employments_of_agent(agent: User) -> QuerySet[Employment]:
@@ -106,50 +140,50 @@ def employments_to_decide(organisation: Organisation) -> QuerySet[Employment]:
 
 
 def staff_of(organisation: Organisation) -> QuerySet[StaffRole]:
-    return (
-        organisation.staff_roles.filter(status__in=[StaffRoleStatus.PENDING, StaffRoleStatus.ACTIVE])
-        .select_related("user")
-        .order_by("role", "user__email")
-    )
+    return organisation.staff_roles.open().select_related("user").order_by("role", "user__email")
 
 
 def organisations_managed_by(user: User) -> QuerySet[Organisation]:
-    return (
-        _base()
-        .filter(
-            staff_roles__user=user,
-            staff_roles__role=StaffRoleKind.CORRESPONDENT,
-            staff_roles__status=StaffRoleStatus.ACTIVE,
-        )
-        .distinct()
-    )
+    return _base().managed_by(user)
 
 
 @dataclass(frozen=True)
 class OfficerQueue:
     organisations: list[Organisation]
     staff_roles: list[StaffRole]
+    employments: list[Employment]
 
 
 def officer_queue(officer: User) -> OfficerQueue:
-    """What waits for this officer's decision, in their départements only (everything for an admin)."""
-    territory = Q(
-        seat_commune__departement__in=OfficerTerritory.objects.filter(officer=officer).values("departement")
-    )
-    organisations = _base().filter(status=OrganisationStatus.PENDING)
-    roles = StaffRole.objects.filter(
-        status=StaffRoleStatus.PENDING,
-        role=StaffRoleKind.CORRESPONDENT,
-        organisation__status=OrganisationStatus.VALIDATED,
-    ).select_related("user", "organisation__seat_commune")
-    if not is_admin(officer):
-        organisations = organisations.filter(territory)
-        roles = roles.filter(
-            organisation__seat_commune__departement__in=OfficerTerritory.objects.filter(
-                officer=officer
-            ).values("departement")
+    """What waits for this officer's decision, in their départements only (everything for an admin): new
+    employers, correspondents, and the employments of correspondents whom no other correspondent can confirm."""
+    organisations = _base().in_territory_of(officer).filter(status=OrganisationStatus.PENDING)
+    roles = (
+        StaffRole.objects.filter(
+            status=StaffRoleStatus.PENDING,
+            role=StaffRoleKind.CORRESPONDENT,
+            organisation__status=OrganisationStatus.VALIDATED,
+            organisation__in=Organisation.objects.in_territory_of(officer).values("pk"),
         )
-    return OfficerQueue(list(organisations.order_by("created_at")), list(roles.order_by("created_at")))
+        .exclude(user=officer)
+        .select_related("user", "organisation__seat_commune")
+    )
+    own_cases = (
+        Employment.objects.filter(
+            status=EmploymentStatus.PENDING,
+            organisation__in=Organisation.objects.in_territory_of(officer).values("pk"),
+            agent__in=StaffRole.objects.active_correspondents()
+            .filter(organisation=OuterRef("organisation"))
+            .values("user"),
+        )
+        .exclude(agent=officer)
+        .select_related("agent", "organisation")
+    )
+    return OfficerQueue(
+        list(organisations.order_by("created_at")),
+        list(roles.order_by("created_at")),
+        list(own_cases.order_by("requested_at")),
+    )
 
 
 @dataclass(frozen=True)
@@ -165,13 +199,17 @@ def agent_eligibility(user: User, on: dt.date) -> Eligibility:
     """May this agent publish a home, propose a swap, get a voucher on that date? If not, exactly why.
 
     Eligible: a confirmed employment at a validated employer with a membership period covering the date.
+    One query, whatever the number of employments.
     """
     employments = list(
-        Employment.objects.filter(agent=user).select_related("organisation").order_by("-requested_at")
+        Employment.objects.filter(agent=user)
+        .with_active_membership(on)
+        .select_related("organisation")
+        .order_by("-requested_at")
     )
     confirmed = [e for e in employments if e.status == EmploymentStatus.CONFIRMED]
     for employment in confirmed:
-        if employment.organisation.is_active_member(on):
+        if employment.member_on:  # type: ignore[attr-defined]
             return Eligibility(
                 True,
                 "eligible",
@@ -225,18 +263,7 @@ class Decision:
 
 def decision_history(officer: User, *, limit: int = 50) -> list[Decision]:
     """Decisions on the employers (and their correspondents) of the officer's départements, newest first."""
-    organisations = (
-        {
-            o.pk: o
-            for o in organisations_visible_to(officer).filter(
-                seat_commune__departement__in=OfficerTerritory.objects.filter(officer=officer).values(
-                    "departement"
-                )
-            )
-        }
-        if not is_admin(officer)
-        else {o.pk: o for o in _base()}
-    )
+    organisations = {o.pk: o for o in _base().in_territory_of(officer)}
     roles = dict(
         StaffRole.objects.filter(organisation_id__in=organisations).values_list("pk", "organisation_id")
     )

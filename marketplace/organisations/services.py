@@ -1,8 +1,13 @@
-"""Writes on member employers, memberships, employments and staff roles. One transaction each."""
+"""Writes on member employers, memberships, employments and staff roles. One transaction each.
+
+Status changes go through the workflows declared in models.py (`transition_run`): permission, state left,
+immutable event, all in one place. Events reach people through marketplace/events.py after commit.
+"""
 
 import datetime as dt
 
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.backends.postgresql.psycopg_any import DateRange
@@ -13,42 +18,72 @@ from geo.models import Commune, Departement
 from marketplace.accounts.models import User
 from marketplace.audit.services import audit_record
 from marketplace.errors import InvalidField
+from marketplace.events import publish
+from marketplace.organisations.events import (
+    EmploymentDecided,
+    EmploymentRequested,
+    OrganisationDecided,
+    StaffInvitationAnswered,
+    StaffInvitationReceived,
+    StaffRoleDecided,
+    StaffRoleRequested,
+)
 from marketplace.organisations.exceptions import (
     CannotRevokeSelf,
     EmploymentAlreadyOpen,
     EmploymentNotOpen,
     EmploymentNotPending,
+    InvitationNotSent,
     MembershipOverlap,
     NotAllowed,
     OrganisationNotPending,
     OrganisationNotValidated,
     SirenTaken,
     StaffRoleAlreadyOpen,
+    StaffRoleNotActive,
     StaffRoleNotPending,
 )
 from marketplace.organisations.models import (
-    OPEN_EMPLOYMENT,
     Employment,
     EmploymentStatus,
+    InvitationStatus,
     MembershipPeriod,
     OfficerTerritory,
     Organisation,
     OrganisationStatus,
+    StaffInvitation,
     StaffRole,
     StaffRoleKind,
     StaffRoleStatus,
 )
 from marketplace.organisations.permissions import is_admin, is_correspondent_of, is_officer_for
 from marketplace.organisations.validators import siren_is_valid
-from marketplace.realtime import broadcast_on_commit, user_group
-
-
-def _notify(user_id: int, kind: str, **data: object) -> None:
-    broadcast_on_commit(user_group(user_id), {"type": kind, **data})
+from marketplace.workflows import transition_run
 
 
 def _locked(organisation: Organisation) -> Organisation:
     return Organisation.objects.select_for_update().select_related("seat_commune").get(pk=organisation.pk)
+
+
+def _deciders_of(organisation: Organisation, *, besides: int | None = None) -> list[int]:
+    """Who decides on an agent's employment: the employer's active correspondents other than the agent; the
+    officers of its territory when no other correspondent is there (a lone correspondent's own request)."""
+    correspondents = [
+        pk
+        for pk in StaffRole.objects.active_correspondents()
+        .filter(organisation=organisation)
+        .values_list("user_id", flat=True)
+        if pk != besides
+    ]
+    return correspondents or _officers_of(organisation)
+
+
+def _officers_of(organisation: Organisation) -> list[int]:
+    return list(
+        OfficerTerritory.objects.filter(departement_id=organisation.seat_commune.departement_id).values_list(
+            "officer_id", flat=True
+        )
+    )
 
 
 def check_can_validate(actor: User, organisation: Organisation) -> None:
@@ -103,29 +138,34 @@ def organisation_register(
 
 def _decide_organisation(actor: User, organisation: Organisation, to: str, comment: str) -> Organisation:
     organisation = _locked(organisation)
-    check_can_validate(actor, organisation)
-    if organisation.status != OrganisationStatus.PENDING:
-        raise OrganisationNotPending()
-    organisation.status = to
-    organisation.save(update_fields=["status"])
-    audit_record(
-        actor=actor, obj=organisation, from_state=OrganisationStatus.PENDING, to_state=to, comment=comment
+    transition_run(
+        organisation,
+        "validate" if to == OrganisationStatus.VALIDATED else "reject",
+        actor=actor,
+        comment=comment,
+        refused=NotAllowed,
+        wrong_state=OrganisationNotPending,
     )
     # The correspondent who registered it gets (or loses) their role with the same decision.
-    role_to = StaffRoleStatus.ACTIVE if to == OrganisationStatus.VALIDATED else StaffRoleStatus.REJECTED
     for role in organisation.staff_roles.select_for_update().filter(status=StaffRoleStatus.PENDING):
-        role.status = role_to
-        role.save(update_fields=["status"])
-        audit_record(
-            actor=actor, obj=role, from_state=StaffRoleStatus.PENDING, to_state=role_to, comment=comment
+        transition_run(
+            role,
+            "accept" if to == OrganisationStatus.VALIDATED else "refuse",
+            actor=actor,
+            comment=comment,
+            refused=NotAllowed,
+            wrong_state=StaffRoleNotPending,
         )
-        _notify(role.user_id, "organisation.decided", organisation=organisation.pk, status=to)
+        publish(OrganisationDecided(organisation=organisation.pk, status=to), to=[role.user_id])
     return organisation
 
 
 @transaction.atomic
 def organisation_validate(*, actor: User, organisation: Organisation, comment: str = "") -> Organisation:
-    """Officer of the seat's département: pending → validated. Raises NotAllowed, OrganisationNotPending."""
+    """Officer of the seat's département, never for an employer they registered: pending → validated.
+
+    Raises NotAllowed, OrganisationNotPending.
+    """
     return _decide_organisation(actor, organisation, OrganisationStatus.VALIDATED, comment.strip())
 
 
@@ -168,38 +208,40 @@ def organisation_update_profile(
 
 @transaction.atomic
 def organisation_request_join(*, actor: User, organisation: Organisation) -> StaffRole:
-    """Ask to become a correspondent of an existing employer, pending an officer's decision."""
-    if StaffRole.objects.filter(
-        user=actor,
-        organisation=organisation,
-        role=StaffRoleKind.CORRESPONDENT,
-        status__in=[StaffRoleStatus.PENDING, StaffRoleStatus.ACTIVE],
-    ).exists():
+    """Ask to become a correspondent of an existing employer, pending an officer's decision.
+
+    Raises StaffRoleAlreadyOpen.
+    """
+    if (
+        StaffRole.objects.open()
+        .filter(user=actor, organisation=organisation, role=StaffRoleKind.CORRESPONDENT)
+        .exists()
+    ):
         raise StaffRoleAlreadyOpen()
     role = StaffRole.objects.create(user=actor, organisation=organisation, role=StaffRoleKind.CORRESPONDENT)
     audit_record(actor=actor, obj=role, from_state="", to_state=StaffRoleStatus.PENDING)
+    publish(StaffRoleRequested(role=role.pk), to=_officers_of(organisation))
     return role
 
 
 @transaction.atomic
 def staff_role_decide(*, actor: User, role: StaffRole, accept: bool, comment: str = "") -> StaffRole:
-    """Officer: accept or refuse a correspondent's request to join an employer."""
+    """Officer of the territory: accept or refuse a pending correspondent (never their own request).
+
+    Raises NotAllowed, StaffRoleNotPending, InvalidField (a refusal without a reason).
+    """
     role = StaffRole.objects.select_for_update().select_related("organisation__seat_commune").get(pk=role.pk)
-    check_can_validate(actor, role.organisation)
-    if role.status != StaffRoleStatus.PENDING:
-        raise StaffRoleNotPending()
     if not accept and not comment.strip():
         raise InvalidField("comment", _("Expliquez le refus : la personne le lira."))
-    role.status = StaffRoleStatus.ACTIVE if accept else StaffRoleStatus.REJECTED
-    role.save(update_fields=["status"])
-    audit_record(
+    transition_run(
+        role,
+        "accept" if accept else "refuse",
         actor=actor,
-        obj=role,
-        from_state=StaffRoleStatus.PENDING,
-        to_state=role.status,
         comment=comment.strip(),
+        refused=NotAllowed,
+        wrong_state=StaffRoleNotPending,
     )
-    _notify(role.user_id, "staff_role.decided", role=role.pk, status=role.status)
+    publish(StaffRoleDecided(role=role.pk, status=role.status), to=[role.user_id])
     return role
 
 
@@ -229,101 +271,197 @@ def membership_add_period(
 
 @transaction.atomic
 def employment_request(*, actor: User, organisation: Organisation) -> Employment:
-    """An agent asks to be attached to their employer. Raises OrganisationNotValidated, EmploymentAlreadyOpen."""
+    """An agent asks to be attached to their employer; the employer's other correspondents (or, for a lone
+    correspondent's own request, the officers of the territory) decide.
+
+    Raises OrganisationNotValidated, EmploymentAlreadyOpen.
+    """
     if organisation.status != OrganisationStatus.VALIDATED:
         raise OrganisationNotValidated()
-    if Employment.objects.filter(agent=actor, organisation=organisation, status__in=OPEN_EMPLOYMENT).exists():
+    if Employment.objects.open().filter(agent=actor, organisation=organisation).exists():
         raise EmploymentAlreadyOpen()
     employment = Employment.objects.create(agent=actor, organisation=organisation)
     audit_record(actor=actor, obj=employment, from_state="", to_state=EmploymentStatus.PENDING)
-    for correspondent_id in organisation.staff_roles.filter(
-        role=StaffRoleKind.CORRESPONDENT, status=StaffRoleStatus.ACTIVE
-    ).values_list("user_id", flat=True):
-        _notify(correspondent_id, "employment.requested", employment=employment.pk)
+    publish(EmploymentRequested(employment=employment.pk), to=_deciders_of(organisation, besides=actor.pk))
     return employment
 
 
-def _decide_employment(actor: User, employment: Employment, to: str, comment: str) -> Employment:
-    employment = Employment.objects.select_for_update().select_related("organisation").get(pk=employment.pk)
-    check_can_manage(actor, employment.organisation)
-    if employment.status != EmploymentStatus.PENDING:
-        raise EmploymentNotPending()
-    employment.status = to
-    employment.decided_at = timezone.now()
-    employment.save(update_fields=["status", "decided_at"])
-    audit_record(
-        actor=actor, obj=employment, from_state=EmploymentStatus.PENDING, to_state=to, comment=comment
+def _decide_employment(actor: User, employment: Employment, name: str, comment: str) -> Employment:
+    employment = (
+        Employment.objects.select_for_update()
+        .select_related("organisation__seat_commune")
+        .get(pk=employment.pk)
     )
-    _notify(employment.agent_id, "employment.decided", employment=employment.pk, status=to)
+    transition_run(
+        employment,
+        name,
+        actor=actor,
+        comment=comment,
+        refused=NotAllowed,
+        wrong_state=EmploymentNotPending,
+        at=timezone.now(),
+    )
+    publish(EmploymentDecided(employment=employment.pk, status=employment.status), to=[employment.agent_id])
     return employment
 
 
 @transaction.atomic
 def employment_confirm(*, actor: User, employment: Employment) -> Employment:
-    """A correspondent confirms that the agent works there. Raises NotAllowed, EmploymentNotPending."""
-    return _decide_employment(actor, employment, EmploymentStatus.CONFIRMED, "")
+    """A correspondent of the employer (or an officer of its territory) confirms that the agent works there;
+    never for their own employment. Raises NotAllowed, EmploymentNotPending."""
+    return _decide_employment(actor, employment, "confirm", "")
 
 
 @transaction.atomic
 def employment_reject(*, actor: User, employment: Employment, comment: str = "") -> Employment:
-    """A correspondent says the agent does not work there. Raises NotAllowed, EmploymentNotPending."""
-    return _decide_employment(actor, employment, EmploymentStatus.REJECTED, comment.strip())
+    """A correspondent (or an officer) says the agent does not work there. Raises NotAllowed, EmploymentNotPending."""
+    return _decide_employment(actor, employment, "reject", comment.strip())
 
 
 @transaction.atomic
 def employment_end(*, actor: User, employment: Employment) -> Employment:
     """The agent (job change) or a correspondent ends an employment. Raises NotAllowed, EmploymentNotOpen."""
-    employment = Employment.objects.select_for_update().select_related("organisation").get(pk=employment.pk)
-    if employment.agent_id != actor.pk:
-        check_can_manage(actor, employment.organisation)
-    if employment.status not in OPEN_EMPLOYMENT:
-        raise EmploymentNotOpen()
-    previous = employment.status
-    employment.status = EmploymentStatus.ENDED
-    employment.ended_at = timezone.now()
-    employment.save(update_fields=["status", "ended_at"])
-    audit_record(actor=actor, obj=employment, from_state=previous, to_state=EmploymentStatus.ENDED)
+    employment = (
+        Employment.objects.select_for_update()
+        .select_related("organisation__seat_commune")
+        .get(pk=employment.pk)
+    )
+    transition_run(
+        employment, "end", actor=actor, refused=NotAllowed, wrong_state=EmploymentNotOpen, at=timezone.now()
+    )
     return employment
 
 
+def _normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
 @transaction.atomic
-def staff_invite(*, actor: User, organisation: Organisation, email: str, role: str) -> StaffRole:
-    """A correspondent gives an existing user the correspondent or desk role at once."""
+def staff_invite(*, actor: User, organisation: Organisation, email: str, role: str) -> StaffInvitation:
+    """A correspondent invites someone, by e-mail, to the correspondent or desk role.
+
+    The answer is the same whether the address has an account or not (nobody learns who is registered); the
+    invitation waits until the person, signed in with that verified address, accepts it; a correspondent
+    role then still needs the officer's validation. Inviting again while one is sent returns that one.
+    Raises NotAllowed, OrganisationNotValidated, InvalidField (role).
+    """
+    organisation = _locked(organisation)
     check_can_manage(actor, organisation)
     if organisation.status != OrganisationStatus.VALIDATED:
         raise OrganisationNotValidated()
     if role not in StaffRoleKind.values:
         raise InvalidField("role", _("Rôle inconnu : correspondent ou desk."))
-    invited = User.objects.filter(email__iexact=email.strip()).first()
-    if invited is None:
-        raise InvalidField(
-            "email", _("Aucun compte Réciproque avec cette adresse : la personne doit d'abord s'inscrire.")
-        )
-    if StaffRole.objects.filter(
-        user=invited,
-        organisation=organisation,
-        role=role,
-        status__in=[StaffRoleStatus.PENDING, StaffRoleStatus.ACTIVE],
-    ).exists():
-        raise StaffRoleAlreadyOpen()
-    staff = StaffRole.objects.create(
-        user=invited, organisation=organisation, role=role, status=StaffRoleStatus.ACTIVE
+    address = _normalise_email(email)
+    invitation = StaffInvitation.objects.filter(
+        organisation=organisation, email=address, role=role, status=InvitationStatus.SENT
+    ).first()
+    if invitation is not None:
+        return invitation
+    invitation = StaffInvitation.objects.create(
+        organisation=organisation, email=address, role=role, invited_by=actor
     )
-    audit_record(actor=actor, obj=staff, from_state="", to_state=StaffRoleStatus.ACTIVE)
-    _notify(invited.pk, "staff_role.granted", role=staff.pk)
-    return staff
+    audit_record(actor=actor, obj=invitation, from_state="", to_state=InvitationStatus.SENT)
+    invitee = User.objects.filter(email__iexact=address).only("pk").first()
+    if invitee is not None:
+        publish(StaffInvitationReceived(invitation=invitation.pk), to=[invitee.pk])
+    _mail_invitation(invitation)
+    return invitation
+
+
+def _mail_invitation(invitation: StaffInvitation) -> None:
+    role = StaffRoleKind(invitation.role).label
+    subject = _("[Réciproque] Invitation dans l'équipe de %(organisation)s") % {
+        "organisation": invitation.organisation.name
+    }
+    body = _(
+        "Bonjour,\n\n%(organisation)s vous invite à rejoindre son équipe sur Réciproque (rôle : %(role)s).\n"
+        "Connectez-vous (ou inscrivez-vous) avec cette adresse e-mail : l'invitation vous attend dans "
+        "« Mon employeur », où vous pourrez l'accepter ou la décliner.\n"
+    ) % {"organisation": invitation.organisation.name, "role": role}
+    address = invitation.email
+    transaction.on_commit(lambda: send_mail(subject, body, None, [address]), robust=True)
+
+
+def _locked_invitation(invitation: StaffInvitation) -> StaffInvitation:
+    return (
+        StaffInvitation.objects.select_for_update()
+        .select_related("organisation__seat_commune")
+        .get(pk=invitation.pk)
+    )
+
+
+@transaction.atomic
+def staff_invitation_accept(*, actor: User, invitation: StaffInvitation) -> StaffRole:
+    """The invitee accepts: a desk role is active at once, a correspondent role waits for the officer.
+
+    Raises NotAllowed (not addressed to the actor), InvitationNotSent, StaffRoleAlreadyOpen.
+    """
+    invitation = _locked_invitation(invitation)
+    if not StaffInvitation.objects.addressed_to(actor).filter(pk=invitation.pk).exists():
+        raise NotAllowed(_("Cette invitation est adressée à une autre adresse e-mail."))
+    if invitation.status != InvitationStatus.SENT:
+        raise InvitationNotSent(detail={"state": invitation.status})
+    if (
+        StaffRole.objects.open()
+        .filter(user=actor, organisation=invitation.organisation, role=invitation.role)
+        .exists()
+    ):
+        raise StaffRoleAlreadyOpen()
+    # A desk only validates vouchers at the venue: the correspondent's invitation and the person's consent
+    # suffice. A correspondent confirms agents, so an officer validates them, as for a join request.
+    status = StaffRoleStatus.ACTIVE if invitation.role == StaffRoleKind.DESK else StaffRoleStatus.PENDING
+    role = StaffRole.objects.create(
+        user=actor, organisation=invitation.organisation, role=invitation.role, status=status
+    )
+    audit_record(
+        actor=actor, obj=role, from_state="", to_state=status, comment=f"invitation #{invitation.pk}"
+    )
+    transition_run(
+        invitation,
+        "accept",
+        actor=actor,
+        refused=NotAllowed,
+        wrong_state=InvitationNotSent,
+        staff_role=role,
+    )
+    if status == StaffRoleStatus.PENDING:
+        publish(StaffRoleRequested(role=role.pk), to=_officers_of(invitation.organisation))
+    recipients = [invitation.invited_by_id] if invitation.invited_by_id else []
+    publish(StaffInvitationAnswered(invitation=invitation.pk, status=invitation.status), to=recipients)
+    return role
+
+
+def _answer(actor: User, invitation: StaffInvitation, name: str) -> StaffInvitation:
+    invitation = _locked_invitation(invitation)
+    transition_run(invitation, name, actor=actor, refused=NotAllowed, wrong_state=InvitationNotSent)
+    recipients = [invitation.invited_by_id] if invitation.invited_by_id else []
+    publish(StaffInvitationAnswered(invitation=invitation.pk, status=invitation.status), to=recipients)
+    return invitation
+
+
+@transaction.atomic
+def staff_invitation_decline(*, actor: User, invitation: StaffInvitation) -> StaffInvitation:
+    """The invitee declines. Raises NotAllowed, InvitationNotSent."""
+    if not StaffInvitation.objects.addressed_to(actor).filter(pk=invitation.pk).exists():
+        raise NotAllowed(_("Cette invitation est adressée à une autre adresse e-mail."))
+    return _answer(actor, invitation, "decline")
+
+
+@transaction.atomic
+def staff_invitation_cancel(*, actor: User, invitation: StaffInvitation) -> StaffInvitation:
+    """A correspondent of the employer withdraws an invitation not yet answered. Raises NotAllowed,
+    InvitationNotSent."""
+    return _answer(actor, invitation, "cancel")
 
 
 @transaction.atomic
 def staff_revoke(*, actor: User, role: StaffRole) -> StaffRole:
-    role = StaffRole.objects.select_for_update().select_related("organisation").get(pk=role.pk)
-    check_can_manage(actor, role.organisation)
+    """A correspondent of the employer (or an officer of its territory) withdraws an active role, never their
+    own. Raises NotAllowed, StaffRoleNotActive (pending: the officer decides; revoked: already done)."""
+    role = StaffRole.objects.select_for_update().select_related("organisation__seat_commune").get(pk=role.pk)
     if role.user_id == actor.pk:
         raise CannotRevokeSelf()
-    previous = role.status
-    role.status = StaffRoleStatus.REVOKED
-    role.save(update_fields=["status"])
-    audit_record(actor=actor, obj=role, from_state=previous, to_state=StaffRoleStatus.REVOKED)
+    transition_run(role, "revoke", actor=actor, refused=NotAllowed, wrong_state=StaffRoleNotActive)
     return role
 
 

@@ -9,8 +9,9 @@ from procrastinate.contrib.django import app
 
 from marketplace.audit.models import AuditEvent
 from marketplace.audit.services import audit_record
-from marketplace.organisations.models import Organisation, OrganisationStatus, StaffRoleKind, StaffRoleStatus
-from marketplace.realtime import broadcast_on_commit, user_group
+from marketplace.events import publish
+from marketplace.organisations.events import MembershipLapsed
+from marketplace.organisations.models import Organisation, StaffRole
 
 logger = logging.getLogger(__name__)
 LAPSED = "membership_lapsed"
@@ -25,9 +26,9 @@ def memberships_lapse(today: dt.date) -> list[Organisation]:
     yesterday = today - dt.timedelta(days=1)
     lapsed = []
     with transaction.atomic():
-        candidates = Organisation.objects.filter(
-            status=OrganisationStatus.VALIDATED, periods__period__contains=yesterday
-        ).exclude(periods__period__contains=today)
+        candidates = Organisation.objects.active_members(yesterday).exclude(
+            pk__in=Organisation.objects.active_members(today).values("pk")
+        )
         for organisation in candidates.select_for_update(of=("self",)):
             already = AuditEvent.objects.filter(
                 object_type=organisation._meta.label_lower,
@@ -40,12 +41,11 @@ def memberships_lapse(today: dt.date) -> list[Organisation]:
             audit_record(
                 actor=None, obj=organisation, from_state="member", to_state=LAPSED, comment=today.isoformat()
             )
-            for user_id in organisation.staff_roles.filter(
-                role=StaffRoleKind.CORRESPONDENT, status=StaffRoleStatus.ACTIVE
-            ).values_list("user_id", flat=True):
-                broadcast_on_commit(
-                    user_group(user_id), {"type": "membership.lapsed", "organisation": organisation.pk}
-                )
+            correspondents = StaffRole.objects.active_correspondents().filter(organisation=organisation)
+            publish(
+                MembershipLapsed(organisation=organisation.pk),
+                to=correspondents.values_list("user_id", flat=True),
+            )
             lapsed.append(organisation)
     return lapsed
 

@@ -22,6 +22,8 @@ urlpatterns = [
     path(
         "correspondant/<int:organisation_id>/profil/", views.organisation_profile, name="organisation_profile"
     ),
+    path("invitations/<int:invitation_id>/annulation/", views.invitation_cancel, name="invitation_cancel"),
+    path("invitations/<int:invitation_id>/reponse/", views.invitation_answer, name="invitation_answer"),
     path("roles/<int:role_id>/retrait/", views.staff_revoke, name="staff_revoke"),
     path("roles/<int:role_id>/decision/", views.staff_role_decide, name="staff_role_decide"),
     path("charge-de-developpement/", views.officer_space, name="officer"),

@@ -1,17 +1,19 @@
-"""Pages of the three roles around an employer: agent, correspondent, officer. Thin: selectors in, services out."""
+"""Pages of the three roles around an employer: agent, correspondent, officer. Thin: selectors in, services out.
 
-from collections.abc import Callable
+Buttons go through `post_action`, forms through `form_action` (marketplace/web.py); domain errors are shown
+by HtmlErrorMiddleware, never caught here.
+"""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from marketplace.accounts.models import User
-from marketplace.errors import DomainError, InvalidField
 from marketplace.organisations import selectors, services
 from marketplace.organisations.forms import (
     DecisionForm,
@@ -19,8 +21,9 @@ from marketplace.organisations.forms import (
     OrganisationProfileForm,
     OrganisationRegisterForm,
 )
-from marketplace.organisations.models import OfficerTerritory
+from marketplace.organisations.models import OfficerTerritory, OrganisationStatus
 from marketplace.organisations.permissions import is_admin, is_officer
+from marketplace.web import form_action, post_action
 
 
 def _user(request: HttpRequest) -> User:
@@ -28,15 +31,8 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-def _act(request: HttpRequest, action: Callable[[], object], success: str, to: str) -> HttpResponse:
-    """Run a service; its domain error, if any, becomes a message on the page the user comes back to."""
-    try:
-        action()
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, success)
-    return redirect(to)
+def _correspondent_page(organisation_id: int) -> str:
+    return f"{reverse('organisations:correspondent')}?org={organisation_id}"
 
 
 @login_required
@@ -46,6 +42,7 @@ def my_employer(request: HttpRequest) -> HttpResponse:
     context = {
         "eligibility": selectors.agent_eligibility(user, timezone.localdate()),
         "employments": selectors.employments_of_agent(user),
+        "invitations": selectors.invitations_received(user),
         "query": query,
         "results": selectors.organisation_search(query=query) if len(query) >= 2 else None,
     }
@@ -57,11 +54,11 @@ def my_employer(request: HttpRequest) -> HttpResponse:
 def employment_request(request: HttpRequest, organisation_id: int) -> HttpResponse:
     user = _user(request)
     organisation = selectors.organisation_get_for_actor(actor=user, organisation_id=organisation_id)
-    return _act(
+    return post_action(
         request,
         lambda: services.employment_request(actor=user, organisation=organisation),
-        _("Demande envoyée à votre employeur."),
-        "organisations:my_employer",
+        success=_("Demande envoyée à votre employeur."),
+        next_default="organisations:my_employer",
     )
 
 
@@ -70,11 +67,11 @@ def employment_request(request: HttpRequest, organisation_id: int) -> HttpRespon
 def employment_end(request: HttpRequest, employment_id: int) -> HttpResponse:
     user = _user(request)
     employment = selectors.employment_get_for_actor(actor=user, employment_id=employment_id)
-    return _act(
+    return post_action(
         request,
         lambda: services.employment_end(actor=user, employment=employment),
-        _("Rattachement terminé."),
-        request.POST.get("next") or "organisations:my_employer",
+        success=_("Rattachement terminé."),
+        next_default="organisations:my_employer",
     )
 
 
@@ -83,29 +80,23 @@ def employment_end(request: HttpRequest, employment_id: int) -> HttpResponse:
 def correspondent_request(request: HttpRequest, organisation_id: int) -> HttpResponse:
     user = _user(request)
     organisation = selectors.organisation_get_for_actor(actor=user, organisation_id=organisation_id)
-    return _act(
+    return post_action(
         request,
         lambda: services.organisation_request_join(actor=user, organisation=organisation),
-        _("Demande envoyée au chargé de développement du territoire."),
-        "organisations:my_employer",
+        success=_("Demande envoyée au chargé de développement du territoire."),
+        next_default="organisations:my_employer",
     )
 
 
 @login_required
 def register(request: HttpRequest) -> HttpResponse:
     form = OrganisationRegisterForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.organisation_register(actor=_user(request), **form.cleaned_data)
-        except InvalidField as error:
-            form.add_error(error.field if error.field in form.fields else None, error.field_message)
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
+    if request.method == "POST":
+        if form_action(form, lambda data: services.organisation_register(actor=_user(request), **data)):
             messages.success(request, _("Inscription envoyée : un chargé de développement va l'examiner."))
             return redirect("organisations:my_employer")
-    status = 422 if request.method == "POST" else 200
-    return render(request, "organisations/register.html", {"form": form}, status=status)
+        return render(request, "organisations/register.html", {"form": form}, status=422)
+    return render(request, "organisations/register.html", {"form": form})
 
 
 @login_required
@@ -119,8 +110,11 @@ def correspondent_space(request: HttpRequest) -> HttpResponse:
     context = {
         "managed": managed,
         "organisation": current,
-        "pending": selectors.employments_to_decide(current),
+        # The correspondent's own request is decided by another correspondent or the officer.
+        "pending": selectors.employments_to_decide(current).exclude(agent=user),
+        "own_pending": selectors.employments_to_decide(current).filter(agent=user).exists(),
         "staff": selectors.staff_of(current),
+        "invitations": selectors.invitations_sent(current),
         "invite_form": InviteForm(),
         "decision_form": DecisionForm(),
         "profile_form": OrganisationProfileForm(
@@ -140,18 +134,14 @@ def organisation_profile(request: HttpRequest, organisation_id: int) -> HttpResp
     user = _user(request)
     organisation = selectors.organisation_get_for_actor(actor=user, organisation_id=organisation_id)
     form = OrganisationProfileForm(request.POST)
-    back = f"/correspondant/?org={organisation.pk}"
-    if not form.is_valid():
+    if form_action(
+        form,
+        lambda data: services.organisation_update_profile(actor=user, organisation=organisation, **data),
+    ):
+        messages.success(request, _("Profil de l'employeur enregistré."))
+    else:
         messages.error(request, _("Profil non enregistré : %(errors)s") % {"errors": form.errors.as_text()})
-        return redirect(back)
-    return _act(
-        request,
-        lambda: services.organisation_update_profile(
-            actor=user, organisation=organisation, **form.cleaned_data
-        ),
-        _("Profil de l'employeur enregistré."),
-        back,
-    )
+    return redirect(_correspondent_page(organisation.pk))
 
 
 @login_required
@@ -159,20 +149,20 @@ def organisation_profile(request: HttpRequest, organisation_id: int) -> HttpResp
 def employment_decide(request: HttpRequest, employment_id: int) -> HttpResponse:
     user = _user(request)
     employment = selectors.employment_get_for_actor(actor=user, employment_id=employment_id)
-    back = f"/correspondant/?org={employment.organisation_id}"
+    back = _correspondent_page(employment.organisation_id)
     if request.POST.get("decision") == "confirm":
-        return _act(
+        return post_action(
             request,
             lambda: services.employment_confirm(actor=user, employment=employment),
-            _("Emploi confirmé."),
-            back,
+            success=_("Emploi confirmé."),
+            next_default=back,
         )
     comment = request.POST.get("comment", "")
-    return _act(
+    return post_action(
         request,
         lambda: services.employment_reject(actor=user, employment=employment, comment=comment),
-        _("Demande refusée."),
-        back,
+        success=_("Demande refusée."),
+        next_default=back,
     )
 
 
@@ -182,15 +172,47 @@ def staff_invite(request: HttpRequest, organisation_id: int) -> HttpResponse:
     user = _user(request)
     organisation = selectors.organisation_get_for_actor(actor=user, organisation_id=organisation_id)
     form = InviteForm(request.POST)
-    back = f"/correspondant/?org={organisation.pk}"
-    if not form.is_valid():
-        messages.error(request, _("Adresse e-mail ou rôle invalide."))
-        return redirect(back)
-    return _act(
+    if form_action(form, lambda data: services.staff_invite(actor=user, organisation=organisation, **data)):
+        messages.success(
+            request,
+            _("Invitation envoyée à %(email)s : la personne l'acceptera depuis son compte Réciproque.")
+            % {"email": form.cleaned_data["email"]},
+        )
+    else:
+        messages.error(request, _("Invitation non envoyée : %(errors)s") % {"errors": form.errors.as_text()})
+    return redirect(_correspondent_page(organisation.pk))
+
+
+@login_required
+@require_POST
+def invitation_cancel(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    user = _user(request)
+    invitation = selectors.invitation_get_for_manager(actor=user, invitation_id=invitation_id)
+    return post_action(
         request,
-        lambda: services.staff_invite(actor=user, organisation=organisation, **form.cleaned_data),
-        _("Rôle attribué."),
-        back,
+        lambda: services.staff_invitation_cancel(actor=user, invitation=invitation),
+        success=_("Invitation annulée."),
+        next_default=_correspondent_page(invitation.organisation_id),
+    )
+
+
+@login_required
+@require_POST
+def invitation_answer(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    user = _user(request)
+    invitation = selectors.invitation_get_for_invitee(actor=user, invitation_id=invitation_id)
+    if request.POST.get("answer") == "accept":
+        return post_action(
+            request,
+            lambda: services.staff_invitation_accept(actor=user, invitation=invitation),
+            success=_("Invitation acceptée."),
+            next_default="organisations:my_employer",
+        )
+    return post_action(
+        request,
+        lambda: services.staff_invitation_decline(actor=user, invitation=invitation),
+        success=_("Invitation déclinée."),
+        next_default="organisations:my_employer",
     )
 
 
@@ -199,11 +221,11 @@ def staff_invite(request: HttpRequest, organisation_id: int) -> HttpResponse:
 def staff_revoke(request: HttpRequest, role_id: int) -> HttpResponse:
     user = _user(request)
     role = selectors.staff_role_get_for_actor(actor=user, role_id=role_id)
-    return _act(
+    return post_action(
         request,
         lambda: services.staff_revoke(actor=user, role=role),
-        _("Rôle retiré."),
-        f"/correspondant/?org={role.organisation_id}",
+        success=_("Rôle retiré."),
+        next_default=_correspondent_page(role.organisation_id),
     )
 
 
@@ -213,11 +235,10 @@ def officer_space(request: HttpRequest) -> HttpResponse:
     if not (is_officer(user) or is_admin(user)):
         messages.info(request, _("Cet espace est réservé aux chargés de développement."))
         return redirect("frontend:home")
-    organisations = selectors.organisations_visible_to(user).exclude(status="pending")
-    history = selectors.decision_history(user)
+    organisations = selectors.organisations_visible_to(user).exclude(status=OrganisationStatus.PENDING)
     context = {
         "queue": selectors.officer_queue(user),
-        "history": history,
+        "history": selectors.decision_history(user),
         "decision_form": DecisionForm(),
         "territories": OfficerTerritory.objects.filter(officer=user)
         .select_related("departement")
@@ -234,17 +255,17 @@ def organisation_decide(request: HttpRequest, organisation_id: int) -> HttpRespo
     organisation = selectors.organisation_get_for_actor(actor=user, organisation_id=organisation_id)
     comment = request.POST.get("comment", "")
     if request.POST.get("decision") == "validate":
-        return _act(
+        return post_action(
             request,
             lambda: services.organisation_validate(actor=user, organisation=organisation, comment=comment),
-            _("Employeur validé."),
-            "organisations:officer",
+            success=_("Employeur validé."),
+            next_default="organisations:officer",
         )
-    return _act(
+    return post_action(
         request,
         lambda: services.organisation_reject(actor=user, organisation=organisation, comment=comment),
-        _("Employeur refusé."),
-        "organisations:officer",
+        success=_("Employeur refusé."),
+        next_default="organisations:officer",
     )
 
 
@@ -255,9 +276,9 @@ def staff_role_decide(request: HttpRequest, role_id: int) -> HttpResponse:
     role = selectors.staff_role_get_for_actor(actor=user, role_id=role_id)
     accept = request.POST.get("decision") == "validate"
     comment = request.POST.get("comment", "")
-    return _act(
+    return post_action(
         request,
         lambda: services.staff_role_decide(actor=user, role=role, accept=accept, comment=comment),
-        _("Décision enregistrée."),
-        "organisations:officer",
+        success=_("Décision enregistrée."),
+        next_default="organisations:officer",
     )

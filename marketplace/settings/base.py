@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "marketplace.accounts.middleware.PreferredLanguageMiddleware",
-    "marketplace.core.middleware.DomainErrorMiddleware",
+    "marketplace.web.HtmlErrorMiddleware",
 ]
 
 ROOT_URLCONF = "marketplace.urls"
