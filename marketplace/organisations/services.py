@@ -56,9 +56,20 @@ from marketplace.organisations.models import (
     StaffRoleKind,
     StaffRoleStatus,
 )
-from marketplace.organisations.permissions import is_admin, is_correspondent_of, is_officer_for
+from marketplace.organisations.permissions import is_admin, is_correspondent_of, is_officer_for, is_own_case
 from marketplace.organisations.validators import siren_is_valid
 from marketplace.workflows import transition_run
+
+
+def _check_not_own_case(actor: User, obj: Organisation | Employment | StaffRole) -> None:
+    # The declared permission refuses it too; this says why, in words.
+    if is_own_case(actor, obj) and not is_admin(actor):
+        raise NotAllowed(
+            _(
+                "Personne ne décide de son propre cas : un autre correspondant de l'employeur ou le chargé "
+                "de développement du territoire s'en charge."
+            )
+        )
 
 
 def _locked(organisation: Organisation) -> Organisation:
@@ -138,6 +149,7 @@ def organisation_register(
 
 def _decide_organisation(actor: User, organisation: Organisation, to: str, comment: str) -> Organisation:
     organisation = _locked(organisation)
+    _check_not_own_case(actor, organisation)
     transition_run(
         organisation,
         "validate" if to == OrganisationStatus.VALIDATED else "reject",
@@ -231,6 +243,7 @@ def staff_role_decide(*, actor: User, role: StaffRole, accept: bool, comment: st
     Raises NotAllowed, StaffRoleNotPending, InvalidField (a refusal without a reason).
     """
     role = StaffRole.objects.select_for_update().select_related("organisation__seat_commune").get(pk=role.pk)
+    _check_not_own_case(actor, role)
     if not accept and not comment.strip():
         raise InvalidField("comment", _("Expliquez le refus : la personne le lira."))
     transition_run(
@@ -292,6 +305,7 @@ def _decide_employment(actor: User, employment: Employment, name: str, comment: 
         .select_related("organisation__seat_commune")
         .get(pk=employment.pk)
     )
+    _check_not_own_case(actor, employment)
     transition_run(
         employment,
         name,
