@@ -5,6 +5,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
 from django.db import IntegrityError, transaction
+from django.http import HttpResponse
 from django.test import RequestFactory
 
 from marketplace.audit.models import AuditEvent
@@ -26,10 +27,15 @@ from marketplace.organisations.models import (
     StaffRole,
     StaffRoleStatus,
 )
+from marketplace.web import HtmlErrorMiddleware
 from marketplace.workflows import declared_transitions
 from tests.factories.accounts import UserFactory
 from tests.factories.organisations import EmploymentFactory, StaffRoleFactory
 from tests.organisations.test_api import client_for, post
+
+
+def middleware() -> HtmlErrorMiddleware:
+    return HtmlErrorMiddleware(lambda request: HttpResponse())
 
 
 def counts() -> dict[str, int]:
@@ -334,9 +340,7 @@ class TestHtmlPages:
         assert response.redirect_chain == [("http://testserver/correspondant/", 303)]
 
     def test_a_database_constraint_on_a_page_is_a_message_not_a_500(self, world):
-        from django.contrib.messages.storage.fallback import FallbackStorage
-
-        from marketplace.web import HtmlErrorMiddleware
+        from django.contrib.messages.storage.cookie import CookieStorage
 
         EmploymentFactory(agent=world.agent, organisation=world.organisation)
         try:
@@ -347,24 +351,20 @@ class TestHtmlPages:
         request = RequestFactory().post(
             "/employeur/1/rattachement/", HTTP_REFERER="http://testserver/employeur/"
         )
-        request.session = {}  # type: ignore[attr-defined]
-        request._messages = FallbackStorage(request)  # type: ignore[attr-defined]
-        response = HtmlErrorMiddleware(lambda r: None).process_exception(request, error)  # type: ignore[arg-type]
+        storage = CookieStorage(request)  # what MessageMiddleware sets as request._messages
+        request._messages = storage  # type: ignore[attr-defined]
+        response = middleware().process_exception(request, error)
         assert response is not None
         assert response.status_code == 303
         assert response["Location"] == "http://testserver/employeur/"
-        assert [str(m) for m in request._messages] == [  # type: ignore[attr-defined]
-            "Une demande ou un emploi est déjà en cours chez cet employeur."
-        ]
+        assert [str(m) for m in storage] == ["Une demande ou un emploi est déjà en cours chez cet employeur."]
 
     def test_a_domain_error_on_a_get_page_is_an_error_page_with_its_status(self, world):
-        from marketplace.web import HtmlErrorMiddleware
-
         request = RequestFactory().get("/correspondant/")
         request.user = world.agent
-        response = HtmlErrorMiddleware(lambda r: None).process_exception(request, Conflict("Déjà fait."))  # type: ignore[arg-type]
+        response = middleware().process_exception(request, Conflict("Déjà fait."))
         assert response is not None
         assert response.status_code == 409
         assert "Déjà fait." in response.content.decode()
         with pytest.raises(Exception, match="Introuvable"):
-            HtmlErrorMiddleware(lambda r: None).process_exception(request, NotFound())  # type: ignore[arg-type]
+            middleware().process_exception(request, NotFound())
