@@ -1,0 +1,66 @@
+"""The admin shows workflow statuses but changes them only through the services (state checked, event
+written)."""
+
+import pytest
+from django.test import Client
+
+from marketplace.audit.models import AuditEvent
+from marketplace.organisations.models import Employment, EmploymentStatus, Organisation, OrganisationStatus
+from tests.factories.organisations import EmploymentFactory
+
+
+@pytest.fixture
+def admin_client_(world) -> Client:
+    client = Client()
+    client.force_login(world.admin)
+    return client
+
+
+def test_the_status_is_not_an_editable_field(world, admin_client_):
+    page = admin_client_.get(f"/admin/organisations/organisation/{world.pending.pk}/change/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="status"' not in html
+    assert "En attente de validation" in html
+    # A forged POST with a status changes nothing.
+    admin_client_.post(
+        f"/admin/organisations/organisation/{world.pending.pk}/change/",
+        {"name": world.pending.name, "kind": "ccas", "agents_count": 3, "status": "validated"},
+    )
+    assert Organisation.objects.get(pk=world.pending.pk).status == OrganisationStatus.PENDING
+
+
+def test_actions_go_through_the_services(world, admin_client_):
+    response = admin_client_.post(
+        "/admin/organisations/organisation/",
+        {"action": "validate", "_selected_action": [world.pending.pk, world.organisation.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert Organisation.objects.get(pk=world.pending.pk).status == OrganisationStatus.VALIDATED
+    events = AuditEvent.objects.filter(object_type="organisations.organisation")
+    assert list(events.values_list("object_id", "transition", "actor")) == [
+        (str(world.pending.pk), "validate", world.admin.pk)
+    ]
+    # The already validated one was refused by its state, and the page says so.
+    messages = [str(m) for m in response.context["messages"]]
+    assert any("déjà été validé" in m for m in messages), messages
+
+
+def test_employment_actions(world, admin_client_):
+    employment = EmploymentFactory(agent=world.agent, organisation=world.organisation, status="pending")
+    admin_client_.post(
+        "/admin/organisations/employment/", {"action": "confirm", "_selected_action": [employment.pk]}
+    )
+    assert Employment.objects.get(pk=employment.pk).status == EmploymentStatus.CONFIRMED
+    assert AuditEvent.objects.filter(transition="confirm", object_id=str(employment.pk)).count() == 1
+
+
+def test_no_add_or_delete_of_workflow_rows(world, admin_client_):
+    assert admin_client_.get("/admin/organisations/organisation/add/").status_code == 403
+    assert admin_client_.get(
+        f"/admin/organisations/employment/{world.organisation.pk}/delete/"
+    ).status_code in (
+        403,
+        302,
+    )
