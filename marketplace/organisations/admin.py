@@ -39,9 +39,8 @@ def _run_each(
 
 
 class WorkflowAdmin(admin.ModelAdmin):
-    """The status is shown, never edited; rows are created by the services, not here."""
-
-    readonly_fields: tuple[str, ...] = ("status",)
+    """The status is shown, never edited (each subclass lists it in readonly_fields); rows are created by the
+    services, not here."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -64,3 +64,20 @@ def test_no_add_or_delete_of_workflow_rows(world, admin_client_):
         403,
         302,
     )
+
+
+def test_every_workflow_field_is_read_only_in_the_admin():
+    from django.contrib import admin
+    from django_fsm import FSMFieldMixin
+
+    workflow_models = [
+        model
+        for model in admin.site._registry
+        if any(isinstance(f, FSMFieldMixin) for f in model._meta.concrete_fields)
+    ]
+    assert len(workflow_models) >= 4
+    for model in workflow_models:
+        model_admin = admin.site._registry[model]
+        for field in model._meta.concrete_fields:
+            if isinstance(field, FSMFieldMixin):
+                assert field.name in model_admin.readonly_fields, model
