@@ -4,3 +4,17 @@ from django.apps import AppConfig
 class ExchangesConfig(AppConfig):
     name = "exchanges"
     verbose_name = "Échanges de logements"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from exchanges import events, permissions  # noqa: F401  (register events and rules permissions)
+        from exchanges.privacy import erase_homes, export_homes
+        from marketplace.accounts.privacy import register_eraser, register_exporter
+        from marketplace.errors import register_constraint_message
+
+        register_exporter("homes", export_homes)
+        register_eraser(erase_homes)
+        register_constraint_message(
+            "availability_no_overlap", _("Cette période chevauche une autre période de disponibilité.")
+        )

@@ -1,0 +1,223 @@
+"""Homes offered for swaps, when they are free, and where their owners wish to go.
+
+A home has two locations: the exact one (address and point), which only its owner ever sees, and a public
+point, offset 300–800 m from it by a deterministic function of a secret and the home's id (services.py),
+so that repeated searches cannot average the offset away. Maps, tiles, lists and exports use the public
+point only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
+from django.contrib.postgres.indexes import GistIndex
+from django.db.models import Q
+from django_fsm import FSMField, FSMModelMixin, transition
+
+
+class HomeKind(models.TextChoices):
+    FLAT = "flat", "Appartement"
+    HOUSE = "house", "Maison"
+    OTHER = "other", "Autre"
+
+
+class Amenity(models.TextChoices):
+    GARDEN = "garden", "Jardin"
+    BALCONY = "balcony", "Balcon ou terrasse"
+    PARKING = "parking", "Parking"
+    WIFI = "wifi", "Wi-Fi"
+    WASHING_MACHINE = "washing_machine", "Lave-linge"
+    DISHWASHER = "dishwasher", "Lave-vaisselle"
+    LIFT = "lift", "Ascenseur"
+    AIR_CONDITIONING = "air_conditioning", "Climatisation"
+    CHILD_EQUIPMENT = "child_equipment", "Équipement pour enfants"
+    BIKES = "bikes", "Vélos"
+    SEA_VIEW = "sea_view", "Vue sur la mer"
+    MOUNTAIN = "mountain", "À la montagne"
+
+
+class Accessibility(models.TextChoices):
+    STEP_FREE = "step_free", "Accès de plain-pied"
+    LIFT = "lift", "Ascenseur"
+    ADAPTED_BATHROOM = "adapted_bathroom", "Salle de bains adaptée"
+    WIDE_DOORS = "wide_doors", "Portes larges"
+    GROUND_FLOOR_BEDROOM = "ground_floor_bedroom", "Chambre au rez-de-chaussée"
+
+
+class HomeStatus(models.TextChoices):
+    DRAFT = "draft", "Brouillon"
+    PUBLISHED = "published", "Publié"
+    PAUSED = "paused", "En pause"
+    ARCHIVED = "archived", "Archivé"
+
+
+class HomeQuerySet(models.QuerySet["Home"]):
+    def visible_to(self, actor: Any) -> HomeQuerySet:
+        """Published homes for any signed-in person; the owner's own in every status but archived;
+        everything for an administrator. Anonymous visitors see none."""
+        if getattr(actor, "is_superuser", False):
+            return self.all()
+        if not getattr(actor, "is_authenticated", False):
+            return self.none()
+        return self.filter(Q(status=HomeStatus.PUBLISHED) | (Q(owner=actor) & ~Q(status=HomeStatus.ARCHIVED)))
+
+    def owned_by(self, user: Any) -> HomeQuerySet:
+        return self.filter(owner=user).exclude(status=HomeStatus.ARCHIVED)
+
+    def published(self) -> HomeQuerySet:
+        return self.filter(status=HomeStatus.PUBLISHED)
+
+
+class Home(FSMModelMixin, models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="homes")
+    title = models.CharField("titre", max_length=120)
+    description = models.TextField("description", max_length=5000, blank=True)
+    kind = models.CharField("type", max_length=10, choices=HomeKind.choices)
+    sleeps = models.PositiveSmallIntegerField("couchages")
+    bedrooms = models.PositiveSmallIntegerField("chambres", default=1)
+    surface_m2 = models.PositiveSmallIntegerField("surface (m²)", null=True, blank=True)
+    amenities = ArrayField(models.CharField(max_length=30, choices=Amenity.choices), default=list, blank=True)
+    accessibility = ArrayField(
+        models.CharField(max_length=30, choices=Accessibility.choices), default=list, blank=True
+    )
+    pets_allowed = models.BooleanField("animaux acceptés", default=False)
+    smoking_allowed = models.BooleanField("fumeurs acceptés", default=False)
+    # Private: the owner only (later also a confirmed swap partner).
+    address = models.CharField("adresse", max_length=300)
+    point = models.PointField("emplacement exact", srid=4326)
+    # Public: a stable offset of 300–800 m from `point`, computed once per home (services.home_public_point).
+    public_point = models.PointField("emplacement approximatif", srid=4326)
+    commune = models.ForeignKey("geo.Commune", on_delete=models.PROTECT, related_name="+")
+    departement = models.ForeignKey("geo.Departement", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey("geo.Region", on_delete=models.PROTECT, related_name="+")
+    status = FSMField(max_length=20, choices=HomeStatus.choices, default=HomeStatus.DRAFT, protected=True)
+    # Paused by the platform (the owner lost eligibility), not by the owner: it comes back by itself.
+    paused_for_eligibility = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = HomeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "logement"
+        constraints = [
+            models.CheckConstraint(condition=Q(sleeps__gte=1, sleeps__lte=30), name="home_sleeps_range"),
+            models.CheckConstraint(condition=Q(bedrooms__lte=30), name="home_bedrooms_range"),
+            models.CheckConstraint(
+                condition=Q(surface_m2__isnull=True) | Q(surface_m2__gte=5, surface_m2__lte=5000),
+                name="home_surface_range",
+            ),
+            models.CheckConstraint(condition=Q(status__in=HomeStatus.values), name="home_status_valid"),
+        ]
+        indexes = [
+            GistIndex(fields=["public_point"], name="home_public_point_gist"),
+            models.Index(fields=["status", "region"], name="home_status_region"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    # The owner publishes, pauses, archives; only an eligible owner publishes (checked by the service).
+    @transition(
+        field=status,
+        source=[HomeStatus.DRAFT, HomeStatus.PAUSED],
+        target=HomeStatus.PUBLISHED,
+        permission="exchanges.manage_home",
+    )
+    def publish(self) -> None:
+        self.paused_for_eligibility = False
+
+    @transition(
+        field=status,
+        source=HomeStatus.PUBLISHED,
+        target=HomeStatus.PAUSED,
+        permission="exchanges.manage_home",
+    )
+    def pause(self, *, for_eligibility: bool = False) -> None:
+        self.paused_for_eligibility = for_eligibility
+
+    @transition(
+        field=status,
+        source=[HomeStatus.DRAFT, HomeStatus.PUBLISHED, HomeStatus.PAUSED],
+        target=HomeStatus.ARCHIVED,
+        permission="exchanges.manage_home",
+    )
+    def archive(self) -> None:
+        pass
+
+
+class AvailabilityMode(models.TextChoices):
+    RECIPROCAL = "reciprocal", "Échange réciproque uniquement"
+    OPEN = "open", "Ouvert à toute demande"
+
+
+class AvailabilityPeriod(models.Model):
+    """When the home is free: a half-open date range [start, end). Periods of one home never overlap."""
+
+    home = models.ForeignKey(Home, on_delete=models.CASCADE, related_name="periods")
+    period = DateRangeField("période")
+    mode = models.CharField(
+        max_length=12, choices=AvailabilityMode.choices, default=AvailabilityMode.RECIPROCAL
+    )
+
+    class Meta:
+        verbose_name = "période de disponibilité"
+        constraints = [
+            ExclusionConstraint(
+                name="availability_no_overlap",
+                expressions=[("home", RangeOperators.EQUAL), ("period", RangeOperators.OVERLAPS)],
+            ),
+            models.CheckConstraint(condition=~Q(period__isempty=True), name="availability_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.home_id}: {self.period}"
+
+
+class DestinationWish(models.Model):
+    """Where the owner of a home wishes to go, when, and with how many people.
+
+    The place is any mix of régions, départements, communes, a drawn area and a circle; `target` is their
+    union, computed by the service, so that "does this home match the wish" is one spatial predicate.
+    """
+
+    home = models.ForeignKey(Home, on_delete=models.CASCADE, related_name="wishes")
+    regions = ArrayField(models.CharField(max_length=3), default=list, blank=True)
+    departements = ArrayField(models.CharField(max_length=3), default=list, blank=True)
+    communes = ArrayField(models.CharField(max_length=5), default=list, blank=True)
+    area = models.MultiPolygonField("zone dessinée", srid=4326, null=True, blank=True)
+    center = models.PointField("centre", srid=4326, null=True, blank=True)
+    radius_m = models.PositiveIntegerField("rayon (m)", null=True, blank=True)
+    target = models.MultiPolygonField("zone souhaitée", srid=4326)
+    dates = DateRangeField("dates souhaitées")
+    flexibility_days = models.PositiveSmallIntegerField("souplesse (jours)", default=0)
+    adults = models.PositiveSmallIntegerField("adultes", default=1)
+    children = models.PositiveSmallIntegerField("enfants", default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "souhait de destination"
+        constraints = [
+            models.CheckConstraint(condition=~Q(dates__isempty=True), name="wish_dates_not_empty"),
+            models.CheckConstraint(condition=Q(flexibility_days__lte=30), name="wish_flexibility_range"),
+            models.CheckConstraint(
+                condition=Q(adults__gte=1, adults__lte=20, children__lte=20), name="wish_party"
+            ),
+            models.CheckConstraint(
+                condition=Q(center__isnull=True, radius_m__isnull=True)
+                | Q(center__isnull=False, radius_m__gte=100, radius_m__lte=200_000),
+                name="wish_circle_complete",
+            ),
+        ]
+        indexes = [GistIndex(fields=["target"], name="wish_target_gist")]
+
+    def __str__(self) -> str:
+        return f"{self.home_id} → {self.dates}"
+
+    @property
+    def party_size(self) -> int:
+        return self.adults + self.children

@@ -41,14 +41,15 @@ def transition_run(
     wrong_state: type[InvalidState] = InvalidState,
     **kwargs: Any,
 ) -> AuditEvent:
-    """Run transition `name` on `obj` (already locked by the caller's select_for_update) for `actor`.
+    """Run transition `name` on `obj` (already locked by the caller's select_for_update) for `actor`; None
+    is the platform itself (a periodic task), which needs no permission.
 
     Raises `refused` (403) when the declared permission does not hold, `wrong_state` (409) when the object's
     state is not a source of the transition; in both cases nothing is written.
     """
     method, meta = _meta(obj, name)
     field = meta.field
-    if not any(t.has_perm(obj, actor) for t in meta.transitions.values()):
+    if actor is not None and not any(t.has_perm(obj, actor) for t in meta.transitions.values()):
         raise refused()
     from_state = str(getattr(obj, field.name))
     if not can_proceed(method):

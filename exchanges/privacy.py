@@ -1,0 +1,39 @@
+"""RGPD: a person's homes, their periods and wishes (exact address included: it is theirs)."""
+
+from typing import Any
+
+from exchanges.models import Home
+from marketplace.accounts.models import User
+
+
+def export_homes(user: User) -> list[dict[str, Any]]:
+    return [
+        {
+            "title": h.title,
+            "description": h.description,
+            "kind": h.kind,
+            "address": h.address,
+            "point": [h.point.x, h.point.y],
+            "status": h.status,
+            "periods": [
+                {"start": p.period.lower.isoformat(), "end": p.period.upper.isoformat(), "mode": p.mode}
+                for p in h.periods.all()
+            ],
+            "wishes": [
+                {
+                    "regions": w.regions,
+                    "departements": w.departements,
+                    "communes": w.communes,
+                    "start": w.dates.lower.isoformat(),
+                    "end": w.dates.upper.isoformat(),
+                }
+                for w in h.wishes.all()
+            ],
+        }
+        for h in Home.objects.filter(owner=user).prefetch_related("periods", "wishes")
+    ]
+
+
+def erase_homes(user: User) -> None:
+    """Homes go with their owner (periods and wishes cascade)."""
+    Home.objects.filter(owner=user).delete()

@@ -1,0 +1,59 @@
+"""Reads on homes: the owner's, one home for an actor, and its periods and wishes."""
+
+from django.db.models import Prefetch, QuerySet
+
+from exchanges.exceptions import HomeNotFound, PeriodNotFound, WishNotFound
+from exchanges.models import AvailabilityPeriod, DestinationWish, Home, HomeQuerySet
+from marketplace.accounts.models import User
+
+
+def _homes() -> HomeQuerySet:
+    return (
+        Home.objects.select_related("owner", "commune", "departement", "region")
+        .defer(
+            "commune__geom",
+            "departement__geom",
+            "departement__geom_simple",
+            "region__geom",
+            "region__geom_simple",
+        )
+        .prefetch_related(
+            Prefetch("periods", queryset=AvailabilityPeriod.objects.order_by("period")),
+            Prefetch("wishes", queryset=DestinationWish.objects.defer("target").order_by("dates")),
+        )
+    )
+
+
+def homes_of_owner(owner: User) -> QuerySet[Home]:
+    return _homes().owned_by(owner).order_by("-created_at", "-pk")
+
+
+def home_get_for_actor(*, actor: User, home_id: int) -> Home:
+    """A home the actor may see (published, or their own). Raises HomeNotFound when missing or invisible."""
+    home = _homes().visible_to(actor).filter(pk=home_id).first()
+    if home is None:
+        raise HomeNotFound()
+    return home
+
+
+def home_get_for_owner(*, actor: User, home_id: int) -> Home:
+    """A home the actor owns (administrators: any). Raises HomeNotFound, also for someone else's home."""
+    qs = _homes() if actor.is_superuser else _homes().filter(owner=actor)
+    home = qs.filter(pk=home_id).first()
+    if home is None:
+        raise HomeNotFound()
+    return home
+
+
+def period_get_for_owner(*, actor: User, home: Home, period_id: int) -> AvailabilityPeriod:
+    period = AvailabilityPeriod.objects.filter(home=home, pk=period_id).select_related("home").first()
+    if period is None or (period.home.owner_id != actor.pk and not actor.is_superuser):
+        raise PeriodNotFound()
+    return period
+
+
+def wish_get_for_owner(*, actor: User, home: Home, wish_id: int) -> DestinationWish:
+    wish = DestinationWish.objects.filter(home=home, pk=wish_id).select_related("home").first()
+    if wish is None or (wish.home.owner_id != actor.pk and not actor.is_superuser):
+        raise WishNotFound()
+    return wish
