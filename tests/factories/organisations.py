@@ -2,6 +2,7 @@ import datetime as dt
 
 import factory
 from django.db.backends.postgresql.psycopg_any import DateRange
+from django.utils import timezone
 
 from marketplace.organisations.models import (
     Employment,
@@ -36,16 +37,26 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     agents_count = 120
 
 
+def membership_span(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The factories' membership period, [a year ago, in a year), relative to today (or to the given day).
+
+    Tests name dates from it (`membership_span()[1]` is the first day not covered), never a calendar year,
+    so they pass whatever the day they run; a test about a given day freezes the clock (time-machine).
+    """
+    today = today or timezone.localdate()
+    return today - dt.timedelta(days=365), today + dt.timedelta(days=365)
+
+
 class MembershipPeriodFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = MembershipPeriod
 
     organisation = factory.SubFactory(OrganisationFactory)
-    period = factory.LazyFunction(lambda: DateRange(dt.date(2026, 1, 1), dt.date(2027, 1, 1)))
+    period = factory.LazyFunction(lambda: DateRange(*membership_span()))
 
 
 class MemberOrganisationFactory(OrganisationFactory):
-    """A validated employer whose membership covers 2026."""
+    """A validated employer whose membership covers today: see `membership_span`."""
 
     class Meta:
         skip_postgeneration_save = True

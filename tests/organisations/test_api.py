@@ -1,11 +1,16 @@
 """Every write endpoint, with a user who must be refused (404 when the object is invisible, 403 otherwise)."""
 
+import datetime as dt
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from marketplace.audit.models import AuditEvent
 from marketplace.organisations.models import Employment, EmploymentStatus, Organisation, StaffRole
-from tests.factories.organisations import EmploymentFactory, siren_with_key
+from tests.factories.organisations import EmploymentFactory, membership_span, siren_with_key
+
+YEAR = dt.timedelta(days=365)
 
 
 def client_for(user) -> Client:
@@ -67,7 +72,7 @@ class TestRefusals:
             role=role.pk,
         )
         payloads = {
-            "periods": {"start": "2030-01-01", "end": "2031-01-01"},
+            "periods": {"start": str(membership_span()[1]), "end": str(membership_span()[1] + YEAR)},
             "staff": {"email": world.stranger.email, "role": "desk"},
             "reject": {"comment": "x"},
             "validate": {},
@@ -136,7 +141,7 @@ class TestFlows:
         assert [e["id"] for e in pending.json()] == [employment_id]
         response = post(client_for(world.correspondent), f"/api/v1/employments/{employment_id}/confirm")
         assert response.json()["status"] == "confirmed"
-        eligibility = client_for(world.agent).get("/api/v1/eligibility?on=2026-06-01").json()
+        eligibility = client_for(world.agent).get("/api/v1/eligibility").json()  # today, by default
         assert eligibility == {
             "eligible": True,
             "reason_code": "eligible",
@@ -187,7 +192,7 @@ class TestBadInput:
         response = post(
             client_for(world.officer),
             f"/api/v1/organisations/{world.organisation.pk}/periods",
-            {"start": "2026-06-01", "end": "2027-06-01"},
+            {"start": str(timezone.localdate()), "end": str(timezone.localdate() + 2 * YEAR)},
         )
         assert response.status_code == 409
         assert response.json()["code"] == "membership_overlap"
@@ -197,7 +202,7 @@ class TestBadInput:
         response = post(
             client_for(world.officer),
             f"/api/v1/organisations/{world.organisation.pk}/periods",
-            {"start": "2028-06-01", "end": "2028-01-01"},
+            {"start": str(membership_span()[1] + YEAR), "end": str(membership_span()[1])},
         )
         assert response.status_code == 422
         assert response.json()["detail"]["errors"][0]["field"] == "end"

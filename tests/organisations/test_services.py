@@ -27,7 +27,9 @@ from marketplace.organisations.models import (
     StaffRoleStatus,
 )
 from marketplace.organisations.validators import siren_is_valid
-from tests.factories.organisations import siren_with_key
+from tests.factories.organisations import membership_span, siren_with_key
+
+YEAR = dt.timedelta(days=365)
 
 
 class TestSiren:
@@ -130,27 +132,27 @@ class TestMembership:
             services.membership_add_period(
                 actor=world.officer,
                 organisation=world.organisation,
-                start=dt.date(2026, 12, 1),
-                end=dt.date(2027, 6, 1),
+                start=membership_span()[1] - dt.timedelta(days=30),
+                end=membership_span()[1] + YEAR,
             )
         assert world.organisation.periods.count() == 1
 
     def test_adjacent_period_is_fine(self, world):
+        start = world.organisation.periods.get().period.upper
         services.membership_add_period(
-            actor=world.officer,
-            organisation=world.organisation,
-            start=dt.date(2027, 1, 1),
-            end=dt.date(2028, 1, 1),
+            actor=world.officer, organisation=world.organisation, start=start, end=start + YEAR
         )
         members = Organisation.objects.filter(pk=world.organisation.pk)
-        assert members.active_members(dt.date(2027, 6, 1)).exists()
-        assert not members.active_members(dt.date(2028, 1, 1)).exists()
+        assert members.active_members(start).exists()
+        assert members.active_members(start + YEAR - dt.timedelta(days=1)).exists()
+        assert not members.active_members(start + YEAR).exists()
 
     def test_inverted_or_empty_range(self, world):
-        for end in (dt.date(2030, 1, 1), dt.date(2029, 1, 1)):
+        start = membership_span()[1] + 2 * YEAR  # after the current period: no overlap to report instead
+        for end in (start, start - dt.timedelta(days=1)):
             with pytest.raises(InvalidField) as error:
                 services.membership_add_period(
-                    actor=world.officer, organisation=world.organisation, start=dt.date(2030, 1, 1), end=end
+                    actor=world.officer, organisation=world.organisation, start=start, end=end
                 )
             assert error.value.field == "end"
         assert world.organisation.periods.count() == 1
@@ -158,7 +160,8 @@ class TestMembership:
     def test_exclusion_constraint_holds_even_for_raw_writes(self, world):
         with pytest.raises(IntegrityError), transaction.atomic():
             MembershipPeriod.objects.create(
-                organisation=world.organisation, period=DateRange(dt.date(2026, 3, 1), dt.date(2026, 4, 1))
+                organisation=world.organisation,
+                period=DateRange(membership_span()[0], membership_span()[0] + dt.timedelta(days=30)),
             )
 
 
