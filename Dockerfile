@@ -1,22 +1,28 @@
-# Réciproque application image: the same code and lock file as `make run`, served by daphne (ASGI).
+# Réciproque application image: the code of `make run`, its runtime dependencies only (requirements-prod.lock,
+# every file checked against its hash, the same versions as requirements.lock), served by daphne (ASGI).
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     DJANGO_SETTINGS_MODULE=marketplace.settings.prod \
-    VIRTUAL_ENV=/app/.venv PATH=/app/.venv/bin:$PATH
+    VIRTUAL_ENV=/app/.venv PATH=/app/.venv/bin:$PATH PYTHONPATH=/app
 
 RUN apt-get update \
     && apt-get install -y --no-install-recommends gdal-bin libgeos-c1v5 libproj25 gettext \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
-COPY requirements.lock pyproject.toml ./
-RUN python -m venv .venv && .venv/bin/pip install --no-cache-dir uv==0.13.8 \
-    && .venv/bin/uv pip sync --python .venv/bin/python requirements.lock
+COPY requirements-prod.lock ./
+# uv, beside the system Python and not in the .venv it syncs, is the one download without a hash; the image
+# drops it once the .venv is made.
+RUN /usr/local/bin/pip install --no-cache-dir -q uv==0.13.8 \
+    && /usr/local/bin/python -m venv .venv \
+    && /usr/local/bin/uv pip sync --no-cache --require-hashes --python .venv/bin/python requirements-prod.lock \
+    && /usr/local/bin/pip uninstall -y -q uv
 
+# The project is imported from /app (PYTHONPATH), not installed: installing it would fetch an unhashed build
+# backend.
 COPY . .
-RUN .venv/bin/uv pip install --python .venv/bin/python --no-deps -e . \
-    && SECRET_KEY=build-only-collectstatic-key-not-used-at-runtime-0123456789abcdef \
+RUN SECRET_KEY=build-only-collectstatic-key-not-used-at-runtime-0123456789abcdef \
        DATABASE_URL=postgis://build@localhost/build \
        python manage.py collectstatic --no-input -v 0 \
     && useradd --system --uid 1000 reciproque && mkdir -p /app/var/media && chown -R reciproque /app/var

@@ -1,15 +1,20 @@
-# Réciproque: `make run` serves the app with demo data; `make test` runs lint, types and every test.
+# Réciproque: `make run` serves the app with demo data; `make check` runs the fast checks, `make test` all of them.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
+# One token per make invocation: `make run` and `make test` stop the embedded PostGIS when they end only if
+# they started it, never a server another terminal is using (scripts/pg.sh release).
+export PG_OWNER := make-$(shell date +%s%N)
 
-.PHONY: help setup db migrate data run worker test lint types pytest bench vendor territories clean
+.PHONY: help setup db migrate data run check test lock lint types pytest bench vendor territories clean
 
 help:
 	@echo "make run    install what is missing, start PostGIS, migrate, load data, serve http://127.0.0.1:8000"
-	@echo "make test   the same set-up, then ruff, mypy and the whole pytest suite"
+	@echo "make check  ruff, mypy, import contracts, migrations, lock freshness, tests without a browser (< 1 min)"
+	@echo "make test   the same set-up and checks, then every test (browser journeys included)"
+	@echo "make lock   recompile requirements.lock (dev) and requirements-prod.lock (image, with hashes)"
 	@echo "make bench  benchmarks on seeded national-scale data (bench/)"
 
 setup:
@@ -28,8 +33,14 @@ data: migrate
 run: data
 	@bash scripts/run.sh
 
+check: db
+	@bash scripts/check.sh
+
 test: db
-	@bash scripts/test.sh
+	@bash scripts/check.sh --all
+
+lock: setup
+	@bash scripts/lock.sh
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -51,5 +62,5 @@ territories: setup
 	$(PY) geo/scripts/derive_territories.py
 
 clean:
-	-bash scripts/pg.sh stop
+	-bash scripts/pg.sh destroy
 	rm -rf var

@@ -14,7 +14,7 @@ stop() {
     echo "==> Stopping"
     for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
     wait 2>/dev/null
-    if [ -z "${DATABASE_URL:-}" ] && [ -f var/postgres/started-by-make ]; then bash scripts/pg.sh stop; fi
+    bash scripts/pg.sh release
     exit 0
 }
 trap stop INT TERM EXIT

@@ -1,6 +1,8 @@
 """docker-compose.yml and the Dockerfile cannot run here (no Docker engine): check they say what make run does."""
 
 import re
+import subprocess
+import tomllib
 from pathlib import Path
 
 import yaml
@@ -52,11 +54,78 @@ class TestCompose:
         assert "Upgrade $http_upgrade" in nginx
 
 
+def dockerfile_instructions() -> list[str]:
+    """The Dockerfile's instructions, continuation lines joined, comments left out."""
+    text = re.sub(r"\\\n\s*", " ", (ROOT / "Dockerfile").read_text())
+    return [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+def locked(path: str) -> dict[str, list[str]]:
+    """Each requirement of a uv lock file (`name==version`, normalised name) with its `--hash=` options."""
+    pins: dict[str, list[str]] = {}
+    for block in re.split(r"\n(?=[A-Za-z0-9])", (ROOT / path).read_text()):
+        if re.match(r"[A-Za-z0-9]", block):
+            requirement = block.split()[0]
+            pins[normalise(requirement)] = [requirement, *re.findall(r"--hash=sha256:[0-9a-f]{64}", block)]
+    return pins
+
+
+def normalise(requirement: str) -> str:
+    return re.split(r"[<>=!~;\[ ]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+
+
+def pyproject() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+
 class TestDockerfile:
-    def test_uses_the_same_python_and_lock_file(self):
-        dockerfile = (ROOT / "Dockerfile").read_text()
-        assert re.search(r"^FROM python:3\.11-", dockerfile, re.M)
-        assert "requirements.lock" in dockerfile
-        assert "uv pip sync" in dockerfile
-        assert 'CMD ["daphne"' in dockerfile
-        assert "USER reciproque" in dockerfile
+    def test_uses_python_311_and_serves_asgi_as_a_plain_user(self):
+        instructions = dockerfile_instructions()
+        assert instructions[0].startswith("FROM python:3.11-")
+        assert (
+            'CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--proxy-headers", "marketplace.asgi:application"]'
+            in (instructions)
+        )
+        assert "USER reciproque" in instructions
+
+    def test_installs_only_the_production_lock_checking_every_hash(self):
+        instructions = dockerfile_instructions()
+        assert "COPY requirements-prod.lock ./" in instructions
+        syncs = [line for line in instructions if "uv pip sync" in line]
+        assert len(syncs) == 1
+        assert "--require-hashes" in syncs[0]
+        assert re.search(r"uv pip sync [^&]*requirements-prod\.lock", syncs[0])
+        for line in instructions:
+            assert "requirements.lock" not in line, line
+            assert not re.search(r"pip install .*-e \.", line), line
+
+    def test_build_context_leaves_the_developer_machine_out(self):
+        ignored = (ROOT / ".dockerignore").read_text().split()
+        assert {".venv", "var", ".git", ".env"} <= set(ignored)
+
+
+class TestProductionLock:
+    def test_every_requirement_is_pinned_with_its_hashes(self):
+        pins = locked("requirements-prod.lock")
+        assert pins
+        for name, (requirement, *hashes) in pins.items():
+            assert "==" in requirement, name
+            assert hashes, name
+
+    def test_holds_every_runtime_dependency_and_no_dev_only_package(self):
+        pins = locked("requirements-prod.lock")
+        runtime = {normalise(r) for r in pyproject()["dependencies"]}
+        dev = {normalise(r) for r in pyproject()["optional-dependencies"]["dev"]}
+        assert runtime <= set(pins)
+        assert not (dev | {"pytest", "mypy", "ruff", "django-stubs", "coverage"}) & set(pins)
+
+    def test_pins_the_versions_the_tests_run_with(self):
+        dev_lock = locked("requirements.lock")
+        for name, (requirement, *_hashes) in locked("requirements-prod.lock").items():
+            assert dev_lock[name][0] == requirement, name
+
+    def test_both_locks_match_pyproject(self):
+        check = subprocess.run(
+            ["bash", "scripts/lock.sh", "--check"], cwd=ROOT, capture_output=True, text=True, check=False
+        )
+        assert check.returncode == 0, check.stdout
