@@ -4,8 +4,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from marketplace.accounts.models import User
 from tests.accounts.conftest import csrf, jpeg_with_gps
 from tests.factories.accounts import PASSWORD, UserFactory
+from tests.helpers import assert_nothing_written
 
 pytestmark = pytest.mark.django_db
 
@@ -22,14 +24,17 @@ class TestAuthentication:
         ],
     )
     def test_anonymous_gets_401_envelope(self, method, url):
-        response = getattr(Client(), method)(url, content_type="application/json")
+        UserFactory()
+        with assert_nothing_written():
+            response = getattr(Client(), method)(url, content_type="application/json")
         assert response.status_code == 401
         assert response.json()["code"] == "not_authenticated"
 
     def test_write_without_csrf_token_is_refused(self, logged_client, user):
-        response = logged_client.patch(
-            "/api/v1/me", {"display_name": "Pirate"}, content_type="application/json"
-        )
+        with assert_nothing_written():
+            response = logged_client.patch(
+                "/api/v1/me", {"display_name": "Pirate"}, content_type="application/json"
+            )
         assert response.status_code == 403
         user.refresh_from_db()
         assert user.display_name == "Camille Martin"
@@ -70,14 +75,16 @@ class TestProfile:
         ],
     )
     def test_bad_or_forbidden_fields_are_422_naming_the_field(self, logged_client, user, payload, field):
-        response = logged_client.patch(
-            "/api/v1/me", payload, content_type="application/json", **csrf(logged_client)
-        )
+        email = user.email
+        with assert_nothing_written():
+            response = logged_client.patch(
+                "/api/v1/me", payload, content_type="application/json", **csrf(logged_client)
+            )
         assert response.status_code == 422
         assert field in [e["field"] for e in response.json()["detail"]["errors"]]
-        user.refresh_from_db()
-        assert (user.email, user.is_staff, user.phone, user.display_name) == (
-            user.email,
+        stored = User.objects.get(pk=user.pk)
+        assert (stored.email, stored.is_staff, stored.phone, stored.display_name) == (
+            email,
             False,
             "0612345678",
             "Camille Martin",
@@ -93,11 +100,12 @@ class TestProfile:
         assert response.json()["avatar_url"].endswith(".jpg")
 
     def test_bad_avatar_is_422_naming_the_field(self, logged_client, user):
-        response = logged_client.post(
-            "/api/v1/me/avatar",
-            {"avatar": SimpleUploadedFile("moi.jpg", b"not an image", "image/jpeg")},
-            **csrf(logged_client),
-        )
+        with assert_nothing_written():
+            response = logged_client.post(
+                "/api/v1/me/avatar",
+                {"avatar": SimpleUploadedFile("moi.jpg", b"not an image", "image/jpeg")},
+                **csrf(logged_client),
+            )
         assert response.status_code == 422
         assert response.json()["detail"]["errors"][0]["field"] == "avatar"
         user.refresh_from_db()
@@ -117,12 +125,16 @@ class TestExportAndDelete:
         ]
 
     def test_delete_needs_the_password(self, logged_client, user):
-        response = logged_client.post(
-            "/api/v1/me/delete", {"password": "faux"}, content_type="application/json", **csrf(logged_client)
-        )
+        with assert_nothing_written():
+            response = logged_client.post(
+                "/api/v1/me/delete",
+                {"password": "faux"},
+                content_type="application/json",
+                **csrf(logged_client),
+            )
         assert response.status_code == 403
         assert response.json()["code"] == "wrong_password"
-        user.refresh_from_db()
+        assert logged_client.get("/api/v1/me").json()["email"] == user.email  # still there, still logged in
 
     def test_delete_then_logged_out(self, logged_client, user):
         response = logged_client.post(
@@ -132,4 +144,5 @@ class TestExportAndDelete:
             **csrf(logged_client),
         )
         assert response.status_code == 204
+        assert not User.objects.filter(pk=user.pk).exists()
         assert logged_client.get("/api/v1/me").status_code == 401

@@ -15,6 +15,7 @@ from marketplace.accounts.services import (
 from marketplace.errors import InvalidField
 from tests.accounts.conftest import jpeg_with_gps
 from tests.factories.accounts import PASSWORD
+from tests.helpers import assert_nothing_written
 
 
 @pytest.mark.django_db
@@ -49,7 +50,7 @@ class TestUserUpdateProfile:
         ],
     )
     def test_bad_field_is_named_and_nothing_is_saved(self, user, field, value):
-        with pytest.raises(InvalidField) as error:
+        with assert_nothing_written(), pytest.raises(InvalidField) as error:
             user_update_profile(actor=user, **{"display_name": "Autre nom", field: value})
         assert error.value.field == field
         user.refresh_from_db()
@@ -73,7 +74,7 @@ class TestUserSetAvatar:
 
     def test_html_renamed_jpg_is_refused(self, user):
         upload = SimpleUploadedFile("photo.jpg", b"<html><script>alert(1)</script></html>", "image/jpeg")
-        with pytest.raises(InvalidField) as error:
+        with assert_nothing_written(), pytest.raises(InvalidField) as error:
             user_set_avatar(actor=user, upload=upload)
         assert error.value.field == "avatar"
         user.refresh_from_db()
@@ -81,14 +82,14 @@ class TestUserSetAvatar:
 
     def test_oversized_file_is_refused(self, user):
         upload = SimpleUploadedFile("big.jpg", b"\xff" * (5 * 1024 * 1024 + 1), "image/jpeg")
-        with pytest.raises(InvalidField) as error:
+        with assert_nothing_written(), pytest.raises(InvalidField) as error:
             user_set_avatar(actor=user, upload=upload)
         assert "5 Mo" in error.value.field_message
 
     def test_too_many_pixels_is_refused_before_decoding(self, user):
         buffer = io.BytesIO()
         Image.new("1", (8000, 6000)).save(buffer, format="PNG")  # 48 Mpx, a few kB
-        with pytest.raises(InvalidField) as error:
+        with assert_nothing_written(), pytest.raises(InvalidField) as error:
             user_set_avatar(actor=user, upload=SimpleUploadedFile("bomb.png", buffer.getvalue(), "image/png"))
         assert "40 mégapixels" in error.value.field_message
         user.refresh_from_db()
@@ -97,7 +98,7 @@ class TestUserSetAvatar:
     def test_gif_is_refused(self, user):
         buffer = io.BytesIO()
         Image.new("RGB", (10, 10)).save(buffer, format="GIF")
-        with pytest.raises(InvalidField) as error:
+        with assert_nothing_written(), pytest.raises(InvalidField) as error:
             user_set_avatar(actor=user, upload=SimpleUploadedFile("a.gif", buffer.getvalue(), "image/gif"))
         assert "Format" in error.value.field_message
 
@@ -105,7 +106,7 @@ class TestUserSetAvatar:
 @pytest.mark.django_db
 class TestUserDelete:
     def test_wrong_password_deletes_nothing(self, user):
-        with pytest.raises(WrongPassword):
+        with assert_nothing_written(), pytest.raises(WrongPassword):
             user_delete(actor=user, password="pas le bon")
         assert User.objects.filter(pk=user.pk).exists()
 
