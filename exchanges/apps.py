@@ -8,11 +8,13 @@ class ExchangesConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
-        from exchanges import events, permissions  # noqa: F401  (register events and rules permissions)
+        from exchanges import demo, events, permissions  # noqa: F401  (register events and rules permissions)
         from exchanges.privacy import erase_homes, export_homes
         from marketplace.accounts.privacy import register_eraser, register_exporter
+        from marketplace.core.demo import register_demo
         from marketplace.errors import register_constraint_message
 
+        register_demo("exchanges", demo.load, after=("organisations",))
         register_exporter("homes", export_homes)
         register_eraser(erase_homes)
         register_constraint_message(

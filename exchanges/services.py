@@ -317,12 +317,14 @@ def _check_codes(field: str, codes: list[str], model: type[Region | Departement 
 
 
 def _target(wish: DestinationWish) -> MultiPolygon:
-    """The union of every place of the wish, computed by PostGIS (metres for the circle)."""
+    """The union of every place of the wish, computed by PostGIS (metres for the circle). Régions and
+    départements use their drawing boundaries (simplified): a wish is not a cadastre, and the union of two
+    full-resolution coastlines costs ten times more."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT ST_AsHEXEWKB(ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Union(g)), 3))) FROM ("  # noqa: S608
-            f"  SELECT geom AS g FROM {Region._meta.db_table} WHERE code = ANY(%(regions)s)"
-            f"  UNION ALL SELECT geom FROM {Departement._meta.db_table} WHERE code = ANY(%(departements)s)"
+            f"  SELECT geom_simple AS g FROM {Region._meta.db_table} WHERE code = ANY(%(regions)s)"
+            f"  UNION ALL SELECT geom_simple FROM {Departement._meta.db_table} WHERE code = ANY(%(departements)s)"
             f"  UNION ALL SELECT geom FROM {Commune._meta.db_table} WHERE code = ANY(%(communes)s)"
             "   UNION ALL SELECT %(area)s::geometry WHERE %(area)s::text IS NOT NULL"
             "   UNION ALL SELECT ST_Buffer(%(center)s::geography, %(radius)s)::geometry"

@@ -137,6 +137,7 @@ def load(context: DemoContext) -> dict[str, int]:
         agents_count=85,
     )
     context.objects["organisations"] = organisations
+    context.objects["agents"] = agents  # confirmed, eligible: the homes loader gives most of them a home
     return {
         "employeurs adhérents": len(organisations),
         "régions": len(REGIONS),

@@ -41,3 +41,41 @@ def test_demo_data_is_complete_and_idempotent(territories, capsys):
         assert user.check_password("demo-reciproque")
         assert user.emailaddress_set.get().verified
     assert agent_eligibility(User.objects.get(email="agent@demo.reciproque.fr"), today).eligible
+    assert_the_swap_story()
+
+
+def assert_the_swap_story() -> None:
+    """agent@demo's home (Grenoble → Brittany) has ≥ 3 reciprocal candidates and lies on a 3-home cycle
+    across three régions: what the swaps issue will show."""
+    from django.db import connection
+
+    from exchanges.models import Home
+
+    published = Home.objects.filter(status="published")
+    assert published.count() >= 200
+    assert published.values("region").distinct().count() >= 12
+    mine = published.get(owner__email="agent@demo.reciproque.fr")
+    assert mine.commune_id == "38185"
+    # "a can host b": a's place is in one of b's wishes, and a is free during those wished dates.
+    can_host = """
+        SELECT a.id AS host, b.id AS guest FROM exchanges_home a
+        JOIN exchanges_availabilityperiod p ON p.home_id = a.id
+        JOIN exchanges_destinationwish w ON ST_Contains(w.target, a.point) AND p.period && w.dates
+        JOIN exchanges_home b ON b.id = w.home_id
+        WHERE a.status = 'published' AND b.status = 'published' AND a.id <> b.id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH h AS ({can_host}) SELECT count(*) FROM h x JOIN h y ON x.host = y.guest AND x.guest = y.host "
+            "WHERE x.host = %s",
+            [mine.pk],
+        )
+        assert cursor.fetchone()[0] >= 3
+        cursor.execute(
+            f"WITH h AS ({can_host}) SELECT count(*) FROM h x JOIN h y ON x.guest = y.host JOIN h z ON y.guest = z.host "
+            "AND z.guest = x.host JOIN exchanges_home hx ON hx.id = x.host JOIN exchanges_home hy ON hy.id = y.host "
+            "JOIN exchanges_home hz ON hz.id = z.host WHERE x.host = %s AND hx.region_id <> hy.region_id "
+            "AND hy.region_id <> hz.region_id AND hz.region_id <> hx.region_id",
+            [mine.pk],
+        )
+        assert cursor.fetchone()[0] >= 1
