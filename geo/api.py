@@ -10,6 +10,7 @@ from pydantic import Field
 from geo import selectors
 from geo.models import Commune, Departement, Region
 from geo.schemas import CommuneOut, DepartementOut, LocateOut, RegionOut
+from marketplace.inputs import SearchQuery
 
 router = Router(tags=["geo"], auth=None)
 
@@ -46,7 +47,7 @@ def departement(request: HttpRequest, code: Code) -> Departement:
 @router.get("/communes", response=list[CommuneOut], summary="Recherche de communes (nom ou code postal)")
 def communes(
     request: HttpRequest,
-    q: Annotated[str, Query(min_length=2, max_length=80, description="Nom (accents ignorés) ou code postal")],
+    q: Annotated[SearchQuery, Query(description="Nom (accents ignorés) ou code postal")],
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> list[Commune]:
     return selectors.commune_search(q, limit=limit)

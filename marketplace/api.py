@@ -1,22 +1,134 @@
-"""The JSON API root: /api/v1/. One error envelope {"code", "message", "detail"} for every failure."""
+"""The JSON API root: /api/v1/. One error envelope {"code", "message", "detail"} for every failure.
 
+Bodies are JSON only (`Content-Type: application/json`, else 415), without duplicate keys, NaN or control
+characters (422 naming the field): `StrictJsonParser`. Every operation documents the error answers it may
+give with the envelope's schema (`ReciproqueAPI.get_openapi_schema`), so a new endpoint gets them too.
+"""
+
+import json
 from typing import Any
 
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import OpenAPISchema
+from ninja.parser import Parser
+from ninja.types import DictStrAny
 
-from marketplace.errors import DomainError, constraint_message
+from marketplace.errors import (
+    BadRequest,
+    DomainError,
+    InvalidField,
+    TooManyRequests,
+    UnsupportedMediaType,
+    constraint_message,
+)
+from marketplace.inputs import control_character_in
 
-api = NinjaAPI(
+JSON_MAX_DEPTH = 32
+
+
+class ErrorOut(Schema):
+    """The one error envelope of the API."""
+
+    code: str
+    message: str
+    detail: dict[str, Any]
+
+
+ERROR_STATUSES = {
+    400: "Requête mal formée",
+    401: "Non connecté",
+    403: "Interdit (ou jeton CSRF manquant)",
+    404: "Introuvable",
+    409: "Conflit avec l'état actuel",
+    413: "Requête trop volumineuse",
+    414: "Adresse trop longue",
+    415: "Type de contenu non accepté (JSON attendu)",
+    422: "Données invalides",
+    429: "Trop de requêtes",
+}
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(name)  # NaN, Infinity: not JSON
+
+
+def _check_strings(value: Any, path: str = "", depth: int = 0) -> None:
+    if depth > JSON_MAX_DEPTH:
+        raise BadRequest(_("JSON trop imbriqué (%(max)d niveaux au plus).") % {"max": JSON_MAX_DEPTH})
+    if isinstance(value, str):
+        if control_character_in(value):
+            raise InvalidField(path or "body", _("Caractère de contrôle interdit (NUL…)."))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if control_character_in(key):
+                raise BadRequest(_("Un nom de champ contient un caractère interdit."))
+            _check_strings(item, f"{path}.{key}" if path else key, depth + 1)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_strings(item, f"{path}.{index}" if path else str(index), depth + 1)
+
+
+class StrictJsonParser(Parser):
+    """JSON bodies only; a duplicate key, NaN or a control character is refused, not silently taken."""
+
+    def parse_body(self, request: HttpRequest) -> DictStrAny:
+        if request.content_type != "application/json":
+            raise UnsupportedMediaType()
+        try:
+            data = json.loads(request.body, object_pairs_hook=_no_duplicates, parse_constant=_refuse_constant)
+        except _DuplicateKey as error:
+            raise InvalidField(error.key, _("Ce champ est donné deux fois.")) from error
+        except (ValueError, RecursionError) as error:  # JSONDecodeError and UnicodeDecodeError included
+            raise BadRequest(_("Le corps de la requête n'est pas du JSON valide.")) from error
+        _check_strings(data)
+        return data
+
+
+class ReciproqueAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: DictStrAny | None = None
+    ) -> OpenAPISchema:
+        """Every operation documents the error answers, all with the envelope's schema."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["ErrorOut"] = ErrorOut.model_json_schema()
+        reference = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
+        for methods in schema["paths"].values():
+            for operation in methods.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in ERROR_STATUSES.items():
+                    responses.setdefault(status, {"description": description, **reference})
+        return schema
+
+
+api = ReciproqueAPI(
     title="Réciproque API",
     version="1",
     urls_namespace="api",
     docs_url="/docs",
     description="Échanges de logements et offres locales entre agents territoriaux.",
+    parser=StrictJsonParser(),
 )
 
 
@@ -28,7 +140,10 @@ def envelope(request: HttpRequest, code: str, message: str, status: int, detail:
 
 @api.exception_handler(DomainError)
 def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return envelope(request, exc.code, exc.message, exc.http_status, exc.detail)
+    response = envelope(request, exc.code, exc.message, exc.http_status, exc.detail)
+    if isinstance(exc, TooManyRequests):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _field_name(loc: list[Any]) -> str:
@@ -74,7 +189,17 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, DomainError):  # ninja wraps what the body parser raises
+        return on_domain_error(request, exc.__cause__)
+    if isinstance(exc, Throttled):
+        return on_domain_error(request, TooManyRequests(retry_after=int(exc.wait or 60)))
     return envelope(request, f"http_{exc.status_code}", str(exc), exc.status_code)
+
+
+@api.exception_handler(RawPostDataException)
+def on_form_body(request: HttpRequest, exc: RawPostDataException) -> HttpResponse:
+    # A form body (already read as a form) sent to an operation that takes JSON.
+    return on_domain_error(request, UnsupportedMediaType())
 
 
 def unknown_endpoint(request: HttpRequest, rest: str) -> HttpResponse:

@@ -84,3 +84,33 @@ def register_constraint_message(constraint: str, message: Any) -> None:
 def constraint_message(constraint: str | None) -> str | None:
     message = _CONSTRAINT_MESSAGES.get(constraint or "")
     return None if message is None else str(message)
+
+
+class PayloadTooLarge(DomainError):
+    code = "payload_too_large"
+    http_status = 413
+    default_message = _("La requête est trop volumineuse.")
+
+
+class UriTooLong(DomainError):
+    code = "uri_too_long"
+    http_status = 414
+    default_message = _("L'adresse demandée est trop longue.")
+
+
+class UnsupportedMediaType(DomainError):
+    code = "unsupported_media_type"
+    http_status = 415
+    default_message = _("Type de contenu non accepté : envoyez du JSON (Content-Type: application/json).")
+
+
+class TooManyRequests(DomainError):
+    """A rate limit was reached: `retry_after` seconds before the next attempt (the Retry-After header)."""
+
+    code = "too_many_requests"
+    http_status = 429
+    default_message = _("Trop de tentatives : réessayez dans quelques minutes.")
+
+    def __init__(self, message: Any = None, *, retry_after: int = 60) -> None:
+        super().__init__(message, detail={"retry_after": retry_after})
+        self.retry_after = retry_after

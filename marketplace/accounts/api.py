@@ -12,6 +12,7 @@ from pydantic import ConfigDict, Field
 
 from marketplace.accounts import services
 from marketplace.accounts.models import User
+from marketplace.inputs import PersonName, Phone
 
 router = Router(tags=["me"], auth=django_auth)
 
@@ -32,8 +33,8 @@ class ProfileIn(Schema):
     # Only these fields can be written: anything else (email, is_staff…) is refused with a 422.
     model_config = ConfigDict(extra="forbid")
 
-    display_name: Annotated[str, Field(min_length=1, max_length=120)] | None = None
-    phone: Annotated[str, Field(max_length=20)] | None = None
+    display_name: PersonName | None = None
+    phone: Phone | None = None
     preferred_language: Literal["fr", "en"] | None = None
 
 

@@ -3,13 +3,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.accounts.models import LANGUAGE_CHOICES, User
-from marketplace.accounts.validators import validate_phone
+from marketplace.inputs import NameField, PhoneField
 
 
 class SignupExtraForm(forms.Form):
     """Fields allauth's sign-up form adds to its own (e-mail and password)."""
 
-    display_name = forms.CharField(
+    display_name = NameField(
         label=_("Nom affiché"), max_length=120, help_text=_("Prénom et nom, ou ce que les autres verront.")
     )
 
@@ -19,13 +19,9 @@ class SignupExtraForm(forms.Form):
 
 
 class ProfileForm(forms.Form):
-    display_name = forms.CharField(label=_("Nom affiché"), max_length=120)
-    phone = forms.CharField(
-        label=_("Téléphone"),
-        max_length=20,
-        required=False,
-        validators=[validate_phone],
-        help_text=_("Privé : jamais affiché publiquement."),
+    display_name = NameField(label=_("Nom affiché"), max_length=120)
+    phone = PhoneField(
+        label=_("Téléphone"), required=False, help_text=_("Privé : jamais affiché publiquement.")
     )
     preferred_language = forms.ChoiceField(label=_("Langue préférée"), choices=LANGUAGE_CHOICES)
 

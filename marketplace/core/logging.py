@@ -6,10 +6,17 @@ from typing import Any
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 
 
+def _escape(char: str) -> str:
+    if char in '\\"':
+        return "\\" + char
+    return char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+
+
 def _quote(value: Any) -> str:
     text = str(value)
-    if not text or any(c in text for c in ' "='):
-        return '"' + text.replace('"', '\\"') + '"'
+    if not text or any(c in text for c in ' "=\\') or not text.isprintable():
+        # One event, one line: a value can never forge another field or another line.
+        return '"' + "".join(_escape(c) for c in text) + '"'
     return text
 
 

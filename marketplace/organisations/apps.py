@@ -26,7 +26,10 @@ class OrganisationsConfig(AppConfig):
         register_constraint_message(
             "membership_period_no_overlap", _("Cette période chevauche une autre période d'adhésion.")
         )
-        register_constraint_message("organisation_siren_key", _("Un employeur adhérent porte déjà ce SIREN."))
+        # The name PostgreSQL gave the `unique=True` of Organisation.siren (tests check every registered name).
+        register_constraint_message(
+            "organisations_organisation_siren_key", _("Un employeur adhérent porte déjà ce SIREN.")
+        )
         register_constraint_message(
             "employment_one_open_per_employer",
             _("Une demande ou un emploi est déjà en cours chez cet employeur."),

@@ -4,6 +4,7 @@ from typing import Annotated
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from marketplace.inputs import Comment, Email, OrganisationName, Phone, RequiredEmail, Siren
 from marketplace.organisations.models import OrganisationKind, StaffRoleKind
 
 
@@ -34,29 +35,32 @@ class OrganisationOut(Schema):
 class OrganisationRegisterIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, Field(min_length=2, max_length=200)]
+    name: OrganisationName
     kind: OrganisationKind
-    siren: Annotated[str, Field(min_length=9, max_length=9)]
+    siren: Siren
     seat_commune: Annotated[
-        str, Field(min_length=5, max_length=5, description="Code INSEE de la commune du siège")
+        str,
+        Field(
+            min_length=5, max_length=5, pattern=r"^[0-9][0-9AB][0-9]{3}$", description="Code INSEE du siège"
+        ),
     ]
     agents_count: Annotated[int, Field(ge=0, le=500_000)] = 0
-    contact_email: Annotated[str, Field(max_length=254)] = ""
-    contact_phone: Annotated[str, Field(max_length=20)] = ""
+    contact_email: Email = ""
+    contact_phone: Phone = ""
 
 
 class OrganisationProfileIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     agents_count: Annotated[int, Field(ge=0, le=500_000)] | None = None
-    contact_email: Annotated[str, Field(max_length=254)] | None = None
-    contact_phone: Annotated[str, Field(max_length=20)] | None = None
+    contact_email: Email | None = None
+    contact_phone: Phone | None = None
 
 
 class DecisionIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    comment: Annotated[str, Field(max_length=2000)] = ""
+    comment: Comment = ""
 
 
 class PeriodIn(Schema):
@@ -106,7 +110,7 @@ class EmploymentOut(Schema):
 class StaffInviteIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    email: Annotated[str, Field(min_length=3, max_length=254)]
+    email: RequiredEmail
     role: StaffRoleKind
 
 

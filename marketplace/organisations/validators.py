@@ -3,8 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 def siren_is_valid(value: str) -> bool:
-    """9 digits whose Luhn checksum is right (INSEE's check digit for SIREN numbers)."""
-    if len(value) != 9 or not value.isdigit():
+    """9 ASCII digits whose Luhn checksum is right (INSEE's check digit for SIREN numbers).
+
+    `str.isdigit()` alone is true for "²" or fullwidth "１": only 0-9 are digits of a SIREN.
+    """
+    if len(value) != 9 or not (value.isascii() and value.isdigit()):
         return False
     total = 0
     for index, char in enumerate(value):

@@ -27,8 +27,20 @@ REDIS_URL = env.str("REDIS_URL", default="")
 
 DATABASES = {"default": env.db_url_config(env.str("DATABASE_URL", default="") or embedded_database_url())}
 DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A pool of connections per process (psycopg_pool): an ASGI server runs each request's synchronous code in a
+# thread of its own, so per-thread persistent connections (CONN_MAX_AGE) were opened anew on every request
+# (about 10 ms each: 60 requests, 60 sessions). bench/http_floor.py measures it.
+# DB_POOL_SIZE=0 turns it off (persistent connections instead): the benchmark's baseline.
+DB_POOL_SIZE = env.int("DB_POOL_SIZE", default=8)
+if DB_POOL_SIZE:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "pool": {"min_size": 1, "max_size": DB_POOL_SIZE, "timeout": 10},
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -66,6 +78,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "marketplace.core.middleware.TrustedProxyMiddleware",
     "marketplace.core.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -76,6 +89,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view or CSRF check reads the body: control characters, size and parser limits → 4xx.
+    "marketplace.core.middleware.InputGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -158,6 +173,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000  # also applied to query strings (InputGuardMiddleware)
+# Longer addresses answer 414. daphne (twisted) drops a request line over 16 KiB without an answer and
+# nginx's default buffers answer 414 over 8 KiB: 8 KiB here, so the answer is the same behind both.
+MAX_URL_LENGTH = 8192
+# The proxies whose X-Forwarded-For is believed (addresses or networks); nobody else's
+# (marketplace.core.middleware.TrustedProxyMiddleware). The compose stack's nginx has a fixed address.
+TRUSTED_PROXIES: list[str] = env.list("TRUSTED_PROXIES", default=[])
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
