@@ -7,6 +7,7 @@ from django.test import Client
 from marketplace.audit.models import AuditEvent
 from marketplace.organisations.models import Employment, EmploymentStatus, Organisation, OrganisationStatus
 from tests.factories.organisations import EmploymentFactory
+from tests.helpers import assert_nothing_written
 
 
 @pytest.fixture
@@ -22,12 +23,13 @@ def test_the_status_is_not_an_editable_field(world, admin_client_):
     html = page.content.decode()
     assert 'name="status"' not in html
     assert "En attente de validation" in html
-    # A forged POST with a status changes nothing.
+    # A forged POST with a status does not change it.
     admin_client_.post(
         f"/admin/organisations/organisation/{world.pending.pk}/change/",
         {"name": world.pending.name, "kind": "ccas", "agents_count": 3, "status": "validated"},
     )
     assert Organisation.objects.get(pk=world.pending.pk).status == OrganisationStatus.PENDING
+    assert not AuditEvent.objects.filter(object_id=str(world.pending.pk), to_state="validated").exists()
 
 
 def test_actions_go_through_the_services(world, admin_client_):
@@ -57,13 +59,21 @@ def test_employment_actions(world, admin_client_):
 
 
 def test_no_add_or_delete_of_workflow_rows(world, admin_client_):
-    assert admin_client_.get("/admin/organisations/organisation/add/").status_code == 403
-    assert admin_client_.get(
-        f"/admin/organisations/employment/{world.organisation.pk}/delete/"
-    ).status_code in (
-        403,
-        302,
-    )
+    employment = EmploymentFactory(agent=world.agent, organisation=world.organisation)
+    with assert_nothing_written():
+        assert admin_client_.get("/admin/organisations/organisation/add/").status_code == 403
+        assert admin_client_.post("/admin/organisations/organisation/add/", {"name": "X"}).status_code == 403
+        for url in (
+            f"/admin/organisations/employment/{employment.pk}/delete/",
+            f"/admin/organisations/organisation/{world.organisation.pk}/delete/",
+        ):
+            assert admin_client_.get(url).status_code == 403, url
+            assert admin_client_.post(url, {"post": "yes"}).status_code == 403, url
+        bulk = admin_client_.post(
+            "/admin/organisations/employment/",
+            {"action": "delete_selected", "_selected_action": [employment.pk], "post": "yes"},
+        )
+        assert bulk.status_code in (200, 302)  # the action is not offered: the admin says so, deletes nothing
 
 
 def test_every_workflow_field_is_read_only_in_the_admin():

@@ -22,7 +22,6 @@ from marketplace.organisations.models import (
     EmploymentStatus,
     InvitationStatus,
     Organisation,
-    OrganisationStatus,
     StaffInvitation,
     StaffRole,
     StaffRoleStatus,
@@ -31,21 +30,12 @@ from marketplace.web import HtmlErrorMiddleware
 from marketplace.workflows import declared_transitions
 from tests.factories.accounts import UserFactory
 from tests.factories.organisations import EmploymentFactory, StaffRoleFactory
+from tests.helpers import assert_nothing_written
 from tests.organisations.test_api import client_for, post
 
 
 def middleware() -> HtmlErrorMiddleware:
     return HtmlErrorMiddleware(lambda request: HttpResponse())
-
-
-def counts() -> dict[str, int]:
-    return {
-        "employments": Employment.objects.exclude(status=EmploymentStatus.PENDING).count(),
-        "roles": StaffRole.objects.count(),
-        "active roles": StaffRole.objects.filter(status=StaffRoleStatus.ACTIVE).count(),
-        "invitations": StaffInvitation.objects.count(),
-        "events": AuditEvent.objects.count(),
-    }
 
 
 @pytest.fixture
@@ -58,19 +48,15 @@ def own_request(world):
 
 class TestNobodyDecidesTheirOwnCase:
     def test_a_correspondent_cannot_confirm_their_own_employment(self, world, own_request):
-        before = counts()
-        with pytest.raises(NotAllowed):
+        with assert_nothing_written(), pytest.raises(NotAllowed):
             services.employment_confirm(actor=world.correspondent, employment=own_request)
-        own_request.refresh_from_db()
-        assert own_request.status == EmploymentStatus.PENDING
-        assert counts() == before
 
     def test_nor_through_the_api(self, world, own_request):
-        before = counts()
-        response = post(client_for(world.correspondent), f"/api/v1/employments/{own_request.pk}/confirm")
+        client = client_for(world.correspondent)
+        with assert_nothing_written():
+            response = post(client, f"/api/v1/employments/{own_request.pk}/confirm")
         assert response.status_code == 403
         assert response.json()["code"] == "not_allowed"
-        assert counts() == before
 
     def test_another_correspondent_of_the_employer_confirms_it(self, world, own_request):
         colleague = StaffRoleFactory(organisation=world.organisation).user
@@ -94,26 +80,21 @@ class TestNobodyDecidesTheirOwnCase:
         )
 
     def test_an_officer_of_another_territory_does_not_even_see_it(self, world, own_request):
-        before = counts()
-        response = post(client_for(world.other_officer), f"/api/v1/employments/{own_request.pk}/confirm")
+        client = client_for(world.other_officer)
+        with assert_nothing_written():
+            response = post(client, f"/api/v1/employments/{own_request.pk}/confirm")
         assert response.status_code == 404
-        assert counts() == before
 
     def test_an_officer_cannot_validate_an_employer_they_registered(self, world):
         pending = Organisation.objects.get(pk=world.pending.pk)
         Organisation.objects.filter(pk=pending.pk).update(created_by=world.officer)
-        before = counts()
-        with pytest.raises(NotAllowed):
+        with assert_nothing_written(), pytest.raises(NotAllowed):
             services.organisation_validate(actor=world.officer, organisation=pending)
-        assert Organisation.objects.get(pk=pending.pk).status == OrganisationStatus.PENDING
-        assert counts() == before
 
     def test_an_officer_cannot_accept_their_own_correspondent_request(self, world):
         role = services.organisation_request_join(actor=world.officer, organisation=world.organisation)
-        before = counts()
-        with pytest.raises(NotAllowed):
+        with assert_nothing_written(), pytest.raises(NotAllowed):
             services.staff_role_decide(actor=world.officer, role=role, accept=True)
-        assert counts() == before
         assert role not in selectors.officer_queue(world.officer).staff_roles
 
 
@@ -172,17 +153,19 @@ class TestInvitations:
 
     def test_nobody_else_can_accept_it(self, world):
         invitation_id = self.invite(world, world.agent.email).json()["id"]
-        before = counts()
         for user in (world.stranger, world.correspondent, world.officer):
-            response = post(client_for(user), f"/api/v1/staff-invitations/{invitation_id}/accept")
+            client = client_for(user)
+            with assert_nothing_written():
+                response = post(client, f"/api/v1/staff-invitations/{invitation_id}/accept")
             assert response.status_code == 404, user
-        assert counts() == before
 
     def test_an_unverified_address_does_not_receive_it(self, world):
         invitation_id = self.invite(world, "nouvelle@example.fr").json()["id"]
         newcomer = UserFactory(email="nouvelle@example.fr")
         EmailAddress.objects.filter(user=newcomer).update(verified=False)
-        response = post(client_for(newcomer), f"/api/v1/staff-invitations/{invitation_id}/accept")
+        client = client_for(newcomer)
+        with assert_nothing_written():
+            response = post(client, f"/api/v1/staff-invitations/{invitation_id}/accept")
         assert response.status_code == 404
         EmailAddress.objects.update_or_create(
             user=newcomer, email=newcomer.email, defaults={"verified": True, "primary": True}
@@ -195,16 +178,16 @@ class TestInvitations:
             actor=world.correspondent, organisation=world.organisation, email=world.agent.email, role="desk"
         )
         services.staff_invitation_decline(actor=world.agent, invitation=declined)
-        before = counts()
-        with pytest.raises(InvitationNotSent):
+        with assert_nothing_written(), pytest.raises(InvitationNotSent):
             services.staff_invitation_accept(actor=world.agent, invitation=declined)
-        assert counts() == before
         cancelled = services.staff_invite(
             actor=world.correspondent, organisation=world.organisation, email=world.agent.email, role="desk"
         )
         services.staff_invitation_cancel(actor=world.correspondent, invitation=cancelled)
         assert StaffInvitation.objects.get(pk=cancelled.pk).status == InvitationStatus.CANCELLED
-        response = post(client_for(world.agent), f"/api/v1/staff-invitations/{cancelled.pk}/accept")
+        client = client_for(world.agent)
+        with assert_nothing_written():
+            response = post(client, f"/api/v1/staff-invitations/{cancelled.pk}/accept")
         assert response.status_code == 409
         assert response.json()["code"] == "staff_invitation_not_sent"
 
@@ -212,35 +195,35 @@ class TestInvitations:
         invitation = services.staff_invite(
             actor=world.correspondent, organisation=world.organisation, email=world.agent.email, role="desk"
         )
-        before = counts()
         for user in (world.other_correspondent, world.agent, world.stranger):
-            response = post(client_for(user), f"/api/v1/staff-invitations/{invitation.pk}/cancel")
+            client = client_for(user)
+            with assert_nothing_written():
+                response = post(client, f"/api/v1/staff-invitations/{invitation.pk}/cancel")
             assert response.status_code == 404
-        assert counts() == before
 
 
 class TestTransitionsCheckTheStateTheyLeave:
     def test_a_correspondent_cannot_revoke_a_pending_request(self, world):
         role = services.organisation_request_join(actor=world.agent, organisation=world.organisation)
-        before = counts()
-        response = post(client_for(world.correspondent), f"/api/v1/staff-roles/{role.pk}/revoke")
+        client = client_for(world.correspondent)
+        with assert_nothing_written():
+            response = post(client, f"/api/v1/staff-roles/{role.pk}/revoke")
         assert response.status_code == 409
         assert response.json()["code"] == "staff_role_not_active"
-        assert counts() == before
-        assert StaffRole.objects.get(pk=role.pk).status == StaffRoleStatus.PENDING
 
     def test_revoking_twice_writes_one_event(self, world):
         role = StaffRoleFactory(organisation=world.organisation, role="desk")
         client = client_for(world.correspondent)
         assert post(client, f"/api/v1/staff-roles/{role.pk}/revoke").status_code == 200
-        second = post(client, f"/api/v1/staff-roles/{role.pk}/revoke")
+        with assert_nothing_written():
+            second = post(client, f"/api/v1/staff-roles/{role.pk}/revoke")
         assert second.status_code == 409
         assert second.json()["detail"] == {"state": "revoked", "transition": "revoke"}
         events = AuditEvent.objects.filter(object_type="organisations.staffrole", object_id=str(role.pk))
         assert list(events.values_list("transition", "from_state", "to_state")) == [
             ("revoke", "active", "revoked")
         ]
-        with pytest.raises(StaffRoleNotActive):
+        with assert_nothing_written(), pytest.raises(StaffRoleNotActive):
             services.staff_revoke(actor=world.correspondent, role=role)
 
     def test_a_status_cannot_be_assigned_directly(self, world):
@@ -324,15 +307,14 @@ class TestHtmlPages:
 
     def test_a_refused_action_is_a_message_and_nothing_is_written(self, world, own_request):
         client = client_for(world.correspondent)
-        before = counts()
-        response = client.post(
-            f"/emplois/{own_request.pk}/decision/",
-            {"decision": "confirm", "csrfmiddlewaretoken": client.cookies["csrftoken"].value},
-            HTTP_REFERER="http://testserver/correspondant/",
-            follow=True,
-        )
+        with assert_nothing_written():
+            response = client.post(
+                f"/emplois/{own_request.pk}/decision/",
+                {"decision": "confirm", "csrfmiddlewaretoken": client.cookies["csrftoken"].value},
+                HTTP_REFERER="http://testserver/correspondant/",
+                follow=True,
+            )
         assert response.status_code == 200
-        assert counts() == before
         assert [str(m) for m in response.context["messages"]] == [
             "Personne ne décide de son propre cas : un autre correspondant de l'employeur ou le chargé "
             "de développement du territoire s'en charge."
