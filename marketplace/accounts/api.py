@@ -12,6 +12,7 @@ from pydantic import ConfigDict, Field
 
 from marketplace.accounts import services
 from marketplace.accounts.models import User
+from marketplace.core.throttle import throttle
 from marketplace.inputs import PersonName, Phone
 
 router = Router(tags=["me"], auth=django_auth)
@@ -58,6 +59,7 @@ def update_me(request: HttpRequest, payload: ProfileIn) -> User:
 
 
 @router.post("/avatar", response=MeOut, summary="Changer ma photo")
+@throttle("avatar")
 def set_avatar(request: HttpRequest, avatar: File[UploadedFile]) -> User:
     return services.user_set_avatar(actor=_me(request), upload=avatar)
 
@@ -71,6 +73,7 @@ def export(request: HttpRequest) -> HttpResponse:
 
 
 @router.post("/delete", response={204: None}, summary="Supprimer mon compte (RGPD)")
+@throttle("account_delete")
 def delete(request: HttpRequest, payload: DeleteIn) -> Status[None]:
     services.user_delete(actor=_me(request), password=payload.password)
     logout(request)

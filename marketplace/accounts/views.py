@@ -13,6 +13,7 @@ from marketplace.accounts.api import export as api_export
 from marketplace.accounts.exceptions import WrongPassword
 from marketplace.accounts.forms import AvatarForm, DeleteAccountForm, ProfileForm
 from marketplace.accounts.models import User
+from marketplace.core.throttle import throttle
 from marketplace.errors import InvalidField
 
 
@@ -48,6 +49,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@throttle("avatar")
 def avatar(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
@@ -70,6 +72,7 @@ def export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@throttle("account_delete")
 def delete(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)

@@ -10,6 +10,7 @@ from ninja.responses import Status
 from ninja.security import django_auth
 
 from marketplace.accounts.models import User
+from marketplace.core.throttle import throttle
 from marketplace.organisations import selectors, services
 from marketplace.organisations.models import (
     Employment,
@@ -127,6 +128,7 @@ def staff_list(request: HttpRequest, organisation_id: int) -> list[StaffRole]:
     response={201: StaffInvitationOut},
     summary="Inviter quelqu'un dans l'équipe (il accepte ; un correspondant est ensuite validé par le chargé)",
 )
+@throttle("staff_invite")
 def staff_invite(
     request: HttpRequest, organisation_id: int, payload: StaffInviteIn
 ) -> Status[StaffInvitation]:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from marketplace.accounts.models import User
+from marketplace.core.throttle import throttle
 from marketplace.organisations import selectors, services
 from marketplace.organisations.forms import (
     DecisionForm,
@@ -168,6 +169,7 @@ def employment_decide(request: HttpRequest, employment_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@throttle("staff_invite")
 def staff_invite(request: HttpRequest, organisation_id: int) -> HttpResponse:
     user = _user(request)
     organisation = selectors.organisation_get_for_actor(actor=user, organisation_id=organisation_id)

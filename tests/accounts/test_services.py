@@ -91,7 +91,7 @@ class TestUserSetAvatar:
         Image.new("1", (8000, 6000)).save(buffer, format="PNG")  # 48 Mpx, a few kB
         with assert_nothing_written(), pytest.raises(InvalidField) as error:
             user_set_avatar(actor=user, upload=SimpleUploadedFile("bomb.png", buffer.getvalue(), "image/png"))
-        assert "40 mégapixels" in error.value.field_message
+        assert "16 mégapixels" in error.value.field_message
         user.refresh_from_db()
         assert not user.avatar
 
