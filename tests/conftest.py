@@ -6,17 +6,18 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from playwright.sync_api import Browser, BrowserContext, Page
 
 from marketplace.accounts.models import User
 from marketplace.organisations.models import Organisation, OrganisationStatus
+from tests.browser import AxeWatch
 from tests.factories.accounts import UserFactory
-from tests.factories.geo import CommuneFactory, DepartementFactory
+from tests.factories.geo import CommuneFactory, DepartementFactory, RegionFactory
 from tests.factories.organisations import (
     MemberOrganisationFactory,
     OfficerTerritoryFactory,
@@ -131,22 +132,79 @@ def browser_context_args(browser_context_args: dict) -> dict:
 
 @pytest.fixture(scope="session")
 def _territories_loaded(django_db_setup, django_db_blocker):
-    """The real territories, loaded once per session into the test database (about 2 seconds).
+    """The real territories, loaded once per session into the test database (about 2 seconds)."""
+    from geo.services import territories_load
 
-    Tests that flush the database (transactional_db, live_server) empty these tables after them;
-    `territories` reloads when that happened.
-    """
     with django_db_blocker.unblock():
-        call_command("load_territories", verbosity=0)
+        territories_load(show_progress=False)
 
 
 @pytest.fixture
 def territories(_territories_loaded, django_db_blocker):
+    """The real territories. Browser journeys (tests.browser.JOURNEY) leave them out of their flush; other
+    transactional tests flush them, and the next test that asks for them reloads them."""
     from geo.models import Commune
+    from geo.services import territories_load
 
     with django_db_blocker.unblock():
         if not Commune.objects.exists():
-            call_command("load_territories", "--force", verbosity=0)
+            territories_load(force=True, show_progress=False)
+
+
+@pytest.fixture(autouse=True)
+def _journey_territories(request: pytest.FixtureRequest, django_db_blocker) -> Iterator[None]:
+    """A browser journey always runs on the real territories (its factories then reuse their rows) and
+    must leave them as they were, since its flush does not reload them."""
+    if request.node.get_closest_marker("browser") is None:
+        yield
+        return
+    from geo.models import Commune, Departement, Region, TerritoryDataset
+
+    request.getfixturevalue("territories")
+    yield
+    with django_db_blocker.unblock():
+        loaded = TerritoryDataset.objects.get()
+        counts = (Region.objects.count(), Departement.objects.count(), Commune.objects.count())
+    assert counts == (loaded.regions, loaded.departements, loaded.communes), (
+        "this browser test added or removed territories, which its flush keeps for the next journeys"
+    )
+
+
+@pytest.fixture
+def page(page: Page, request: pytest.FixtureRequest) -> Page:
+    """pytest-playwright's page, checked by axe-core on every document it shows (tests/browser.py)."""
+    request.node.stash.setdefault(AXE_WATCHES, []).append(AxeWatch(page))
+    return page
+
+
+@pytest.fixture
+def new_page(
+    browser: Browser, browser_context_args: dict, request: pytest.FixtureRequest
+) -> Iterator[Callable[[], Page]]:
+    """Another person's browser (their own context), checked by axe-core like `page`."""
+    contexts: list[BrowserContext] = []
+
+    def make() -> Page:
+        contexts.append(browser.new_context(**browser_context_args))
+        other = contexts[-1].new_page()
+        request.node.stash.setdefault(AXE_WATCHES, []).append(AxeWatch(other))
+        return other
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+AXE_WATCHES = pytest.StashKey[list[AxeWatch]]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, object, object]:
+    """After a browser journey that passed, its pages' accessibility decides: a failure of the test itself."""
+    result = yield
+    for watch in pyfuncitem.stash.get(AXE_WATCHES, []):
+        watch.finish()
+    return result
 
 
 # ---- A small world of employers and roles (organisations and accounts tests) ----
@@ -168,7 +226,9 @@ class World:
 
 @pytest.fixture
 def world(db) -> World:
-    isere = DepartementFactory(code="38", name="Isère")
+    # Codes are those of the real territories: a browser journey, which has them loaded, reuses their rows.
+    ara = RegionFactory(code="84", name="Auvergne-Rhône-Alpes")
+    isere = DepartementFactory(code="38", name="Isère", region=ara)
     savoie = DepartementFactory(code="73", name="Savoie", region=isere.region)
     grenoble = CommuneFactory(code="38185", name="Grenoble", departement=isere, lon=5.72, lat=45.19)
     chambery = CommuneFactory(code="73065", name="Chambéry", departement=savoie, lon=5.92, lat=45.57)

@@ -2,11 +2,12 @@
 
 import re
 
-import pytest
 from django.core import mail
 from playwright.sync_api import Page, expect
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+from tests.browser import JOURNEY
+
+pytestmark = JOURNEY
 
 
 def test_sign_up_verify_and_see_my_profile(live_server, page: Page):

@@ -5,7 +5,9 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import Page, expect
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+from tests.browser import JOURNEY, assert_accessible
+
+pytestmark = JOURNEY
 
 
 @pytest.fixture
@@ -75,3 +77,28 @@ def test_language_switch_to_english(territories, live_server, page: Page):
     page.get_by_role("button", name="Changer").click()
     expect(page.locator("h1")).to_have_text("Map of territories")
     expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+def test_keyboard_only_from_the_main_navigation_to_a_departement(territories, live_server, page: Page):
+    page.goto(f"{live_server.url}/")
+    assert_accessible(page)  # only keys follow: no action or assertion for the automatic check to precede
+    stops = []
+    for _ in range(4):
+        page.keyboard.press("Tab")
+        stops.append(page.evaluate("() => document.activeElement.textContent.trim()"))
+    assert stops == ["Aller au contenu", "Réciproque", "Accueil", "Carte"]
+    # The focused link shows where the keyboard is.
+    assert page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") == "solid"
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_have_text("Carte des territoires")
+    expect(page.locator("#departement-select")).to_be_enabled(timeout=60_000)
+
+    for _ in range(30):  # the map and its controls come first, then the list
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.id") == "departement-select":
+            break
+    expect(page.locator("#departement-select")).to_be_focused()
+    page.keyboard.type("38")
+    expect(page.locator("#selection")).to_contain_text("Isère")
+    expect(page.locator("#selection")).to_contain_text("Auvergne-Rhône-Alpes")
+    assert page.locator("#departement-select").input_value() == "38"

@@ -1,17 +1,17 @@
 """Invitations and own cases in Debian's Chromium: a correspondent invites a desk agent, who accepts from
 their own page; a correspondent's own request is decided by the officer."""
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from marketplace.organisations.models import Employment, EmploymentStatus, StaffRole, StaffRoleStatus
+from tests.browser import JOURNEY
 from tests.factories.organisations import EmploymentFactory
 from tests.organisations.test_journeys_browser import log_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = JOURNEY
 
 
-def test_invited_desk_agent_accepts(world, live_server, page: Page, browser):
+def test_invited_desk_agent_accepts(world, live_server, page: Page, new_page):
     log_in(page, live_server.url, world.correspondent.email)
     page.get_by_role("link", name="Espace correspondant").click()
     page.get_by_label("E-mail de la personne").fill(world.agent.email)
@@ -21,7 +21,7 @@ def test_invited_desk_agent_accepts(world, live_server, page: Page, browser):
     expect(page.get_by_role("button", name=f"Annuler l'invitation de {world.agent.email}")).to_be_visible()
     assert not StaffRole.objects.filter(user=world.agent).exists()
 
-    invitee = browser.new_page(locale="fr-FR")
+    invitee = new_page()
     log_in(invitee, live_server.url, world.agent.email)
     invitee.get_by_role("link", name="Mon employeur").click()
     expect(invitee.locator("#invitations-title")).to_have_text("Invitations reçues")
@@ -35,7 +35,6 @@ def test_invited_desk_agent_accepts(world, live_server, page: Page, browser):
     team = page.locator("section[aria-labelledby=staff-title] table")
     expect(team).to_contain_text("Agent d'accueil")
     expect(team).to_contain_text(str(world.agent))
-    invitee.close()
 
 
 def test_correspondents_own_request_goes_to_the_officer(world, live_server, page: Page):

@@ -2,15 +2,15 @@
 
 import re
 
-import pytest
 from django.core import mail
 from playwright.sync_api import Page, expect
 
 from marketplace.organisations.models import Employment, EmploymentStatus, OrganisationStatus
+from tests.browser import JOURNEY
 from tests.factories.accounts import PASSWORD
 from tests.factories.organisations import EmploymentFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = JOURNEY
 
 
 def log_in(page: Page, base: str, email: str) -> None:
@@ -28,6 +28,7 @@ def test_sign_up_then_join_my_employer(world, live_server, page: Page):
     page.get_by_label("Mot de passe :", exact=True).fill("une-phrase-de-passe-longue")
     page.get_by_label("Mot de passe (confirmation) :").fill("une-phrase-de-passe-longue")
     page.get_by_role("button", name="Création de compte").click()
+    expect(page.locator("h1")).to_contain_text("Vérifiez votre adresse")
     link = re.search(r"https?://\S+/comptes/confirm-email/\S+", mail.outbox[-1].body)
     assert link is not None
     page.goto(link.group(0).replace("http://testserver", live_server.url))
