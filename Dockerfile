@@ -1,5 +1,5 @@
 # Réciproque application image: the code of `make run`, its runtime dependencies only (requirements-prod.lock,
-# every file checked against its hash, the same versions as requirements.lock), served by daphne (ASGI).
+# every file checked against its hash, the same versions as requirements.lock), served by uvicorn (ASGI, scripts/serve.sh).
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
@@ -31,4 +31,5 @@ USER reciproque
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --retries=3 \
     CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/api/v1/health', timeout=4).status != 200)"
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--proxy-headers", "marketplace.asgi:application"]
+ENV HOST=0.0.0.0 PORT=8000
+CMD ["bash", "scripts/serve.sh"]

@@ -1,6 +1,7 @@
 """`make bench`: every benchmark, one after the other, on the development database."""
 
-from bench import geo_locate
+from bench import geo_locate, http_floor
 
 if __name__ == "__main__":
     geo_locate.main()
+    http_floor.main()

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Serves the ASGI app (daphne) on http://127.0.0.1:8000 with the Procrastinate worker beside it.
+# Serves the ASGI app (scripts/serve.sh: uvicorn) on http://127.0.0.1:8000 with the Procrastinate worker beside it.
 # Ctrl-C stops both, and the embedded PostGIS too when this run started it.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -21,8 +21,8 @@ trap stop INT TERM EXIT
 
 .venv/bin/python manage.py procrastinate worker --concurrency 2 &
 pids+=($!)
-# daphne's own access log would print client IPs: our request log (marketplace.core) replaces it.
-.venv/bin/daphne -b "$HOST" -p "$PORT" --proxy-headers --access-log /dev/null marketplace.asgi:application &
+# The web server chosen by measurement (bench/http_floor.py): see scripts/serve.sh.
+HOST="$HOST" PORT="$PORT" bash scripts/serve.sh &
 pids+=($!)
 echo "==> Réciproque on http://$HOST:$PORT/ (worker running; Ctrl-C to stop)"
 wait -n "${pids[@]}"

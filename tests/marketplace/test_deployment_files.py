@@ -31,12 +31,17 @@ class TestCompose:
         assert "pgdata:/var/lib/postgresql/data" in data["services"]["db"]["volumes"]
         assert "pgdata" in data["volumes"]
 
+    def test_serve_script_runs_the_asgi_app_with_uvicorn(self):
+        serve = (ROOT / "scripts" / "serve.sh").read_text()
+        assert "uvicorn marketplace.asgi:application" in serve
+        assert "--ws websockets-sansio" in serve  # Channels websockets
+        assert "--no-access-log" in serve  # no client IPs in logs
+
     def test_web_replicas_are_asgi_and_share_database_and_redis(self):
         services = compose()["services"]
         for name in ("web1", "web2"):
             web = services[name]
-            assert web["command"][0] == "daphne"
-            assert web["command"][-1] == "marketplace.asgi:application"
+            assert web["command"] == ["bash", "scripts/serve.sh"]  # the same server as `make run`
             assert web["environment"]["REDIS_URL"] == "redis://redis:6379/0"
             assert web["environment"]["DATABASE_URL"].startswith("postgis://")
             assert web["environment"]["DJANGO_SETTINGS_MODULE"] == "marketplace.settings.prod"
@@ -82,10 +87,8 @@ class TestDockerfile:
     def test_uses_python_311_and_serves_asgi_as_a_plain_user(self):
         instructions = dockerfile_instructions()
         assert instructions[0].startswith("FROM python:3.11-")
-        assert (
-            'CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--proxy-headers", "marketplace.asgi:application"]'
-            in (instructions)
-        )
+        assert 'CMD ["bash", "scripts/serve.sh"]' in instructions
+        assert "ENV HOST=0.0.0.0 PORT=8000" in instructions
         assert "USER reciproque" in instructions
 
     def test_installs_only_the_production_lock_checking_every_hash(self):

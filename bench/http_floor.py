@@ -1,0 +1,144 @@
+"""Benchmark: the floor of the serving path. What does an API call cost through HTTP, beside its own SQL?
+
+In one run, for each ASGI server compared (the one `make run` uses, and the previous one as baseline):
+- p50/p95 of a trivial call (`GET /api/v1/geo/regions`, cached list) and of `GET /api/v1/geo/locate`,
+  sequential, on one keep-alive connection, like a browser tab;
+- the raw SQL of the same point lookup on a direct connection, and the ratio HTTP / SQL;
+- the PostgreSQL sessions opened during the run (`pg_stat_database.sessions`): a pool keeps it flat.
+
+Each server is started here on a free loopback port with the development settings, exactly as
+`scripts/serve.sh` starts it for `make run`. Run: `make bench` or `.venv/bin/python -m bench.http_floor [N]`
+(territories must be loaded: `make data`).
+"""
+
+import http.client
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings.dev")
+django.setup()
+
+from django.db import connection  # noqa: E402
+
+from geo.models import Commune  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCATE_SQL = (
+    "SELECT c.code FROM geo_commune c WHERE ST_Contains(c.geom, "
+    "ST_SetSRID(ST_MakePoint(%s, %s), 4326)) LIMIT 1"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start(server: str, port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port), "SERVER": server}
+    proc = subprocess.Popen(
+        ["bash", "scripts/serve.sh"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/api/v1/geo/regions")
+            if conn.getresponse().status == 200:
+                return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError(f"{server} did not answer on port {port}")
+
+
+def sessions() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+        return int(cursor.fetchone()[0])
+
+
+def timed_get(conn: http.client.HTTPConnection, path: str) -> float:
+    started = time.perf_counter()
+    conn.request("GET", path)
+    response = conn.getresponse()
+    response.read()
+    elapsed = (time.perf_counter() - started) * 1000
+    if response.status != 200:
+        raise RuntimeError(f"{path}: {response.status}")
+    return elapsed
+
+
+def percentiles(timings: list[float]) -> tuple[float, float]:
+    return statistics.median(timings), statistics.quantiles(timings, n=20)[18]
+
+
+def points(n: int) -> list[tuple[float, float]]:
+    rng = random.Random(7)
+    anchors = list(Commune.objects.exclude(departement__code__startswith="97").values_list("point", flat=True))
+    return [(p.x, p.y) for p in rng.sample(anchors, n)]
+
+
+def raw_sql(sample: list[tuple[float, float]]) -> list[float]:
+    timings = []
+    with connection.cursor() as cursor:
+        for lon, lat in sample:
+            started = time.perf_counter()
+            cursor.execute(LOCATE_SQL, [lon, lat])
+            cursor.fetchall()
+            timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def measure(server: str, sample: list[tuple[float, float]], n: int) -> dict[str, tuple[float, float] | int]:
+    port = free_port()
+    proc = start(server, port)
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        for _ in range(30):  # warm-up: imports, caches, pool
+            timed_get(conn, "/api/v1/geo/regions")
+        before = sessions()
+        trivial = [timed_get(conn, "/api/v1/geo/regions") for _ in range(n)]
+        locate = [timed_get(conn, f"/api/v1/geo/locate?lon={lon}&lat={lat}") for lon, lat in sample]
+        opened = sessions() - before
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+    return {"trivial": percentiles(trivial), "locate": percentiles(locate), "sessions": opened}
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 500
+    if not Commune.objects.exists():
+        sys.exit("No territories loaded: run `make data` first.")
+    sample = points(n)
+    raw_sql(sample[:30])
+    sql_p50, sql_p95 = percentiles(raw_sql(sample))
+    print(f"HTTP floor: {n} sequential requests each on one keep-alive connection, 2 cores, dev settings")
+    print(f"{'raw SQL of locate (direct connection)':<46} p50={sql_p50:6.2f} ms  p95={sql_p95:6.2f} ms")
+    results = {}
+    for server in ("daphne", "uvicorn"):
+        results[server] = r = measure(server, sample, n)
+        (t50, t95), (l50, l95) = r["trivial"], r["locate"]  # type: ignore[misc]
+        print(
+            f"{server:<8} trivial p50={t50:6.2f} ms p95={t95:6.2f} ms | locate p50={l50:6.2f} ms p95={l95:6.2f} ms"
+            f" = {l50 / sql_p50:5.1f}x SQL | PostgreSQL sessions opened: {r['sessions']}"
+        )
+    base, new = results["daphne"], results["uvicorn"]
+    print(
+        f"uvicorn vs daphne (p50): trivial {base['trivial'][0] / new['trivial'][0]:.1f}x faster, "  # type: ignore[index]
+        f"locate {base['locate'][0] / new['locate'][0]:.1f}x faster"  # type: ignore[index]
+    )
+
+
+if __name__ == "__main__":
+    main()

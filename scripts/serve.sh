@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The web server of `make run` and of the benchmarks: one place says how Réciproque is served.
+#   SERVER=uvicorn (default; uvloop + httptools, websockets for Channels) or daphne (the baseline)
+#   HOST, PORT (127.0.0.1:8000); WEB_WORKERS: processes (default: one per core when a Redis channel layer
+#   carries events between processes, else one: the in-memory layer lives in a single process)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-marketplace.settings.dev}"
+# Forwarded headers are read by Django (TrustedProxyMiddleware: only from TRUSTED_PROXIES), not by the server.
+HOST="${HOST:-127.0.0.1}"
+PORT="${PORT:-8000}"
+if [ -n "${REDIS_URL:-}" ]; then default_workers=$(nproc); else default_workers=1; fi
+WORKERS="${WEB_WORKERS:-$default_workers}"
+case "${SERVER:-uvicorn}" in
+    uvicorn)
+        # No access log: it would print client IPs; our request log (marketplace.core) replaces it.
+        exec .venv/bin/uvicorn marketplace.asgi:application --host "$HOST" --port "$PORT" \
+            --workers "$WORKERS" --loop uvloop --http httptools --ws websockets-sansio --no-access-log \
+            --lifespan off --no-proxy-headers ;;
+    daphne)
+        exec .venv/bin/daphne -b "$HOST" -p "$PORT" --access-log /dev/null \
+            marketplace.asgi:application ;;
+    *) echo "SERVER must be uvicorn or daphne" >&2; exit 2 ;;
+esac
