@@ -168,6 +168,15 @@ def _networks(entries: list[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6
     return [ipaddress.ip_network(entry, strict=False) for entry in entries]
 
 
+def is_trusted_proxy(address: str) -> bool:
+    """Is `address` one of settings.TRUSTED_PROXIES (whose forwarded headers are believed)?"""
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return False
+    return any(ip in network for network in _networks(settings.TRUSTED_PROXIES))
+
+
 class TrustedProxyMiddleware:
     """REMOTE_ADDR is the client's address, taken from X-Forwarded-For only when the request comes from a
     proxy of ours (settings.TRUSTED_PROXIES): anybody else can write that header. Rate limits per IP

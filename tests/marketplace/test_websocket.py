@@ -5,6 +5,7 @@ a loop running in the main thread for the browser tests of the same session.
 """
 
 import asyncio
+import json
 import subprocess
 import sys
 from collections.abc import Coroutine
@@ -147,3 +148,100 @@ def test_ping_is_answered():
         return pong
 
     assert run(scenario()) == {"type": "pong"}
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "http://localhost:9999",
+        "https://localhost",
+        "http://localhost.evil.example",
+        "null",
+        "http://127.0.0.1",
+    ],
+)
+def test_an_origin_that_is_not_exactly_ours_is_refused(origin):
+    _, cookie = session_cookie()
+
+    async def scenario() -> bool:
+        connected, _ = await socket(cookie, origin=origin).connect()
+        return connected
+
+    assert run(scenario()) is False
+
+
+def test_a_trusted_origin_is_accepted(settings):
+    settings.CSRF_TRUSTED_ORIGINS = ["https://localhost"]
+    _, cookie = session_cookie()
+
+    async def scenario() -> bool:
+        ws = socket(cookie, origin="https://localhost")
+        connected, _ = await ws.connect()
+        await ws.disconnect()
+        return connected
+
+    assert run(scenario()) is True
+
+
+def test_malformed_frames_get_an_error_and_the_socket_stays_open():
+    _, cookie = session_cookie()
+
+    async def scenario() -> list[Any]:
+        ws = socket(cookie)
+        await ws.connect()
+        await ws.receive_json_from(timeout=5)
+        answers = []
+        await ws.send_to(bytes_data=b"\x00\xff")
+        answers.append((await ws.receive_json_from(timeout=5))["code"])
+        await ws.send_to(text_data="pas du json")
+        answers.append((await ws.receive_json_from(timeout=5))["code"])
+        await ws.send_to(text_data="[" * 100_000 + "]" * 100_000)
+        answers.append((await ws.receive_json_from(timeout=5))["code"])
+        await ws.send_to(text_data=json.dumps({"type": "ping", "x": [[[[[[[[[[1]]]]]]]]]]}))
+        answers.append((await ws.receive_json_from(timeout=5))["code"])
+        await ws.send_to(text_data=json.dumps(["ping"]))
+        answers.append((await ws.receive_json_from(timeout=5))["code"])
+        await ws.send_to(text_data=json.dumps({"type": "x" * 20_000}))
+        answers.append((await ws.receive_json_from(timeout=5))["code"])
+        await ws.send_json_to({"type": "ping"})
+        answers.append(await ws.receive_json_from(timeout=5))
+        await ws.disconnect()
+        return answers
+
+    assert run(scenario()) == [
+        "binary_frame",
+        "invalid_json",
+        "frame_too_large",
+        "too_deep",
+        "unknown_type",
+        "frame_too_large",
+        {"type": "pong"},
+    ]
+
+
+def test_a_flood_of_frames_is_throttled():
+    _, cookie = session_cookie()
+
+    async def scenario() -> tuple[int, int, bool]:
+        ws = socket(cookie)
+        await ws.connect()
+        await ws.receive_json_from(timeout=5)
+        for _ in range(200):
+            await ws.send_json_to({"type": "ping"})
+        pongs = errors = 0
+        while not await ws.receive_nothing(timeout=0.5):
+            event = await ws.receive_json_from(timeout=5)
+            if event == {"type": "pong"}:
+                pongs += 1
+            elif event.get("code") == "too_many_frames":
+                errors += 1
+        await asyncio.sleep(1.2)
+        await ws.send_json_to({"type": "ping"})
+        still_open = await ws.receive_json_from(timeout=5) == {"type": "pong"}
+        await ws.disconnect()
+        return pongs, errors, still_open
+
+    pongs, errors, still_open = run(scenario())
+    assert pongs < 60
+    assert errors >= 1
+    assert still_open
