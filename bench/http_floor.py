@@ -6,8 +6,9 @@ In one run, for each ASGI server compared (the one `make run` uses, and the prev
 - the raw SQL of the same point lookup on a direct connection, and the ratio HTTP / SQL;
 - the PostgreSQL sessions opened during the run (`pg_stat_database.sessions`): a pool keeps it flat.
 
-Each server is started here on a free loopback port with the development settings, exactly as
-`scripts/serve.sh` starts it for `make run`. Run: `make bench` or `.venv/bin/python -m bench.http_floor [N]`
+Each setup is started here by `scripts/serve.sh` (what `make run` uses) on a free loopback port with the
+development settings: the previous path (daphne, a new database session per request), then one change at a
+time, up to what ships. Run: `make bench` or `.venv/bin/python -m bench.http_floor [N]`
 (territories must be loaded: `make data`).
 """
 
@@ -20,6 +21,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import django
 
@@ -43,8 +45,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start(server: str, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port), "SERVER": server}
+# (label, environment of scripts/serve.sh): the previous serving path, one change at a time, then as shipped.
+SETUPS = [
+    ("daphne, no pool (before)", {"SERVER": "daphne", "DB_POOL_SIZE": "0"}),
+    ("daphne + pool", {"SERVER": "daphne"}),
+    ("uvicorn + pool (shipped)", {"SERVER": "uvicorn"}),
+]
+
+
+def start(setup: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port), **setup}
     proc = subprocess.Popen(
         ["bash", "scripts/serve.sh"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
@@ -58,7 +68,7 @@ def start(server: str, port: int) -> subprocess.Popen[bytes]:
         except OSError:
             time.sleep(0.2)
     proc.kill()
-    raise RuntimeError(f"{server} did not answer on port {port}")
+    raise RuntimeError(f"{setup} did not answer on port {port}")
 
 
 def sessions() -> int:
@@ -84,7 +94,9 @@ def percentiles(timings: list[float]) -> tuple[float, float]:
 
 def points(n: int) -> list[tuple[float, float]]:
     rng = random.Random(7)
-    anchors = list(Commune.objects.exclude(departement__code__startswith="97").values_list("point", flat=True))
+    anchors = list(
+        Commune.objects.exclude(departement__code__startswith="97").values_list("point", flat=True)
+    )
     return [(p.x, p.y) for p in rng.sample(anchors, n)]
 
 
@@ -99,9 +111,9 @@ def raw_sql(sample: list[tuple[float, float]]) -> list[float]:
     return timings
 
 
-def measure(server: str, sample: list[tuple[float, float]], n: int) -> dict[str, tuple[float, float] | int]:
+def measure(setup: dict[str, str], sample: list[tuple[float, float]], n: int) -> dict[str, Any]:
     port = free_port()
-    proc = start(server, port)
+    proc = start(setup, port)
     try:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         for _ in range(30):  # warm-up: imports, caches, pool
@@ -126,17 +138,17 @@ def main() -> None:
     print(f"HTTP floor: {n} sequential requests each on one keep-alive connection, 2 cores, dev settings")
     print(f"{'raw SQL of locate (direct connection)':<46} p50={sql_p50:6.2f} ms  p95={sql_p95:6.2f} ms")
     results = {}
-    for server in ("daphne", "uvicorn"):
-        results[server] = r = measure(server, sample, n)
-        (t50, t95), (l50, l95) = r["trivial"], r["locate"]  # type: ignore[misc]
+    for label, setup in SETUPS:
+        results[label] = r = measure(setup, sample, n)
+        (t50, t95), (l50, l95) = r["trivial"], r["locate"]
         print(
-            f"{server:<8} trivial p50={t50:6.2f} ms p95={t95:6.2f} ms | locate p50={l50:6.2f} ms p95={l95:6.2f} ms"
+            f"{label:<26} trivial p50={t50:6.2f} ms p95={t95:6.2f} ms | locate p50={l50:6.2f} ms p95={l95:6.2f} ms"
             f" = {l50 / sql_p50:5.1f}x SQL | PostgreSQL sessions opened: {r['sessions']}"
         )
-    base, new = results["daphne"], results["uvicorn"]
+    before, shipped = results[SETUPS[0][0]], results[SETUPS[-1][0]]
     print(
-        f"uvicorn vs daphne (p50): trivial {base['trivial'][0] / new['trivial'][0]:.1f}x faster, "  # type: ignore[index]
-        f"locate {base['locate'][0] / new['locate'][0]:.1f}x faster"  # type: ignore[index]
+        f"shipped vs before (p50): trivial {before['trivial'][0] / shipped['trivial'][0]:.1f}x faster, "
+        f"locate {before['locate'][0] / shipped['locate'][0]:.1f}x faster"
     )
 
 
