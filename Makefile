@@ -33,11 +33,12 @@ data: migrate
 run: data
 	@bash scripts/run.sh
 
+# ARGS go to pytest: make check ARGS="-k workflows"
 check: db
-	@bash scripts/check.sh
+	@bash scripts/check.sh $(ARGS)
 
 test: db
-	@bash scripts/check.sh --all
+	@bash scripts/check.sh --all $(ARGS)
 
 lock: setup
 	@bash scripts/lock.sh

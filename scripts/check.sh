@@ -48,4 +48,5 @@ step imports "$V/lint-imports"
 step migrations "$V/python" manage.py makemigrations --check --dry-run
 step lock bash scripts/lock.sh --check
 # One worker a core, each with its own test database (pytest-django suffixes it _gw0, _gw1…) and Redis.
-step pytest "$V/pytest" -n auto "${tests[@]}" "$@"
+# worksteal: a worker that runs out of tests takes some from the other, since a few tests last seconds.
+step pytest "$V/pytest" -n auto --dist worksteal "${tests[@]}" "$@"
