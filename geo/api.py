@@ -8,25 +8,46 @@ from ninja import Query, Router
 from pydantic import Field
 
 from geo import selectors
+from geo.filters import CommuneFilter, DepartementFilter, RegionFilter
 from geo.models import Commune, Departement, Region
 from geo.schemas import CommuneOut, DepartementOut, LocateOut, RegionOut
+from marketplace import lists
 from marketplace.inputs import SearchQuery
+from marketplace.lists import ListQuery, Page, PageOut
 
 router = Router(tags=["geo"], auth=None)
 
 Code = Annotated[str, Field(min_length=2, max_length=5, pattern=r"^[0-9ABab]{2,5}$")]
 
 
-@router.get("/regions", response=list[RegionOut], summary="Régions")
-def regions(request: HttpRequest) -> list[Region]:
-    return list(selectors.region_list())
+# Reference lists are short and bounded (18 régions, 101 départements): one page by default.
+REFERENCE_LIMIT = 200
 
 
-@router.get("/departements", response=list[DepartementOut], summary="Départements")
+@router.get("/regions", response=PageOut[RegionOut], summary="Régions ; tri : name, code")
+def regions(request: HttpRequest, paging: Query[ListQuery]) -> Page[Region]:
+    return lists.paginate(
+        request.GET,
+        RegionFilter,
+        selectors.region_list(),
+        default_limit=REFERENCE_LIMIT,
+        max_limit=REFERENCE_LIMIT,
+    )
+
+
+@router.get("/departements", response=PageOut[DepartementOut], summary="Départements ; tri : code, name")
 def departements(
-    request: HttpRequest, region: Annotated[str | None, Query(max_length=3, pattern=r"^\d{2}$")] = None
-) -> list[Departement]:
-    return list(selectors.departement_list(region=region))
+    request: HttpRequest,
+    paging: Query[ListQuery],
+    region: Annotated[str | None, Query(max_length=3, pattern=r"^\d{2}$")] = None,
+) -> Page[Departement]:
+    return lists.paginate(
+        request.GET,
+        DepartementFilter,
+        selectors.departement_list(),
+        default_limit=REFERENCE_LIMIT,
+        max_limit=REFERENCE_LIMIT,
+    )
 
 
 @router.get("/departements.geojson", summary="Départements simplifiés (GeoJSON, fond de carte)")
@@ -44,13 +65,18 @@ def departement(request: HttpRequest, code: Code) -> Departement:
     return selectors.departement_get(code.upper())
 
 
-@router.get("/communes", response=list[CommuneOut], summary="Recherche de communes (nom ou code postal)")
+@router.get(
+    "/communes",
+    response=PageOut[CommuneOut],
+    summary="Recherche de communes (nom ou code postal), la plus pertinente d'abord ; `next` toujours nul",
+)
 def communes(
     request: HttpRequest,
     q: Annotated[SearchQuery, Query(description="Nom (accents ignorés) ou code postal")],
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
-) -> list[Commune]:
-    return selectors.commune_search(q, limit=limit)
+) -> Page[Commune]:
+    lists.cleaned(request.GET, CommuneFilter, Commune.objects.none())  # the same checks as every list
+    return Page(selectors.commune_search(q, limit=limit), next=None)
 
 
 @router.get("/communes/{code}", response=CommuneOut, summary="Une commune")

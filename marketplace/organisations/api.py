@@ -9,9 +9,17 @@ from ninja import Query, Router
 from ninja.responses import Status
 from ninja.security import django_auth
 
+from marketplace import lists
 from marketplace.accounts.models import User
 from marketplace.core.throttle import throttle
+from marketplace.lists import ListQuery, Page, PageOut
 from marketplace.organisations import selectors, services
+from marketplace.organisations.filters import (
+    EmploymentToDecideFilter,
+    MyEmploymentFilter,
+    OrganisationFilter,
+    StaffFilter,
+)
 from marketplace.organisations.models import (
     Employment,
     MembershipPeriod,
@@ -52,11 +60,17 @@ def _organisation(request: HttpRequest, organisation_id: int) -> Organisation:
     return selectors.organisation_get_for_actor(actor=_actor(request), organisation_id=organisation_id)
 
 
-@organisations.get("", response=list[OrganisationOut], summary="Chercher un employeur (nom, commune, SIREN)")
+@organisations.get(
+    "",
+    response=PageOut[OrganisationOut],
+    summary="Chercher un employeur (nom, commune, SIREN) ; tri : name, -name",
+)
 def search(
-    request: HttpRequest, q: Annotated[str, Query(min_length=2, max_length=100)]
-) -> list[Organisation]:
-    return selectors.organisation_search(query=q)
+    request: HttpRequest,
+    q: Annotated[str, Query(min_length=2, max_length=100)],
+    paging: Query[ListQuery],
+) -> Page[Organisation]:
+    return lists.paginate(request.GET, OrganisationFilter, selectors.organisations_validated())
 
 
 @organisations.post("", response={201: OrganisationOut}, summary="Inscrire un nouvel employeur adhérent")
@@ -116,11 +130,15 @@ def add_period(request: HttpRequest, organisation_id: int, payload: PeriodIn) ->
     return Status(201, period)
 
 
-@organisations.get("/{organisation_id}/staff", response=list[StaffRoleOut], summary="Équipe (correspondants)")
-def staff_list(request: HttpRequest, organisation_id: int) -> list[StaffRole]:
+@organisations.get(
+    "/{organisation_id}/staff", response=PageOut[StaffRoleOut], summary="Équipe (correspondants) ; tri : role"
+)
+def staff_list(
+    request: HttpRequest, organisation_id: int, paging: Query[ListQuery], role: str | None = None
+) -> Page[StaffRole]:
     organisation = _organisation(request, organisation_id)
     services.check_can_manage(_actor(request), organisation)
-    return list(selectors.staff_of(organisation))
+    return lists.paginate(request.GET, StaffFilter, selectors.staff_of(organisation))
 
 
 @organisations.post(
@@ -150,12 +168,18 @@ def invitations_sent(request: HttpRequest, organisation_id: int) -> list[StaffIn
 
 
 @organisations.get(
-    "/{organisation_id}/employments", response=list[EmploymentOut], summary="Demandes à confirmer"
+    "/{organisation_id}/employments",
+    response=PageOut[EmploymentOut],
+    summary="Demandes à confirmer ; tri : requested_at, -requested_at",
 )
-def pending_employments(request: HttpRequest, organisation_id: int) -> list[Employment]:
+def pending_employments(
+    request: HttpRequest, organisation_id: int, paging: Query[ListQuery]
+) -> Page[Employment]:
     organisation = _organisation(request, organisation_id)
     services.check_can_manage(_actor(request), organisation)
-    return list(selectors.employments_to_decide(organisation))
+    return lists.paginate(
+        request.GET, EmploymentToDecideFilter, selectors.employments_to_decide(organisation)
+    )
 
 
 @employments.post("", response={201: EmploymentOut}, summary="Demander mon rattachement à un employeur")
@@ -164,9 +188,13 @@ def employment_request(request: HttpRequest, payload: EmploymentIn) -> Status[Em
     return Status(201, services.employment_request(actor=_actor(request), organisation=organisation))
 
 
-@employments.get("/mine", response=list[EmploymentOut], summary="Mes rattachements")
-def my_employments(request: HttpRequest) -> list[Employment]:
-    return list(selectors.employments_of_agent(_actor(request)))
+@employments.get(
+    "/mine", response=PageOut[EmploymentOut], summary="Mes rattachements ; tri : -requested_at, requested_at"
+)
+def my_employments(
+    request: HttpRequest, paging: Query[ListQuery], status: str | None = None
+) -> Page[Employment]:
+    return lists.paginate(request.GET, MyEmploymentFilter, selectors.employments_of_agent(_actor(request)))
 
 
 def _employment(request: HttpRequest, employment_id: int) -> Employment:

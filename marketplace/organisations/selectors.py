@@ -42,15 +42,19 @@ def organisations_visible_to(actor: User) -> OrganisationQuerySet:
     return _base().visible_to(actor)
 
 
-def organisation_search(*, query: str, limit: int = 20) -> list[Organisation]:
-    """Validated employers by name, seat commune or SIREN; accents and case ignored."""
+def organisations_validated() -> OrganisationQuerySet:
+    """The employers anyone may find and join (the search list: OrganisationFilter)."""
+    return _base().filter(status=OrganisationStatus.VALIDATED)
+
+
+def organisation_search(*, query: str, within: OrganisationQuerySet | None = None) -> OrganisationQuerySet:
+    """Employers by name, seat commune or SIREN (validated ones unless `within` says otherwise); accents and
+    case ignored. Unordered: the list (marketplace.lists) orders and pages it."""
     text = query.strip()
-    qs = _base().filter(status=OrganisationStatus.VALIDATED)
+    qs = organisations_validated() if within is None else within
     if text.isdigit():
-        qs = qs.filter(Q(siren__startswith=text) | Q(seat_commune__postal_codes__contains=[text]))
-    else:
-        qs = qs.filter(Q(name__unaccent__icontains=text) | Q(seat_commune__name__unaccent__icontains=text))
-    return list(qs.order_by("name")[:limit])
+        return qs.filter(Q(siren__startswith=text) | Q(seat_commune__postal_codes__contains=[text]))
+    return qs.filter(Q(name__unaccent__icontains=text) | Q(seat_commune__name__unaccent__icontains=text))
 
 
 def organisation_get_for_actor(*, actor: User, organisation_id: int) -> Organisation:
@@ -128,7 +132,11 @@ def invitations_sent(organisation: Organisation) -> QuerySet[StaffInvitation]:
 
 
 def employments_of_agent(agent: User) -> QuerySet[Employment]:
-    return Employment.objects.filter(agent=agent).select_related("organisation").order_by("-requested_at")
+    return (
+        Employment.objects.filter(agent=agent)
+        .select_related("organisation", "agent")
+        .order_by("-requested_at", "-pk")
+    )
 
 
 def employments_to_decide(organisation: Organisation) -> QuerySet[Employment]:

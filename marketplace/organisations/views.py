@@ -13,9 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from marketplace import lists
 from marketplace.accounts.models import User
 from marketplace.core.throttle import throttle
 from marketplace.organisations import selectors, services
+from marketplace.organisations.filters import OrganisationFilter
 from marketplace.organisations.forms import (
     DecisionForm,
     InviteForm,
@@ -39,15 +41,21 @@ def _correspondent_page(organisation_id: int) -> str:
 @login_required
 def my_employer(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    query = request.GET.get("q", "").strip()
+    # The same list as GET /api/v1/organisations: one FilterSet, the same errors, the same cursor.
+    results, search_error = (
+        lists.page_or_error(request.GET, OrganisationFilter, selectors.organisations_validated())
+        if request.GET
+        else (None, None)
+    )
     context = {
         "eligibility": selectors.agent_eligibility(user, timezone.localdate()),
         "employments": selectors.employments_of_agent(user),
         "invitations": selectors.invitations_received(user),
-        "query": query,
-        "results": selectors.organisation_search(query=query) if len(query) >= 2 else None,
+        "query": request.GET.get("q", "").strip(),
+        "results": results,
+        "search_error": search_error,
     }
-    return render(request, "organisations/my_employer.html", context)
+    return render(request, "organisations/my_employer.html", context, status=422 if search_error else 200)
 
 
 @login_required
