@@ -50,7 +50,7 @@ def socket(cookie: str | None, origin: str = "http://localhost") -> WebsocketCom
 
 def test_anonymous_socket_is_closed_as_unauthenticated():
     async def scenario() -> tuple[bool, int]:
-        return await socket(cookie=None).connect()
+        return await socket(cookie=None).connect(timeout=5)
 
     assert run(scenario()) == (False, CLOSE_UNAUTHENTICATED)
 
@@ -59,7 +59,7 @@ def test_foreign_origin_is_refused_even_with_a_valid_session():
     _, cookie = session_cookie()
 
     async def scenario() -> bool:
-        connected, _ = await socket(cookie, origin="https://evil.example").connect()
+        connected, _ = await socket(cookie, origin="https://evil.example").connect(timeout=5)
         return connected
 
     assert run(scenario()) is False
@@ -80,7 +80,7 @@ def test_logged_in_user_receives_only_events_of_committed_transactions():
 
     async def scenario() -> list[Any]:
         ws = socket(cookie)
-        connected, _ = await ws.connect()
+        connected, _ = await ws.connect(timeout=5)
         hello = await ws.receive_json_from(timeout=5)
         await sync_to_async(rolled_back_then_committed, thread_sensitive=False)()
         event = await ws.receive_json_from(timeout=5)
@@ -102,7 +102,7 @@ def test_event_sent_from_another_process_reaches_the_socket(redis_url):
 
     async def scenario() -> Any:
         ws = socket(cookie)
-        await ws.connect()
+        await ws.connect(timeout=5)
         await ws.receive_json_from(timeout=5)
         await asyncio.to_thread(
             subprocess.run,
@@ -127,7 +127,7 @@ def test_logout_closes_the_users_open_sockets():
 
     async def scenario() -> Any:
         ws = socket(cookie)
-        await ws.connect()
+        await ws.connect(timeout=5)
         await ws.receive_json_from(timeout=5)
         await sync_to_async(logout_elsewhere, thread_sensitive=False)()
         return await ws.receive_output(timeout=5)
@@ -140,7 +140,7 @@ def test_ping_is_answered():
 
     async def scenario() -> Any:
         ws = socket(cookie)
-        await ws.connect()
+        await ws.connect(timeout=5)
         await ws.receive_json_from(timeout=5)
         await ws.send_json_to({"type": "ping"})
         pong = await ws.receive_json_from(timeout=5)
@@ -164,7 +164,7 @@ def test_an_origin_that_is_not_exactly_ours_is_refused(origin):
     _, cookie = session_cookie()
 
     async def scenario() -> bool:
-        connected, _ = await socket(cookie, origin=origin).connect()
+        connected, _ = await socket(cookie, origin=origin).connect(timeout=5)
         return connected
 
     assert run(scenario()) is False
@@ -176,7 +176,7 @@ def test_a_trusted_origin_is_accepted(settings):
 
     async def scenario() -> bool:
         ws = socket(cookie, origin="https://localhost")
-        connected, _ = await ws.connect()
+        connected, _ = await ws.connect(timeout=5)
         await ws.disconnect()
         return connected
 
@@ -188,7 +188,7 @@ def test_malformed_frames_get_an_error_and_the_socket_stays_open():
 
     async def scenario() -> list[Any]:
         ws = socket(cookie)
-        await ws.connect()
+        await ws.connect(timeout=5)
         await ws.receive_json_from(timeout=5)
         answers = []
         await ws.send_to(bytes_data=b"\x00\xff")
@@ -224,7 +224,7 @@ def test_a_flood_of_frames_is_throttled():
 
     async def scenario() -> tuple[int, int, bool]:
         ws = socket(cookie)
-        await ws.connect()
+        await ws.connect(timeout=5)
         await ws.receive_json_from(timeout=5)
         for _ in range(200):
             await ws.send_json_to({"type": "ping"})
