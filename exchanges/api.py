@@ -3,17 +3,27 @@
 Search, tiles and favourites come with the rest of the homes issue; the paths here are the contract.
 """
 
-from django.http import HttpRequest
-from ninja import Router
+import hashlib
+import json
+from typing import Annotated, Literal
+
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.utils.translation import gettext as _
+from ninja import Path, Query, Router
 from ninja.responses import Status
 from ninja.security import django_auth
 
-from exchanges import selectors, services
+from exchanges import selectors, services, tiles
+from exchanges.filters import HomeSearchFilter
 from exchanges.models import AvailabilityPeriod, DestinationWish, Home
-from exchanges.schemas import HomeIn, HomeOut, HomePatch, PeriodIn, PeriodOut, WishIn, WishOut
+from exchanges.schemas import HomeCard, HomeIn, HomeOut, HomePatch, PeriodIn, PeriodOut, WishIn, WishOut
+from marketplace import lists
 from marketplace.accounts.models import User
+from marketplace.errors import InvalidField
+from marketplace.lists import ListQuery, Page, PageOut
 
 homes = Router(tags=["homes"], auth=django_auth)
+home_tiles = Router(tags=["homes"], auth=django_auth)
 
 
 def _actor(request: HttpRequest) -> User:
@@ -23,6 +33,49 @@ def _actor(request: HttpRequest) -> User:
 
 def _own(request: HttpRequest, home_id: int) -> Home:
     return selectors.home_get_for_owner(actor=_actor(request), home_id=home_id)
+
+
+def _search_params(request: HttpRequest) -> QueryDict:
+    params = request.GET.copy()
+    params.pop("format", None)
+    return params
+
+
+@homes.get(
+    "/search",
+    response={200: PageOut[HomeCard]},
+    summary="Chercher des logements (carte) ; ?format=geojson pour une FeatureCollection ; tri : -created_at, created_at",
+)
+def search(
+    request: HttpRequest, paging: Query[ListQuery], format: Literal["json", "geojson"] = "json"
+) -> Page[Home] | HttpResponse:
+    page = lists.paginate(
+        _search_params(request),
+        HomeSearchFilter,
+        selectors.homes_searchable(_actor(request)),
+        max_limit=500,
+        request=request,
+    )
+    if format == "geojson":
+        return _geojson(page)
+    return page
+
+
+def _geojson(page: Page[Home]) -> HttpResponse:
+    features = [
+        {
+            "type": "Feature",
+            "id": home.pk,
+            "geometry": {
+                "type": "Point",
+                "coordinates": [round(home.public_point.x, 6), round(home.public_point.y, 6)],
+            },
+            "properties": {"id": home.pk, "title": home.title, "sleeps": home.sleeps, "kind": home.kind},
+        }
+        for home in page.items
+    ]
+    body = {"type": "FeatureCollection", "features": features, "next": page.next}
+    return HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/geo+json")
 
 
 @homes.get("", response=list[HomeOut], summary="Mes logements")
@@ -107,3 +160,35 @@ def delete_wish(request: HttpRequest, home_id: int, wish_id: int) -> Status[None
     wish = selectors.wish_get_for_owner(actor=_actor(request), home=home, wish_id=wish_id)
     services.wish_delete(actor=_actor(request), wish=wish)
     return Status(204, None)
+
+
+@home_tiles.get(
+    "/homes/{z}/{x}/{y}.mvt",
+    summary="Tuile vectorielle des logements (mêmes filtres que la recherche ; agrégée aux petits zooms)",
+    response={200: None, 304: None},
+)
+def home_tile(request: HttpRequest, z: Annotated[int, Path(ge=0, le=22)], x: int, y: int) -> HttpResponse:
+    if not (0 <= x < 2**z and 0 <= y < 2**z):
+        raise InvalidField("x", _("Tuile hors de la grille : 0 ≤ x, y < 2^z."))
+    params = _search_params(request)
+    params.pop("bbox", None)  # the tile is the viewport
+    etag = _tile_etag(request, z, x, y, params)
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+    else:
+        lists.check_params(params, HomeSearchFilter, allowed=())
+        queryset = lists.filtered(
+            params, HomeSearchFilter, selectors.homes_searchable(_actor(request)), request=request
+        )
+        response = HttpResponse(
+            tiles.tile(queryset, z, x, y), content_type="application/vnd.mapbox-vector-tile"
+        )
+    response["ETag"] = etag
+    # Private: a search may exclude the user's own homes or depend on where they live.
+    response["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+def _tile_etag(request: HttpRequest, z: int, x: int, y: int, params: QueryDict) -> str:
+    key = f"{selectors.homes_version()}|{request.user.pk}|{z}/{x}/{y}|{params.urlencode()}"
+    return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'

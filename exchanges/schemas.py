@@ -184,3 +184,41 @@ class WishIn(Schema):
     flexibility_days: Annotated[int, Field(ge=0, le=30)] = 0
     adults: Annotated[int, Field(ge=1, le=20)] = 1
     children: Annotated[int, Field(ge=0, le=20)] = 0
+
+
+class HomeCard(Schema):
+    """A search result: what a map card shows. The location is the public point."""
+
+    id: int
+    title: str
+    kind: str
+    sleeps: int
+    bedrooms: int
+    amenities: list[str]
+    accessibility: list[str]
+    approximate_location: Location
+    commune: Place
+    departement: Place
+    region: Place
+    distance_m: int | None = Field(None, description="Avec near : distance au point public, en mètres")
+
+    @staticmethod
+    def resolve_approximate_location(obj: Any) -> dict[str, float]:
+        return {"lon": round(obj.public_point.x, 6), "lat": round(obj.public_point.y, 6)}
+
+    @staticmethod
+    def resolve_commune(obj: Any) -> dict[str, str]:
+        return {"code": obj.commune.code, "name": obj.commune.name}
+
+    @staticmethod
+    def resolve_departement(obj: Any) -> dict[str, str]:
+        return {"code": obj.departement.code, "name": obj.departement.name}
+
+    @staticmethod
+    def resolve_region(obj: Any) -> dict[str, str]:
+        return {"code": obj.region.code, "name": obj.region.name}
+
+    @staticmethod
+    def resolve_distance_m(obj: Any) -> int | None:
+        distance = getattr(obj, "distance", None)
+        return None if distance is None else round(distance.m)

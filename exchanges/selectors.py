@@ -57,3 +57,41 @@ def wish_get_for_owner(*, actor: User, home: Home, wish_id: int) -> DestinationW
     if wish is None or (wish.home.owner_id != actor.pk and not actor.is_superuser):
         raise WishNotFound()
     return wish
+
+
+# ---- Search ------------------------------------------------------------------------------------------------
+
+HOMES_VERSION_KEY = "exchanges:homes_version"
+
+
+def homes_searchable(actor: User) -> HomeQuerySet:
+    """Published homes of others, light (no description, no exact location loaded)."""
+    qs = Home.objects.published().select_related("owner", "commune", "departement", "region")
+    if getattr(actor, "is_authenticated", False):
+        qs = qs.exclude(owner=actor)
+    return qs.only(
+        "id",
+        "title",
+        "kind",
+        "sleeps",
+        "bedrooms",
+        "amenities",
+        "accessibility",
+        "public_point",
+        "created_at",
+        "owner__display_name",
+        "owner__email",
+        "commune__code",
+        "commune__name",
+        "departement__code",
+        "departement__name",
+        "region__code",
+        "region__name",
+    )
+
+
+def homes_version() -> str:
+    """Changes whenever a home, its availability or its wishes change: the key of tile ETags."""
+    from django.core.cache import cache
+
+    return str(cache.get_or_set(HOMES_VERSION_KEY, "0"))

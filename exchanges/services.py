@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import time
 from typing import Any
 
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Point, Polygon
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.backends.postgresql.psycopg_any import DateRange
 from django.utils import timezone
@@ -27,6 +29,7 @@ from exchanges.models import (
     HomeKind,
     HomeStatus,
 )
+from exchanges.selectors import HOMES_VERSION_KEY
 from geo.models import Commune, Departement, Region
 from geo.selectors import check_coordinates, territory_for_point
 from marketplace.accounts.models import User
@@ -54,6 +57,15 @@ HOME_FIELDS = (
     "pets_allowed",
     "smoking_allowed",
 )
+
+
+def _homes_changed() -> None:
+    """Tiles and searches cached by version see the change once it is committed."""
+
+    def bump() -> None:
+        cache.set(HOMES_VERSION_KEY, str(time.time_ns()), timeout=None)
+
+    transaction.on_commit(bump, robust=True)
 
 
 # ---- Location ----------------------------------------------------------------------------------------------
@@ -141,6 +153,7 @@ def home_create(*, actor: User, address: str, lon: float, lat: float, **fields: 
     home.save()
     home.public_point = home_public_point(home.pk, home.point)
     home.save(update_fields=["public_point"])
+    _homes_changed()
     return home
 
 
@@ -173,6 +186,7 @@ def home_update(
     if lon is not None and lat is not None:
         _place(home, lon, lat)
     home.save()
+    _homes_changed()
     return home
 
 
@@ -190,6 +204,7 @@ def home_publish(*, actor: User, home: Home) -> Home:
     _check_owner(actor, home)
     _check_eligible(home.owner)
     transition_run(home, "publish", actor=actor, refused=NotHomeOwner, wrong_state=HomeWrongState)
+    _homes_changed()
     return home
 
 
@@ -198,6 +213,7 @@ def home_pause(*, actor: User, home: Home) -> Home:
     """The owner takes a published home off the map for a while. Raises NotHomeOwner, HomeWrongState."""
     home = _locked(home)
     transition_run(home, "pause", actor=actor, refused=NotHomeOwner, wrong_state=HomeWrongState)
+    _homes_changed()
     return home
 
 
@@ -207,6 +223,7 @@ def home_archive(*, actor: User, home: Home) -> Home:
     HomeWrongState."""
     home = _locked(home)
     transition_run(home, "archive", actor=actor, refused=NotHomeOwner, wrong_state=HomeWrongState)
+    _homes_changed()
     return home
 
 
@@ -230,6 +247,8 @@ def homes_follow_eligibility(*, today: dt.date) -> tuple[list[int], list[int]]:
                 transition_run(home, "publish", actor=None, comment="eligibility")
                 publish(HomeResumed(home=home.pk), to=[home.owner_id])
                 resumed.append(home.pk)
+        if paused or resumed:
+            _homes_changed()
     return paused, resumed
 
 
@@ -256,6 +275,7 @@ def availability_add(
         raise InvalidField("end", _("Une période dure au plus un an."))
     if mode not in AvailabilityMode.values:
         raise InvalidField("mode", _("Mode inconnu : reciprocal ou open."))
+    _homes_changed()
     try:
         with transaction.atomic():
             return AvailabilityPeriod.objects.create(home=home, period=DateRange(start, end), mode=mode)
@@ -268,6 +288,7 @@ def availability_delete(*, actor: User, period: AvailabilityPeriod) -> None:
     home = _locked(period.home)
     _check_owner(actor, home)
     period.delete()
+    _homes_changed()
 
 
 # ---- Destination wishes ------------------------------------------------------------------------------------
@@ -414,6 +435,7 @@ def wish_add(
                 },
             )
     wish.save()
+    _homes_changed()
     return wish
 
 
@@ -422,3 +444,4 @@ def wish_delete(*, actor: User, wish: DestinationWish) -> None:
     home = _locked(wish.home)
     _check_owner(actor, home)
     wish.delete()
+    _homes_changed()

@@ -217,3 +217,4 @@ api.add_router("/staff-invitations", "marketplace.organisations.api.invitations"
 api.add_router("/officer", "marketplace.organisations.api.officer")
 api.add_router("/eligibility", "marketplace.organisations.api.eligibility")
 api.add_router("/homes", "exchanges.api.homes")
+api.add_router("/tiles", "exchanges.api.home_tiles")

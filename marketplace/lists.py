@@ -97,9 +97,12 @@ def check_params(
         )
 
 
-def filtered(params: QueryDict, filterset_class: type[FilterSet], queryset: QuerySet[M]) -> QuerySet[M]:
-    """The queryset filtered by the list's FilterSet; invalid values are a 422 naming their field."""
-    filterset = filterset_class(params, queryset=queryset)
+def filtered(
+    params: QueryDict, filterset_class: type[FilterSet], queryset: QuerySet[M], *, request: Any = None
+) -> QuerySet[M]:
+    """The queryset filtered by the list's FilterSet (which may read `request`, e.g. its user); invalid
+    values are a 422 naming their field."""
+    filterset = filterset_class(params, queryset=queryset, request=request)
     if not filterset.is_valid():
         raise ListParamsInvalid({field: " ".join(errors) for field, errors in filterset.errors.items()})
     return filterset.qs
@@ -136,6 +139,7 @@ def paginate(
     *,
     default_limit: int = DEFAULT_LIMIT,
     max_limit: int = MAX_LIMIT,
+    request: Any = None,
 ) -> Page[M]:
     """One page of the filtered list, in the order `sort` names among the FilterSet's `sorts`, after `cursor`.
     Raises ListParamsInvalid."""
@@ -148,7 +152,7 @@ def paginate(
         )
     limit = limit_from(params, default=default_limit, maximum=max_limit)
     ordering = list(sorts[sort])
-    rows = filtered(params, filterset_class, queryset).order_by(*ordering)
+    rows = filtered(params, filterset_class, queryset, request=request).order_by(*ordering)
     cursor = params.get("cursor")
     if cursor:
         rows = rows.filter(_after(ordering, _decode(cursor, sort, len(ordering))))

@@ -1,0 +1,208 @@
+"""The one FilterSet of the home search, shared by the JSON search, the GeoJSON, the vector tiles and the map
+page. Every spatial predicate works on the public point: the exact one is never searched, so a search cannot
+be used to find it either."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+from django import forms
+from django.contrib.gis.db.models.functions import Distance
+from django.contrib.gis.geos import Point, Polygon
+from django.contrib.gis.measure import D
+from django.contrib.postgres.forms import SimpleArrayField
+from django.db.backends.postgresql.psycopg_any import DateRange
+from django.db.models import Exists, OuterRef
+from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext_lazy as _
+from django_filters import CharFilter, ChoiceFilter, DateFilter, Filter, NumberFilter
+
+from exchanges.models import (
+    Accessibility,
+    Amenity,
+    AvailabilityPeriod,
+    DestinationWish,
+    Home,
+    HomeKind,
+    HomeQuerySet,
+)
+from geo.models import Commune
+from marketplace.lists import ListFilterSet
+
+MAX_RADIUS_M = 200_000
+MAX_FLEXIBILITY_DAYS = 30
+
+
+class BBoxField(forms.CharField):
+    """`west,south,east,north` in WGS 84 degrees (the OGC API convention)."""
+
+    def clean(self, value: Any) -> Polygon | None:
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            west, south, east, north = (float(part) for part in text.split(","))
+        except ValueError as error:
+            raise forms.ValidationError(_("Quatre nombres attendus : ouest,sud,est,nord.")) from error
+        if not all(math.isfinite(v) for v in (west, south, east, north)):
+            raise forms.ValidationError(_("Quatre nombres finis attendus."))
+        if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+            raise forms.ValidationError(
+                _("Cadre invalide : -180 ≤ ouest < est ≤ 180 et -90 ≤ sud < nord ≤ 90 (longitude d'abord).")
+            )
+        return Polygon.from_bbox((west, south, east, north))
+
+
+class PointField(forms.CharField):
+    """`lon,lat` in WGS 84 degrees."""
+
+    def clean(self, value: Any) -> Point | None:
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            lon, lat = (float(part) for part in text.split(","))
+        except ValueError as error:
+            raise forms.ValidationError(_("Deux nombres attendus : longitude,latitude.")) from error
+        if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
+            raise forms.ValidationError(_("Longitude entre -180 et 180, latitude entre -90 et 90."))
+        return Point(lon, lat, srid=4326)
+
+
+class BBoxFilter(Filter):
+    field_class = BBoxField
+
+
+class PointFilter(Filter):
+    field_class = PointField
+
+
+class ChoicesArrayFilter(Filter):
+    """Comma-separated values, each among `choices`; the home must have them all."""
+
+    field_class = SimpleArrayField
+
+    def __init__(self, *args: Any, choices: list[str], **kwargs: Any) -> None:
+        kwargs.setdefault("base_field", forms.ChoiceField(choices=[(c, c) for c in choices]))
+        kwargs.setdefault("max_length", len(choices))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: Any, value: Any) -> Any:
+        return qs.filter(**{f"{self.field_name}__contains": sorted(set(value))}) if value else qs
+
+
+class HomeSearchForm(forms.Form):
+    """Parameters that only mean something together are checked together."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        _check_together(self, data)
+        return data
+
+
+class HomeSearchFilter(ListFilterSet):
+    """GET /api/v1/homes/search, /api/v1/tiles/homes/{z}/{x}/{y}.mvt and the map page."""
+
+    class Meta:
+        form = HomeSearchForm
+
+    bbox = BBoxFilter(method="in_bbox", label=_("Cadre ouest,sud,est,nord"))
+    near = PointFilter(method="noop", label=_("Près de (longitude,latitude)"))
+    radius = NumberFilter(method="noop", min_value=100, max_value=MAX_RADIUS_M, label=_("Rayon (m)"))
+    region = CharFilter(field_name="region_id", max_length=3)
+    departement = CharFilter(field_name="departement_id", max_length=3)
+    commune = CharFilter(field_name="commune_id", max_length=5)
+    start = DateFilter(method="noop", label=_("Arrivée"))
+    end = DateFilter(method="noop", label=_("Départ"))
+    flexibility = NumberFilter(
+        method="noop", min_value=0, max_value=MAX_FLEXIBILITY_DAYS, label=_("Souplesse")
+    )
+    guests = NumberFilter(
+        field_name="sleeps", lookup_expr="gte", min_value=1, max_value=30, label=_("Voyageurs")
+    )
+    kind = ChoiceFilter(choices=HomeKind.choices)
+    amenities = ChoicesArrayFilter(field_name="amenities", choices=Amenity.values)
+    accessibility = ChoicesArrayFilter(field_name="accessibility", choices=Accessibility.values)
+    wants_to_come_to = CharFilter(
+        method="noop",
+        max_length=5,
+        label=_("Souhaite venir à (code commune, ou « mine » : chez moi)"),
+    )
+    sorts = {"-created_at": ("-created_at", "-id"), "created_at": ("created_at", "id")}
+
+    def noop(self, queryset: HomeQuerySet, name: str, value: Any) -> HomeQuerySet:
+        return queryset  # combined in filter_queryset: these parameters only mean something together
+
+    def in_bbox(self, queryset: HomeQuerySet, name: str, value: Polygon) -> HomeQuerySet:
+        value.srid = 4326
+        return queryset.filter(public_point__intersects=value)
+
+    def filter_queryset(self, queryset: Any) -> Any:
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        queryset = _near(queryset, data.get("near"), data.get("radius"))
+        queryset = _available(queryset, data.get("start"), data.get("end"), data.get("flexibility"))
+        return _wanting(queryset, data.get("wants_to_come_to"), self.request)
+
+
+def _check_together(form: forms.Form, data: dict[str, Any]) -> None:
+    if (data.get("near") is None) != (data.get("radius") is None):
+        form.add_error("radius" if data.get("near") else "near", _("« near » et « radius » vont ensemble."))
+    start, end = data.get("start"), data.get("end")
+    if (start is None) != (end is None):
+        form.add_error("end" if start else "start", _("« start » et « end » vont ensemble."))
+    elif start and end and end <= start:
+        form.add_error("end", _("Le départ doit être après l'arrivée."))
+    elif start and end and (end - start).days > 366:
+        form.add_error("end", _("Un séjour dure au plus un an."))
+
+
+def _near(queryset: Any, point: Point | None, radius: float | None) -> Any:
+    if point is None or radius is None:
+        return queryset
+    # A box in degrees around the circle uses the GiST index; the distance in metres then decides.
+    radius = float(radius)  # a Decimal from the form
+    dlat = radius / 111_000
+    dlon = radius / (111_000 * max(0.01, math.cos(math.radians(point.y))))
+    box = Polygon.from_bbox((point.x - dlon, point.y - dlat, point.x + dlon, point.y + dlat))
+    box.srid = 4326
+    return (
+        queryset.filter(public_point__intersects=box)
+        .annotate(distance=Distance("public_point", point))
+        .filter(distance__lte=D(m=radius))
+    )
+
+
+def _available(queryset: Any, start: dt.date | None, end: dt.date | None, flexibility: float | None) -> Any:
+    """Homes free for the whole stay, which may slide by ± flexibility days."""
+    if start is None or end is None:
+        return queryset
+    slack = dt.timedelta(days=int(flexibility or 0))
+    window = DateRange(start - slack, end + slack)
+    nights = (end - start).days
+    periods = (
+        AvailabilityPeriod.objects.filter(home=OuterRef("pk"), period__overlap=window)
+        .annotate(
+            free=RawSQL("upper(period * %s::daterange) - lower(period * %s::daterange)", (window, window))
+        )
+        .filter(free__gte=nights)
+    )
+    return queryset.filter(Exists(periods))
+
+
+def _wanting(queryset: Any, where: str | None, request: Any) -> Any:
+    """Reverse search: homes whose owners wish to come to a commune, or to where the searcher's home is."""
+    if not where:
+        return queryset
+    place: Point | None
+    if where == "mine":
+        user = getattr(request, "user", None)
+        place = Home.objects.owned_by(user).values_list("point", flat=True).first() if user else None
+    else:
+        place = Commune.objects.filter(code=where.upper()).values_list("point", flat=True).first()
+    if place is None:
+        return queryset.none()
+    wishes = DestinationWish.objects.filter(home=OuterRef("pk"), target__contains=place)
+    return queryset.filter(Exists(wishes))
