@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext as _
@@ -155,7 +156,11 @@ def paginate(
     rows = filtered(params, filterset_class, queryset, request=request).order_by(*ordering)
     cursor = params.get("cursor")
     if cursor:
-        rows = rows.filter(_after(ordering, _decode(cursor, sort, len(ordering))))
+        values = _decode(cursor, sort, len(ordering))
+        try:  # a value of the wrong type for its column (only a cursor we did not write)
+            rows = rows.filter(_after(ordering, values))
+        except (TypeError, ValueError, ValidationError) as error:
+            raise _invalid_cursor() from error
     found = list(rows[: limit + 1])
     more = len(found) > limit
     items = found[:limit]
@@ -193,8 +198,12 @@ def _encode(sort: str, values: Sequence[Any]) -> str:
     return signing.dumps({"s": sort, "k": tagged}, salt=_SALT, compress=True)
 
 
+def _invalid_cursor() -> ListParamsInvalid:
+    return ListParamsInvalid({"cursor": _("Curseur invalide : reprenez la liste depuis le début.")})
+
+
 def _decode(cursor: str, sort: str, length: int) -> list[Any]:
-    invalid = ListParamsInvalid({"cursor": _("Curseur invalide : reprenez la liste depuis le début.")})
+    invalid = _invalid_cursor()
     try:
         data = signing.loads(cursor, salt=_SALT)
         if data["s"] != sort or len(data["k"]) != length:
@@ -213,9 +222,10 @@ def page_or_error(
     queryset: QuerySet[M],
     *,
     default_limit: int = DEFAULT_LIMIT,
+    request: Any = None,
 ) -> tuple[Page[M] | None, str | None]:
     """For a page: the same list, or the message to show beside the search form instead of an error page."""
     try:
-        return paginate(params, filterset_class, queryset, default_limit=default_limit), None
+        return paginate(params, filterset_class, queryset, default_limit=default_limit, request=request), None
     except ListParamsInvalid as error:
         return None, " ".join(f"{field} : {message}" for field, message in error.errors.items())
