@@ -101,7 +101,7 @@ def _redis_channel_layer(redis_url: str) -> Iterator[None]:
         }
     }
     with override_settings(REDIS_URL=redis_url, CHANNEL_LAYERS=layers):
-        assert settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] == [redis_url]
+        assert layers == settings.CHANNEL_LAYERS
         yield
 
 

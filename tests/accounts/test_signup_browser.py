@@ -22,7 +22,7 @@ def test_sign_up_verify_and_see_my_profile(live_server, page: Page):
 
     message = mail.outbox[-1]
     assert message.to == ["claude.dupont@mairie-exemple.fr"]
-    link = re.search(r"https?://\S+/comptes/confirm-email/\S+", message.body)
+    link = re.search(r"https?://\S+/comptes/confirm-email/\S+", str(message.body))
     assert link is not None
     page.goto(link.group(0).replace("http://testserver", live_server.url))
     page.get_by_role("button", name="Confirmer").click()

@@ -14,13 +14,14 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"agent{n}@example.fr")
     display_name = factory.Faker("name", locale="fr_FR")
 
+    # factory_boy hands a post-generation hook the object it made, not the factory.
     @factory.post_generation
-    def password(self, create, extracted, **kwargs):
-        self.set_password(extracted or PASSWORD)
+    def password(user: User, create, extracted, **kwargs):
+        user.set_password(extracted or PASSWORD)
         if create:
-            self.save(update_fields=["password"])
+            user.save(update_fields=["password"])
 
     @factory.post_generation
-    def verified(self, create, extracted, **kwargs):
+    def verified(user: User, create, extracted, **kwargs):
         if create and extracted is not False:
-            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+            EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)

@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -11,7 +13,7 @@ GEO_TABLES = ("geo_region", "geo_departement", "geo_commune")
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("territories")]
 
 
-def scalar(sql: str) -> object:
+def scalar(sql: str) -> Any:
     with connection.cursor() as cursor:
         cursor.execute(sql)
         return cursor.fetchone()[0]

@@ -59,7 +59,7 @@ def test_two_registrations_of_one_siren_at_once_one_201_one_409(world):
         finally:
             connections.close_all()
 
-    services.audit_record = audit_record_then_wait  # type: ignore[assignment]
+    services.audit_record = audit_record_then_wait
     try:
         first = threading.Thread(target=register, args=("first", world.agent), name="first")
         second = threading.Thread(target=register, args=("second", world.stranger), name="second")
@@ -69,7 +69,7 @@ def test_two_registrations_of_one_siren_at_once_one_201_one_409(world):
         first.join(30)
         second.join(30)
     finally:
-        services.audit_record = real_audit_record  # type: ignore[assignment]
+        services.audit_record = real_audit_record
     assert results["first"][0] == 201
     assert results["second"][0] == 409, results["second"]
     assert results["second"][1]["detail"] == {"constraint": "organisations_organisation_siren_key"}

@@ -49,7 +49,7 @@ def socket(cookie: str | None, origin: str = "http://localhost") -> WebsocketCom
 
 
 def test_anonymous_socket_is_closed_as_unauthenticated():
-    async def scenario() -> tuple[bool, int]:
+    async def scenario() -> tuple[bool, int | str | None]:
         return await socket(cookie=None).connect(timeout=5)
 
     assert run(scenario()) == (False, CLOSE_UNAUTHENTICATED)

@@ -29,7 +29,7 @@ def test_sign_up_then_join_my_employer(world, live_server, page: Page):
     page.get_by_label("Mot de passe (confirmation) :").fill("une-phrase-de-passe-longue")
     page.get_by_role("button", name="Création de compte").click()
     expect(page.locator("h1")).to_contain_text("Vérifiez votre adresse")
-    link = re.search(r"https?://\S+/comptes/confirm-email/\S+", mail.outbox[-1].body)
+    link = re.search(r"https?://\S+/comptes/confirm-email/\S+", str(mail.outbox[-1].body))
     assert link is not None
     page.goto(link.group(0).replace("http://testserver", live_server.url))
     page.get_by_role("button", name="Confirmer").click()
