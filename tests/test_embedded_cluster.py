@@ -4,10 +4,12 @@ As root, `git clone … ~/reciproque && make run` used to stop because the postg
 These tests make a cluster of their own (a few seconds), so they run in `make test`, not `make check`.
 """
 
+import fcntl
 import os
 import shutil
 import stat
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +31,10 @@ def pg(checkout: Path, command: str, owner: str = "") -> subprocess.CompletedPro
 @pytest.fixture
 def checkout(tmp_path: Path) -> Iterator[Path]:
     """The Makefile and scripts/pg.sh copied into <private 0700 folder>/reciproque."""
+    # One new cluster at a time on this machine (xdist workers, other runs): two choosing their port at the
+    # same moment could both take the same free one.
+    lock = (Path(tempfile.gettempdir()) / "reciproque-cluster-tests.lock").open("w")
+    fcntl.flock(lock, fcntl.LOCK_EX)
     private = tmp_path / "home"
     private.mkdir(mode=0o700)
     clone = private / "reciproque"
@@ -39,6 +45,7 @@ def checkout(tmp_path: Path) -> Iterator[Path]:
         yield clone
     finally:
         pg(clone, "destroy")
+        lock.close()
 
 
 def answers(checkout: Path) -> str:
