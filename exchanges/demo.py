@@ -62,6 +62,8 @@ def _jitter(rng: random.Random, point: Point) -> tuple[float, float]:
 
 
 def load(context: DemoContext) -> dict[str, int]:
+    if Home.objects.filter(owner__email=context.email("agent")).exists():
+        return {}
     rng, today = context.rng, context.today
     # The agents of the employer whose membership lapsed cannot publish: they get no home.
     agents = [a for a in context.objects["agents"] if agent_eligibility(a, today).eligible]

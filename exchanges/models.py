@@ -121,6 +121,10 @@ class Home(FSMModelMixin, models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def amenity_labels(self) -> list[str]:
+        return [str(Amenity(value).label) for value in self.amenities if value in Amenity.values]
+
     # The owner publishes, pauses, archives; only an eligible owner publishes (checked by the service).
     @transition(
         field=status,

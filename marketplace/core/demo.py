@@ -4,8 +4,8 @@
 
 `load_demo` runs every loader once, in dependency order, in one transaction, with one `DemoContext`: a
 seeded random generator (the same data at every run), today's date (every date is relative to it), the
-demo password, and a shared `people`/`objects` space where a loader leaves what later ones use. Loaders
-write through services, and are idempotent: the whole load is skipped once it has been done.
+demo password, and a shared `objects` space where a loader leaves what later ones use. Loaders write through
+services, and are idempotent each: when their data is there they return no counts, only filling `objects`.
 """
 
 import datetime as dt

@@ -1,0 +1,53 @@
+"""The map search page and a home's page: same FilterSet as the API, the public point only, bad filters shown
+beside the form (422), invisible homes 404."""
+
+from django.test import Client
+
+from tests.exchanges.test_homes import SENTINEL, SENTINEL_ADDRESS
+from tests.exchanges.test_search import homes  # noqa: F401  (fixture)
+from tests.factories.exchanges import make_home
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_search_page_lists_what_the_filters_select(people, homes, django_assert_max_num_queries):  # noqa: F811
+    client = client_for(people.ineligible)
+    with django_assert_max_num_queries(12):
+        page = client.get("/logements/?region=53")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f'data-id="{homes["quimper"].pk}"' in html
+    assert f'data-id="{homes["grenoble"].pk}"' not in html
+    assert "region=53" in html  # the map's tiles get the same filters
+    # Unchecked boxes and empty dates are no filter; amenities checked one by one are all required.
+    page = client.get("/logements/?start=&end=&amenities=wifi&amenities=garden")
+    assert f'data-id="{homes["grenoble"].pk}"' in page.content.decode()
+    assert f'data-id="{homes["quimper"].pk}"' not in page.content.decode()
+
+
+def test_bad_filters_are_shown_beside_the_form(people, homes):  # noqa: F811
+    page = client_for(people.owner).get("/logements/?bbox=6,45,5,46&colour=blue")
+    assert page.status_code == 422
+    html = page.content.decode()
+    assert "bbox" in html
+    assert "colour" in html
+    assert 'role="alert"' in html
+
+
+def test_home_page_shows_the_public_point_only(people, homes):  # noqa: F811
+    html = client_for(people.other).get(f"/logements/{homes['grenoble'].pk}/").content.decode()
+    assert "Jardin" in html
+    assert SENTINEL_ADDRESS not in html
+    assert f"{SENTINEL[0]:.5f}" not in html
+    assert f"{SENTINEL[1]:.5f}" not in html
+
+
+def test_drafts_of_others_are_404_and_pages_need_an_account(people, homes, client):  # noqa: F811
+    draft = make_home(people.owner)
+    assert client_for(people.other).get(f"/logements/{draft.pk}/").status_code == 404
+    assert client_for(people.owner).get(f"/logements/{draft.pk}/").status_code == 200
+    assert client.get("/logements/").status_code == 302
