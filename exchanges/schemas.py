@@ -7,8 +7,8 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from exchanges.models import Accessibility, Amenity, AvailabilityMode, HomeKind
+from marketplace.inputs import Address, Description, Title
 
-Title = Annotated[str, Field(min_length=3, max_length=120)]
 Lon = Annotated[float, Field(ge=-180, le=180, description="Longitude WGS 84")]
 Lat = Annotated[float, Field(ge=-90, le=90, description="Latitude WGS 84")]
 
@@ -129,7 +129,7 @@ class HomeIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     title: Title
-    description: Annotated[str, Field(max_length=5000)] = ""
+    description: Description = ""
     kind: HomeKind
     sleeps: Annotated[int, Field(ge=1, le=30)]
     bedrooms: Annotated[int, Field(ge=0, le=30)] = 1
@@ -138,7 +138,7 @@ class HomeIn(Schema):
     accessibility: Annotated[list[Accessibility], Field(max_length=len(Accessibility.values))] = []
     pets_allowed: bool = False
     smoking_allowed: bool = False
-    address: Annotated[str, Field(min_length=3, max_length=300)]
+    address: Address
     lon: Lon
     lat: Lat
 
@@ -147,7 +147,7 @@ class HomePatch(Schema):
     model_config = ConfigDict(extra="forbid")
 
     title: Title | None = None
-    description: Annotated[str, Field(max_length=5000)] | None = None
+    description: Description | None = None
     kind: HomeKind | None = None
     sleeps: Annotated[int, Field(ge=1, le=30)] | None = None
     bedrooms: Annotated[int, Field(ge=0, le=30)] | None = None
@@ -156,7 +156,7 @@ class HomePatch(Schema):
     accessibility: Annotated[list[Accessibility], Field(max_length=len(Accessibility.values))] | None = None
     pets_allowed: bool | None = None
     smoking_allowed: bool | None = None
-    address: Annotated[str, Field(min_length=3, max_length=300)] | None = None
+    address: Address | None = None
     lon: Lon | None = None
     lat: Lat | None = None
 

@@ -155,6 +155,13 @@ Email = Annotated[str, Field(max_length=508), _pydantic(clean_email)]  # "" allo
 RequiredEmail = Annotated[str, Field(min_length=3, max_length=508), _pydantic(_required(clean_email))]
 Phone = Annotated[str, Field(max_length=40), _pydantic(clean_phone)]  # "" allowed: no number
 Siren = Annotated[str, Field(min_length=9, max_length=9, pattern=r"^[0-9]{9}$"), _pydantic(clean_siren)]
+Title = Annotated[
+    str, Field(min_length=3, max_length=480), _pydantic(partial(clean_text, min_length=3, max_length=120))
+]
+Address = Annotated[
+    str, Field(min_length=3, max_length=1200), _pydantic(partial(clean_text, min_length=3, max_length=300))
+]
+Description = Annotated[str, Field(max_length=20000), _pydantic(partial(clean_multiline, max_length=5000))]
 
 
 # ---- Django forms ----
