@@ -7,4 +7,14 @@ app_name = "exchanges"
 urlpatterns = [
     path("logements/", views.search, name="search"),
     path("logements/<int:home_id>/", views.home_detail, name="detail"),
+    path("mon-logement/", views.my_homes, name="mine"),
+    path("mon-logement/<int:home_id>/etat/", views.home_status, name="status"),
+    path("mon-logement/<int:home_id>/disponibilites/", views.period_add, name="period_add"),
+    path(
+        "mon-logement/<int:home_id>/disponibilites/<int:period_id>/retrait/",
+        views.period_delete,
+        name="period_delete",
+    ),
+    path("mon-logement/<int:home_id>/souhaits/", views.wish_add, name="wish_add"),
+    path("mon-logement/<int:home_id>/souhaits/<int:wish_id>/retrait/", views.wish_delete, name="wish_delete"),
 ]

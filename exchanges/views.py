@@ -1,14 +1,21 @@
 """Pages of the home swaps: the map search and a home's page. Thin: FilterSet and selectors in."""
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from exchanges import selectors
+from exchanges import selectors, services
 from exchanges.filters import HomeSearchFilter
-from exchanges.forms import SearchForm
+from exchanges.forms import HomeForm, PeriodForm, SearchForm, WishForm
 from marketplace import lists
 from marketplace.accounts.models import User
+from marketplace.organisations.selectors import agent_eligibility
+from marketplace.web import form_action, post_action
 
 
 def _user(request: HttpRequest) -> User:
@@ -62,3 +69,110 @@ def home_detail(request: HttpRequest, home_id: int) -> HttpResponse:
     return render(
         request, "exchanges/home_detail.html", {"home": home, "own": home.owner_id == request.user.pk}
     )
+
+
+# ---- The owner's pages ("Mon logement") --------------------------------------------------------------------
+
+
+@login_required
+def my_homes(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    homes = list(selectors.homes_of_owner(user))
+    form = HomeForm(request.POST or None, initial={"kind": "flat", "sleeps": 4})
+    if request.method == "POST" and form_action(form, lambda data: services.home_create(actor=user, **data)):
+        messages.success(
+            request,
+            _(
+                "Logement enregistré (brouillon) : ajoutez ses disponibilités et vos souhaits, puis publiez-le."
+            ),
+        )
+        return redirect("exchanges:mine")
+    context = {
+        "homes": homes,
+        "form": form,
+        "period_form": PeriodForm(),
+        "wish_form": WishForm(),
+        "eligibility": agent_eligibility(user, timezone.localdate()),
+    }
+    return render(request, "exchanges/my_homes.html", context, status=422 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def home_status(request: HttpRequest, home_id: int) -> HttpResponse:
+    user = _user(request)
+    home = selectors.home_get_for_owner(actor=user, home_id=home_id)
+    actions = {
+        "publish": (services.home_publish, _("Logement publié : il apparaît sur la carte.")),
+        "pause": (services.home_pause, _("Logement mis en pause.")),
+        "archive": (services.home_archive, _("Logement retiré.")),
+    }
+    service, success = actions.get(request.POST.get("action", ""), actions["pause"])
+    return post_action(
+        request, lambda: service(actor=user, home=home), success=success, next_default="exchanges:mine"
+    )
+
+
+@login_required
+@require_POST
+def period_add(request: HttpRequest, home_id: int) -> HttpResponse:
+    user = _user(request)
+    home = selectors.home_get_for_owner(actor=user, home_id=home_id)
+    form = PeriodForm(request.POST)
+    if form_action(form, lambda data: services.availability_add(actor=user, home=home, **data)):
+        messages.success(request, _("Disponibilité ajoutée."))
+    else:
+        messages.error(request, _("Disponibilité non ajoutée : %(errors)s") % {"errors": _errors(form)})
+    return redirect("exchanges:mine")
+
+
+@login_required
+@require_POST
+def period_delete(request: HttpRequest, home_id: int, period_id: int) -> HttpResponse:
+    user = _user(request)
+    home = selectors.home_get_for_owner(actor=user, home_id=home_id)
+    period = selectors.period_get_for_owner(actor=user, home=home, period_id=period_id)
+    return post_action(
+        request,
+        lambda: services.availability_delete(actor=user, period=period),
+        success=_("Disponibilité retirée."),
+        next_default="exchanges:mine",
+    )
+
+
+@login_required
+@require_POST
+def wish_add(request: HttpRequest, home_id: int) -> HttpResponse:
+    user = _user(request)
+    home = selectors.home_get_for_owner(actor=user, home_id=home_id)
+    form = WishForm(request.POST)
+    if form_action(form, lambda data: services.wish_add(actor=user, home=home, **data)):
+        messages.success(request, _("Souhait ajouté."))
+    else:
+        messages.error(request, _("Souhait non ajouté : %(errors)s") % {"errors": _errors(form)})
+    return redirect("exchanges:mine")
+
+
+@login_required
+@require_POST
+def wish_delete(request: HttpRequest, home_id: int, wish_id: int) -> HttpResponse:
+    user = _user(request)
+    home = selectors.home_get_for_owner(actor=user, home_id=home_id)
+    wish = selectors.wish_get_for_owner(actor=user, home=home, wish_id=wish_id)
+    return post_action(
+        request,
+        lambda: services.wish_delete(actor=user, wish=wish),
+        success=_("Souhait retiré."),
+        next_default="exchanges:mine",
+    )
+
+
+def _errors(form: forms.Form) -> str:
+    """The form's errors in one line, each after its field's label."""
+    parts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        parts.append(
+            f"{label} : {' '.join(str(e) for e in errors)}" if label else " ".join(str(e) for e in errors)
+        )
+    return " ".join(parts)

@@ -1,4 +1,7 @@
+from typing import Any
+
 from ninja import Schema
+from pydantic import Field
 
 
 class RegionOut(Schema):
@@ -30,6 +33,11 @@ class TerritoryRef(Schema):
     name: str
 
 
+class LonLat(Schema):
+    lon: float
+    lat: float
+
+
 class CommuneOut(Schema):
     code: str
     name: str
@@ -37,6 +45,11 @@ class CommuneOut(Schema):
     postal_codes: list[str]
     departement: TerritoryRef
     region: TerritoryRef
+    location: LonLat = Field(description="Mairie (ou point intérieur) : où centrer une carte")
+
+    @staticmethod
+    def resolve_location(obj: Any) -> dict[str, float]:
+        return {"lon": round(obj.point.x, 5), "lat": round(obj.point.y, 5)}
 
 
 class LocateOut(Schema):

@@ -19,7 +19,15 @@ from geo.services import SEARCH_NAME_SQL
 COAST_TOLERANCE_M = 1000
 # Bounding-box prefilter for that tolerance: 0.02° is ≥ 1 km of longitude up to 63° N, of latitude anywhere.
 _COAST_TOLERANCE_DEG = 0.02
-_LIGHT = ("code", "name", "departement__code", "departement__name", "region__code", "region__name")
+_LIGHT = (
+    "code",
+    "name",
+    "point",
+    "departement__code",
+    "departement__name",
+    "region__code",
+    "region__name",
+)
 
 
 @dataclass(frozen=True)

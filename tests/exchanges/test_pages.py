@@ -51,3 +51,52 @@ def test_drafts_of_others_are_404_and_pages_need_an_account(people, homes, clien
     assert client_for(people.other).get(f"/logements/{draft.pk}/").status_code == 404
     assert client_for(people.owner).get(f"/logements/{draft.pk}/").status_code == 200
     assert client.get("/logements/").status_code == 302
+
+
+def test_my_homes_page_refuses_bad_input_beside_the_fields(people):
+    from exchanges.models import Home
+
+    client = client_for(people.owner)
+    page = client.get("/mon-logement/")
+    assert page.status_code == 200
+    response = client.post(
+        "/mon-logement/",
+        {
+            "title": "Au large",
+            "kind": "flat",
+            "sleeps": 2,
+            "bedrooms": 1,
+            "address": "Océan",
+            "lon": -6.5,
+            "lat": 46.5,
+        },
+    )
+    assert response.status_code == 422
+    assert "aucune commune française" in response.content.decode()
+    response = client.post(
+        "/mon-logement/",
+        {
+            "title": "Ti\u202eré",
+            "kind": "flat",
+            "sleeps": 2,
+            "bedrooms": 1,
+            "address": "1 rue",
+            "lon": 5.72,
+            "lat": 45.19,
+        },
+    )
+    assert response.status_code == 422
+    assert not Home.objects.filter(owner=people.owner).exists()
+
+
+def test_owner_actions_on_someone_elses_home_are_404(people):
+    home = make_home(people.owner)
+    client = client_for(people.other)
+    for url in (
+        f"/mon-logement/{home.pk}/etat/",
+        f"/mon-logement/{home.pk}/disponibilites/",
+        f"/mon-logement/{home.pk}/souhaits/",
+    ):
+        assert client.post(url, {"action": "publish"}).status_code == 404
+    home.refresh_from_db()
+    assert home.status == "draft"

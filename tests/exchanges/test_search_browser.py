@@ -1,14 +1,14 @@
 """An agent finds a home on the map by area, dates and party size, in Debian's Chromium, with no request to
 another host."""
 
-import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser import JOURNEY
 from tests.exchanges.test_search import homes  # noqa: F401  (fixture)
 from tests.factories.exchanges import in_days
 from tests.organisations.test_journeys_browser import log_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = JOURNEY
 
 
 def test_agent_finds_a_home_by_region_dates_and_party(people, homes, live_server, page: Page):  # noqa: F811
