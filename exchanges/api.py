@@ -9,14 +9,24 @@ from typing import Annotated, Literal
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router
+from ninja import File, Path, Query, Router, UploadedFile
 from ninja.responses import Status
 from ninja.security import django_auth
 
 from exchanges import selectors, services, tiles
 from exchanges.filters import HomeSearchFilter
-from exchanges.models import AvailabilityPeriod, DestinationWish, Home
-from exchanges.schemas import HomeCard, HomeIn, HomeOut, HomePatch, PeriodIn, PeriodOut, WishIn, WishOut
+from exchanges.models import AvailabilityPeriod, DestinationWish, Home, HomePhoto
+from exchanges.schemas import (
+    HomeCard,
+    HomeIn,
+    HomeOut,
+    HomePatch,
+    PeriodIn,
+    PeriodOut,
+    PhotoOut,
+    WishIn,
+    WishOut,
+)
 from marketplace import lists
 from marketplace.accounts.models import User
 from marketplace.errors import InvalidField
@@ -118,6 +128,21 @@ def publish(request: HttpRequest, home_id: int) -> Home:
 def pause(request: HttpRequest, home_id: int) -> Home:
     services.home_pause(actor=_actor(request), home=_own(request, home_id))
     return _own(request, home_id)
+
+
+@homes.post(
+    "/{home_id}/photos", response={201: PhotoOut}, summary="Ajouter une photo (JPEG, PNG ou WebP, 5 Mo)"
+)
+def add_photo(request: HttpRequest, home_id: int, photo: File[UploadedFile]) -> Status[HomePhoto]:
+    return Status(201, services.photo_add(actor=_actor(request), home=_own(request, home_id), upload=photo))
+
+
+@homes.delete("/{home_id}/photos/{photo_id}", response={204: None}, summary="Retirer une photo")
+def delete_photo(request: HttpRequest, home_id: int, photo_id: int) -> Status[None]:
+    home = _own(request, home_id)
+    photo_row = selectors.photo_get_for_owner(actor=_actor(request), home=home, photo_id=photo_id)
+    services.photo_delete(actor=_actor(request), photo=photo_row)
+    return Status(204, None)
 
 
 @homes.get("/{home_id}/availability", response=list[PeriodOut], summary="Disponibilités")

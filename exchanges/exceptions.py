@@ -13,6 +13,11 @@ class PeriodNotFound(NotFound):
     default_message = _("Période de disponibilité introuvable.")
 
 
+class PhotoNotFound(NotFound):
+    code = "photo_not_found"
+    default_message = _("Photo introuvable.")
+
+
 class WishNotFound(NotFound):
     code = "wish_not_found"
     default_message = _("Souhait introuvable.")

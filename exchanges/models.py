@@ -225,3 +225,24 @@ class DestinationWish(models.Model):
     @property
     def party_size(self) -> int:
         return self.adults + self.children
+
+
+class HomePhoto(models.Model):
+    """A photo of a home, re-encoded by the service (metadata stripped, random name). At most
+    MAX_PHOTOS per home."""
+
+    MAX_PHOTOS = 20
+
+    home = models.ForeignKey(Home, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(upload_to="homes/")
+    width = models.PositiveSmallIntegerField()
+    height = models.PositiveSmallIntegerField()
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "photo de logement"
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.home_id}#{self.position}"

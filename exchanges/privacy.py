@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from exchanges.models import Home
+from exchanges.models import Home, HomePhoto
 from marketplace.accounts.models import User
 
 
@@ -15,6 +15,7 @@ def export_homes(user: User) -> list[dict[str, Any]]:
             "address": h.address,
             "point": [h.point.x, h.point.y],
             "status": h.status,
+            "photos": [p.image.url for p in h.photos.all()],
             "periods": [
                 {"start": p.period.lower.isoformat(), "end": p.period.upper.isoformat(), "mode": p.mode}
                 for p in h.periods.all()
@@ -30,10 +31,12 @@ def export_homes(user: User) -> list[dict[str, Any]]:
                 for w in h.wishes.all()
             ],
         }
-        for h in Home.objects.filter(owner=user).prefetch_related("periods", "wishes")
+        for h in Home.objects.filter(owner=user).prefetch_related("periods", "wishes", "photos")
     ]
 
 
 def erase_homes(user: User) -> None:
-    """Homes go with their owner (periods and wishes cascade)."""
+    """Homes go with their owner (periods, wishes and photo rows cascade; the photo files are removed)."""
+    for photo in HomePhoto.objects.filter(home__owner=user):
+        photo.image.storage.delete(photo.image.name)
     Home.objects.filter(owner=user).delete()

@@ -59,6 +59,18 @@ class WishOut(Schema):
         return obj.dates.upper
 
 
+class PhotoOut(Schema):
+    id: int
+    url: str
+    width: int
+    height: int
+    position: int
+
+    @staticmethod
+    def resolve_url(obj: Any) -> str:
+        return str(obj.image.url)
+
+
 class HomePrivate(Schema):
     address: str
     location: Location
@@ -82,6 +94,7 @@ class HomeOut(Schema):
     commune: Place
     departement: Place
     region: Place
+    photos: list[PhotoOut]
     periods: list[PeriodOut]
     wishes: list[WishOut]
     private: HomePrivate | None = Field(
@@ -107,6 +120,10 @@ class HomeOut(Schema):
     @staticmethod
     def resolve_region(obj: Any) -> dict[str, str]:
         return {"code": obj.region.code, "name": obj.region.name}
+
+    @staticmethod
+    def resolve_photos(obj: Any) -> list[Any]:
+        return list(obj.photos.all())
 
     @staticmethod
     def resolve_periods(obj: Any) -> list[Any]:

@@ -2,8 +2,8 @@
 
 from django.db.models import Prefetch, QuerySet
 
-from exchanges.exceptions import HomeNotFound, PeriodNotFound, WishNotFound
-from exchanges.models import AvailabilityPeriod, DestinationWish, Home, HomeQuerySet
+from exchanges.exceptions import HomeNotFound, PeriodNotFound, PhotoNotFound, WishNotFound
+from exchanges.models import AvailabilityPeriod, DestinationWish, Home, HomePhoto, HomeQuerySet
 from marketplace.accounts.models import User
 
 
@@ -18,6 +18,7 @@ def _homes() -> HomeQuerySet:
             "region__geom_simple",
         )
         .prefetch_related(
+            "photos",
             Prefetch("periods", queryset=AvailabilityPeriod.objects.order_by("period")),
             Prefetch("wishes", queryset=DestinationWish.objects.defer("target").order_by("dates")),
         )
@@ -50,6 +51,13 @@ def period_get_for_owner(*, actor: User, home: Home, period_id: int) -> Availabi
     if period is None or (period.home.owner_id != actor.pk and not actor.is_superuser):
         raise PeriodNotFound()
     return period
+
+
+def photo_get_for_owner(*, actor: User, home: Home, photo_id: int) -> HomePhoto:
+    photo = HomePhoto.objects.filter(home=home, pk=photo_id).select_related("home").first()
+    if photo is None or (photo.home.owner_id != actor.pk and not actor.is_superuser):
+        raise PhotoNotFound()
+    return photo
 
 
 def wish_get_for_owner(*, actor: User, home: Home, wish_id: int) -> DestinationWish:

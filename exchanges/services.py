@@ -11,11 +11,14 @@ from typing import Any
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Point, Polygon
 from django.core.cache import cache
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.db.backends.postgresql.psycopg_any import DateRange
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from PIL import Image
 
 from exchanges.events import HomePausedForEligibility, HomeResumed
 from exchanges.exceptions import AvailabilityOverlap, HomeWrongState, NotEligible, NotHomeOwner
@@ -27,6 +30,7 @@ from exchanges.models import (
     DestinationWish,
     Home,
     HomeKind,
+    HomePhoto,
     HomeStatus,
 )
 from exchanges.selectors import HOMES_VERSION_KEY
@@ -35,6 +39,7 @@ from geo.selectors import check_coordinates, territory_for_point
 from marketplace.accounts.models import User
 from marketplace.errors import InvalidField
 from marketplace.events import publish
+from marketplace.images import photo_reencoded
 from marketplace.organisations.selectors import agent_eligibility
 from marketplace.workflows import transition_run
 
@@ -444,4 +449,47 @@ def wish_delete(*, actor: User, wish: DestinationWish) -> None:
     home = _locked(wish.home)
     _check_owner(actor, home)
     wish.delete()
+    _homes_changed()
+
+
+# ---- Photos ------------------------------------------------------------------------------------------------
+
+PHOTO_MAX_SIDE = 1600
+
+
+@transaction.atomic
+def photo_add(*, actor: User, home: Home, upload: UploadedFile) -> HomePhoto:
+    """A photo of the home, checked by its content and re-encoded without metadata (marketplace.images).
+
+    Raises NotHomeOwner, InvalidField("photo") (not an image, too large, 20 photos already),
+    TooManyRequests (too many photos being decoded at once).
+    """
+    home = _locked(home)
+    _check_owner(actor, home)
+    if home.photos.count() >= HomePhoto.MAX_PHOTOS:
+        raise InvalidField("photo", _("Au plus %(n)s photos par logement.") % {"n": HomePhoto.MAX_PHOTOS})
+    content = photo_reencoded(upload, field="photo", max_side=PHOTO_MAX_SIDE)
+    with Image.open(content) as image:
+        width, height = image.size
+    content.seek(0)
+    position = (home.photos.aggregate(last=Max("position"))["last"] or 0) + 1
+    photo = HomePhoto(home=home, width=width, height=height, position=position)
+    photo.image.save(content.name or "photo.jpg", content, save=False)
+    name, storage = photo.image.name, photo.image.storage
+    try:  # the file is written before the row: a failed insert must not leave it behind
+        photo.save()
+    except Exception:
+        storage.delete(name)
+        raise
+    _homes_changed()
+    return photo
+
+
+@transaction.atomic
+def photo_delete(*, actor: User, photo: HomePhoto) -> None:
+    home = _locked(photo.home)
+    _check_owner(actor, home)
+    name, storage = photo.image.name, photo.image.storage
+    photo.delete()
+    transaction.on_commit(lambda: storage.delete(name), robust=True)
     _homes_changed()

@@ -15,6 +15,10 @@ urlpatterns = [
         views.period_delete,
         name="period_delete",
     ),
+    path("mon-logement/<int:home_id>/photos/", views.photo_add, name="photo_add"),
+    path(
+        "mon-logement/<int:home_id>/photos/<int:photo_id>/retrait/", views.photo_delete, name="photo_delete"
+    ),
     path("mon-logement/<int:home_id>/souhaits/", views.wish_add, name="wish_add"),
     path("mon-logement/<int:home_id>/souhaits/<int:wish_id>/retrait/", views.wish_delete, name="wish_delete"),
 ]

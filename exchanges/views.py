@@ -167,6 +167,39 @@ def wish_delete(request: HttpRequest, home_id: int, wish_id: int) -> HttpRespons
     )
 
 
+@login_required
+@require_POST
+def photo_add(request: HttpRequest, home_id: int) -> HttpResponse:
+    """Without JavaScript, the plain form posts here; with it, upload.js sends the file to the API and
+    shows the progress."""
+    user = _user(request)
+    home = selectors.home_get_for_owner(actor=user, home_id=home_id)
+    upload = request.FILES.get("photo")
+    if upload is None:
+        messages.error(request, _("Choisissez une photo."))
+        return redirect("exchanges:mine")
+    return post_action(
+        request,
+        lambda: services.photo_add(actor=user, home=home, upload=upload),
+        success=_("Photo ajoutée."),
+        next_default="exchanges:mine",
+    )
+
+
+@login_required
+@require_POST
+def photo_delete(request: HttpRequest, home_id: int, photo_id: int) -> HttpResponse:
+    user = _user(request)
+    home = selectors.home_get_for_owner(actor=user, home_id=home_id)
+    photo = selectors.photo_get_for_owner(actor=user, home=home, photo_id=photo_id)
+    return post_action(
+        request,
+        lambda: services.photo_delete(actor=user, photo=photo),
+        success=_("Photo retirée."),
+        next_default="exchanges:mine",
+    )
+
+
 def _errors(form: forms.Form) -> str:
     """The form's errors in one line, each after its field's label."""
     parts = []

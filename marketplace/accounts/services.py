@@ -1,34 +1,24 @@
 """Writes on accounts: profile, avatar, RGPD export and deletion, demo users."""
 
-import io
-import threading
-import uuid
 from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from marketplace.accounts.exceptions import WrongPassword
 from marketplace.accounts.models import User
 from marketplace.accounts.privacy import erase_everywhere, export_sections
 from marketplace.accounts.validators import normalise_phone, validate_phone
-from marketplace.errors import InvalidField, TooManyRequests
+from marketplace.errors import InvalidField
+from marketplace.images import photo_reencoded
 from marketplace.realtime import close_user_sockets_on_commit
 
-AVATAR_MAX_BYTES = 5 * 1024 * 1024
-AVATAR_MAX_PIXELS = 16_000_000  # a 12-megapixel phone photo passes; far below Pillow's own limit
-AVATAR_CONCURRENT_DECODES = 2
-AVATAR_DECODE_WAIT = 10  # seconds a request waits for a free decoding slot, then 429
-_DECODES = threading.BoundedSemaphore(AVATAR_CONCURRENT_DECODES)
 AVATAR_SIZE = 512
-AVATAR_FORMATS = {"JPEG", "PNG", "WEBP"}
 
 
 @transaction.atomic
@@ -87,43 +77,10 @@ def user_update_profile(
     return user
 
 
-def _reencoded_avatar(upload: UploadedFile) -> ContentFile:
-    if upload.size is None or upload.size > AVATAR_MAX_BYTES:
-        raise InvalidField("avatar", _("La photo dépasse 5 Mo."))
-    # Decoding costs memory in proportion to the pixels (a 6300×6300 PNG: ~350 MB, 1.5 s): few at once
-    # per process, whatever the number of requests.
-    if not _DECODES.acquire(timeout=AVATAR_DECODE_WAIT):
-        raise TooManyRequests(_("D'autres photos sont en cours de traitement : réessayez."), retry_after=5)
-    try:
-        return _decode_and_reencode(upload)
-    finally:
-        _DECODES.release()
-
-
-def _decode_and_reencode(upload: UploadedFile) -> ContentFile:
-    try:
-        with Image.open(upload) as image:
-            if image.format not in AVATAR_FORMATS:
-                raise InvalidField("avatar", _("Format non accepté : JPEG, PNG ou WebP."))
-            # The header's size, read before any pixel is decoded.
-            if image.width * image.height > AVATAR_MAX_PIXELS:
-                raise InvalidField("avatar", _("La photo est trop grande (16 mégapixels au plus)."))
-            image.draft("RGB", (AVATAR_SIZE * 2, AVATAR_SIZE * 2))  # JPEG: decode at a reduced scale
-            image.thumbnail((AVATAR_SIZE * 2, AVATAR_SIZE * 2))  # shrink before any copy is made
-            # Re-encoding drops every metadata block (EXIF, GPS position, camera serial…).
-            clean = ImageOps.exif_transpose(image).convert("RGB")
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
-        raise InvalidField("avatar", _("Ce fichier n'est pas une image lisible.")) from error
-    clean.thumbnail((AVATAR_SIZE, AVATAR_SIZE))
-    buffer = io.BytesIO()
-    clean.save(buffer, format="JPEG", quality=85, optimize=True)
-    return ContentFile(buffer.getvalue(), name=f"{uuid.uuid4().hex}.jpg")
-
-
 @transaction.atomic
 def user_set_avatar(*, actor: User, upload: UploadedFile) -> User:
     """Validate the image from its content, strip its metadata and store it under a random name."""
-    content = _reencoded_avatar(upload)
+    content = photo_reencoded(upload, field="avatar", max_side=AVATAR_SIZE)
     user = User.objects.select_for_update().get(pk=actor.pk)
     previous = user.avatar.name if user.avatar else None
     user.avatar.save(content.name or "avatar.jpg", content, save=False)

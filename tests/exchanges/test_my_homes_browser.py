@@ -4,6 +4,7 @@ publication; then another agent finds it on the map search."""
 from playwright.sync_api import Page, expect
 
 from exchanges.models import Home, HomeStatus
+from tests.accounts.conftest import jpeg_with_gps
 from tests.browser import JOURNEY, assert_accessible
 from tests.factories.exchanges import in_days
 from tests.organisations.test_journeys_browser import log_in
@@ -38,6 +39,14 @@ def test_agent_proposes_a_home_that_another_agent_finds(people, live_server, pag
     home = Home.objects.get(owner=people.owner)
     assert home.commune_id == "38185"
 
+    # A photo, sent with a progress bar; the page reloads with it.
+    page.locator("form.photo-upload input[type=file]").set_input_files(
+        files=[{"name": "salon.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_gps((1200, 900))}]
+    )
+    with page.expect_navigation():
+        page.get_by_role("button", name="Envoyer la photo").click()
+    assert_accessible(page)
+    expect(page.get_by_role("img", name="Photo 1 du logement")).to_be_visible()
     page.locator("form[action$='/disponibilites/'] input[name=start]").fill(str(in_days(30)))
     page.locator("form[action$='/disponibilites/'] input[name=end]").fill(str(in_days(44)))
     page.get_by_role("button", name="Ajouter la disponibilité").click()
@@ -53,6 +62,7 @@ def test_agent_proposes_a_home_that_another_agent_finds(people, live_server, pag
     assert home.status == HomeStatus.PUBLISHED
     assert home.periods.count() == 1
     assert home.wishes.get().regions == ["53"]
+    assert home.photos.count() == 1
 
     other = browser.new_page(locale="fr-FR")
     log_in(other, live_server.url, people.other.email)

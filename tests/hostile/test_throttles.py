@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from PIL import Image
 
-from marketplace.accounts import services as account_services
+from marketplace import images
 from marketplace.accounts.models import User
 from marketplace.core.throttle import RATES
 from marketplace.organisations.models import StaffInvitation
@@ -83,18 +83,15 @@ class TestAvatar:
         assert row_counts() == before
 
     def test_concurrent_decodes_are_bounded(self, world, monkeypatch):
-        monkeypatch.setattr(account_services, "AVATAR_DECODE_WAIT", 0.1)
-        held = [
-            account_services._DECODES.acquire(timeout=1)
-            for _ in range(account_services.AVATAR_CONCURRENT_DECODES)
-        ]
+        monkeypatch.setattr(images, "DECODE_WAIT", 0.1)
+        held = [images._DECODES.acquire(timeout=1) for _ in range(images.CONCURRENT_DECODES)]
         try:
             assert all(held)
             response = logged(world.agent).post("/api/v1/me/avatar", {"avatar": png(8, 8)})
             assert_envelope(response, 429)
         finally:
             for _ in held:
-                account_services._DECODES.release()
+                images._DECODES.release()
         world.agent.refresh_from_db()
         assert not world.agent.avatar
 
