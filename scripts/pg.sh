@@ -36,9 +36,13 @@ as_owner() {
 }
 
 free_port() {
-    python3 - <<'PY'
-import socket
+    # Free now, and not kept by another checkout's cluster that is stopped at the moment.
+    python3 - "$CLUSTERS" <<'PY'
+import glob, socket, sys
+kept = {open(path).read().strip() for path in glob.glob(f"{sys.argv[1]}/*/port")}
 for port in range(55432, 55532):
+    if str(port) in kept:
+        continue
     with socket.socket() as s:
         try:
             s.bind(("127.0.0.1", port))

@@ -41,7 +41,7 @@ def test_agent_proposes_a_home_that_another_agent_finds(people, live_server, pag
 
     # A photo, sent with a progress bar; the page reloads with it.
     page.locator("form.photo-upload input[type=file]").set_input_files(
-        files=[{"name": "salon.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_gps((1200, 900))}]
+        files={"name": "salon.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_gps((1200, 900))}
     )
     with page.expect_navigation():
         page.get_by_role("button", name="Envoyer la photo").click()

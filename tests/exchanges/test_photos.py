@@ -76,6 +76,7 @@ def test_twenty_at_most_and_only_the_owner(people):
     other = client_for(people.other)
     assert upload(other, home.pk, jpeg_with_gps()).status_code == 404
     photo = HomePhoto.objects.first()
+    assert photo is not None
     response = other.delete(
         f"/api/v1/homes/{home.pk}/photos/{photo.pk}", HTTP_X_CSRFTOKEN=other.cookies["csrftoken"].value
     )
