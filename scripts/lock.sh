@@ -3,7 +3,8 @@
 #   requirements.lock       the .venv of `make run` and `make test` (runtime and dev dependencies)
 #   requirements-prod.lock  the production image: runtime dependencies only, each with its hashes, pinned to
 #                           the same versions as requirements.lock
-#   scripts/lock.sh          recompile both (make lock); current pins are kept wherever pyproject.toml allows
+#   scripts/lock.sh [UV OPTION...]  recompile both (make lock); current pins are kept wherever pyproject.toml
+#                                   allows, unless an option says otherwise: --upgrade-package NAME, --upgrade
 #   scripts/lock.sh --check  fail if either lock does not match pyproject.toml
 # Each lock's first line records the hash of pyproject.toml's dependency tables and of the lock's own text,
 # so the check works offline and in milliseconds on a fresh machine: recompiling would need the index and
@@ -57,7 +58,7 @@ fi
 
 compile=(.venv/bin/uv pip compile pyproject.toml --quiet --python-version 3.11
          --python-platform x86_64-unknown-linux-gnu --custom-compile-command "make lock")
-"${compile[@]}" --extra dev -o requirements.lock
+"${compile[@]}" "$@" --extra dev -o requirements.lock
 # The image runs exactly the versions the tests ran with.
 "${compile[@]}" --generate-hashes --constraint requirements.lock -o requirements-prod.lock
 stamp --write "${LOCKS[@]}"
