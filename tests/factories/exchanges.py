@@ -15,7 +15,12 @@ QUIMPER = (-4.1024, 47.9960)
 
 def make_home(owner: User, *, lon: float = GRENOBLE[0], lat: float = GRENOBLE[1], **fields) -> Home:
     """A draft home through the service, as an owner would create it."""
-    values: dict[str, Any] = {"title": "Appartement lumineux", "kind": "flat", "sleeps": 4, "address": "5 place Grenette"}
+    values: dict[str, Any] = {
+        "title": "Appartement lumineux",
+        "kind": "flat",
+        "sleeps": 4,
+        "address": "5 place Grenette",
+    }
     values.update(fields)
     return services.home_create(actor=owner, lon=lon, lat=lat, **values)
 
