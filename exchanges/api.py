@@ -13,10 +13,14 @@ from ninja import File, Path, Query, Router, UploadedFile
 from ninja.responses import Status
 from ninja.security import django_auth
 
+from exchanges import favourites as favourites_services
 from exchanges import selectors, services, tiles
 from exchanges.filters import HomeSearchFilter
-from exchanges.models import AvailabilityPeriod, DestinationWish, Home, HomePhoto
+from exchanges.models import AvailabilityPeriod, DestinationWish, FavouriteList, Home, HomePhoto, SavedSearch
 from exchanges.schemas import (
+    FavouriteIn,
+    FavouriteListIn,
+    FavouriteListOut,
     HomeCard,
     HomeIn,
     HomeOut,
@@ -24,6 +28,8 @@ from exchanges.schemas import (
     PeriodIn,
     PeriodOut,
     PhotoOut,
+    SavedSearchIn,
+    SavedSearchOut,
     WishIn,
     WishOut,
 )
@@ -217,3 +223,57 @@ def home_tile(request: HttpRequest, z: Annotated[int, Path(ge=0, le=22)], x: int
 def _tile_etag(request: HttpRequest, z: int, x: int, y: int, params: QueryDict) -> str:
     key = f"{selectors.homes_version()}|{request.user.pk}|{z}/{x}/{y}|{params.urlencode()}"
     return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+
+
+favourites = Router(tags=["favourites"], auth=django_auth)
+saved_searches = Router(tags=["saved searches"], auth=django_auth)
+
+
+@favourites.get("", response=list[FavouriteListOut], summary="Mes listes de favoris")
+def favourite_lists(request: HttpRequest) -> list[FavouriteList]:
+    return list(selectors.favourite_lists_of(_actor(request)))
+
+
+@favourites.post("", response={201: FavouriteListOut}, summary="Créer une liste de favoris")
+def favourite_list_create(request: HttpRequest, payload: FavouriteListIn) -> Status[FavouriteList]:
+    return Status(201, favourites_services.favourite_list_create(actor=_actor(request), name=payload.name))
+
+
+@favourites.post(
+    "/{list_id}/homes", response={201: FavouriteListOut}, summary="Ajouter un logement à la liste"
+)
+def favourite_add(request: HttpRequest, list_id: int, payload: FavouriteIn) -> Status[FavouriteList]:
+    actor = _actor(request)
+    target = selectors.favourite_list_get_for_owner(actor=actor, list_id=list_id)
+    home = selectors.home_get_for_actor(actor=actor, home_id=payload.home_id)
+    favourites_services.favourite_add(actor=actor, home=home, favourite_list=target)
+    return Status(201, selectors.favourite_lists_of(actor).get(pk=target.pk))
+
+
+@favourites.delete(
+    "/{list_id}/homes/{home_id}", response={204: None}, summary="Retirer un logement de la liste"
+)
+def favourite_remove(request: HttpRequest, list_id: int, home_id: int) -> Status[None]:
+    actor = _actor(request)
+    target = selectors.favourite_list_get_for_owner(actor=actor, list_id=list_id)
+    home = selectors.home_get_for_actor(actor=actor, home_id=home_id)
+    favourites_services.favourite_remove(actor=actor, home=home, favourite_list=target)
+    return Status(204, None)
+
+
+@saved_searches.get("", response=list[SavedSearchOut], summary="Mes recherches enregistrées")
+def saved_search_list(request: HttpRequest) -> list[SavedSearch]:
+    return list(selectors.saved_searches_of(_actor(request)))
+
+
+@saved_searches.post("", response={201: SavedSearchOut}, summary="Enregistrer une recherche (alerte e-mail)")
+def saved_search_create(request: HttpRequest, payload: SavedSearchIn) -> Status[SavedSearch]:
+    return Status(201, favourites_services.saved_search_create(actor=_actor(request), **payload.dict()))
+
+
+@saved_searches.delete("/{saved_id}", response={204: None}, summary="Supprimer une recherche enregistrée")
+def saved_search_delete(request: HttpRequest, saved_id: int) -> Status[None]:
+    actor = _actor(request)
+    saved = selectors.saved_search_get_for_owner(actor=actor, saved_id=saved_id)
+    favourites_services.saved_search_delete(actor=actor, saved=saved)
+    return Status(204, None)

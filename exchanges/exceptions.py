@@ -43,3 +43,13 @@ class HomeWrongState(InvalidState):
 class AvailabilityOverlap(Conflict):
     code = "availability_overlap"
     default_message = _("Cette période chevauche une autre période de disponibilité de ce logement.")
+
+
+class FavouriteListNotFound(NotFound):
+    code = "favourite_list_not_found"
+    default_message = _("Liste de favoris introuvable.")
+
+
+class SavedSearchNotFound(NotFound):
+    code = "saved_search_not_found"
+    default_message = _("Recherche enregistrée introuvable.")

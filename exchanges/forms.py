@@ -94,3 +94,11 @@ class WishForm(forms.Form):
             (code, f"{code} {name}")
             for code, name in Departement.objects.order_by("code").values_list("code", "name")
         ]
+
+
+class SavedSearchForm(forms.Form):
+    name = inputs.TextField(label=_("Nom de la recherche"), min_length=1, max_length=80)
+    query = forms.CharField(widget=forms.HiddenInput, required=False, max_length=2000)
+    alerts = forms.BooleanField(
+        label=_("M'avertir par e-mail des nouveaux logements"), required=False, initial=True
+    )

@@ -97,6 +97,8 @@ class Home(FSMModelMixin, models.Model):
     status = FSMField(max_length=20, choices=HomeStatus.choices, default=HomeStatus.DRAFT, protected=True)
     # Paused by the platform (the owner lost eligibility), not by the owner: it comes back by itself.
     paused_for_eligibility = models.BooleanField(default=False)
+    # First publication or return to the map: what saved-search alerts call "new".
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -132,8 +134,9 @@ class Home(FSMModelMixin, models.Model):
         target=HomeStatus.PUBLISHED,
         permission="exchanges.manage_home",
     )
-    def publish(self) -> None:
+    def publish(self, *, at: Any) -> None:
         self.paused_for_eligibility = False
+        self.published_at = at
 
     @transition(
         field=status,
@@ -246,3 +249,68 @@ class HomePhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.home_id}#{self.position}"
+
+
+class FavouriteList(models.Model):
+    """A named list of homes an agent keeps (« Été 2027 », « Bretagne »…)."""
+
+    MAX_PER_OWNER = 20
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favourite_lists"
+    )
+    name = models.CharField("nom", max_length=80)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "liste de favoris"
+        constraints = [models.UniqueConstraint(fields=["owner", "name"], name="favourite_list_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Favourite(models.Model):
+    favourite_list = models.ForeignKey(FavouriteList, on_delete=models.CASCADE, related_name="entries")
+    home = models.ForeignKey(Home, on_delete=models.CASCADE, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "favori"
+        constraints = [
+            models.UniqueConstraint(fields=["favourite_list", "home"], name="favourite_once_per_list")
+        ]
+
+
+class SavedSearch(models.Model):
+    """A search an agent keeps, with an e-mail when a new home matches it (daily, each home once)."""
+
+    MAX_PER_OWNER = 20
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"
+    )
+    name = models.CharField("nom", max_length=80)
+    query = models.CharField("paramètres", max_length=2000)  # the search's query string, checked when saved
+    alerts = models.BooleanField("alertes par e-mail", default=True)
+    checked_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "recherche enregistrée"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SavedSearchAlert(models.Model):
+    """A home already announced for a saved search: it is never announced twice."""
+
+    saved_search = models.ForeignKey(SavedSearch, on_delete=models.CASCADE, related_name="alerted")
+    home = models.ForeignKey(Home, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["saved_search", "home"], name="saved_search_alert_once")
+        ]

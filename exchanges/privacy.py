@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from exchanges.models import Home, HomePhoto
+from exchanges.models import FavouriteList, Home, HomePhoto, SavedSearch
 from marketplace.accounts.models import User
 
 
@@ -40,3 +40,16 @@ def erase_homes(user: User) -> None:
     for photo in HomePhoto.objects.filter(home__owner=user):
         photo.image.storage.delete(photo.image.name)
     Home.objects.filter(owner=user).delete()
+
+
+def export_favourites(user: User) -> dict[str, Any]:
+    return {
+        "lists": [
+            {"name": f.name, "homes": [e.home_id for e in f.entries.all()]}
+            for f in FavouriteList.objects.filter(owner=user).prefetch_related("entries")
+        ],
+        "saved_searches": [
+            {"name": s.name, "query": s.query, "alerts": s.alerts}
+            for s in SavedSearch.objects.filter(owner=user)
+        ],
+    }

@@ -239,3 +239,41 @@ class HomeCard(Schema):
     def resolve_distance_m(obj: Any) -> int | None:
         distance = getattr(obj, "distance", None)
         return None if distance is None else round(distance.m)
+
+
+class FavouriteListOut(Schema):
+    id: int
+    name: str
+    homes: list[HomeCard]
+
+    @staticmethod
+    def resolve_homes(obj: Any) -> list[Any]:
+        return [entry.home for entry in obj.entries.all()]
+
+
+class FavouriteListIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, Field(min_length=1, max_length=320)]
+
+
+class FavouriteIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    home_id: int
+
+
+class SavedSearchIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, Field(min_length=1, max_length=320)]
+    query: Annotated[str, Field(max_length=2000, description="Les paramètres de /api/v1/homes/search")]
+    alerts: bool = True
+
+
+class SavedSearchOut(Schema):
+    id: int
+    name: str
+    query: str
+    alerts: bool
+    created_at: dt.datetime

@@ -2,8 +2,24 @@
 
 from django.db.models import Prefetch, QuerySet
 
-from exchanges.exceptions import HomeNotFound, PeriodNotFound, PhotoNotFound, WishNotFound
-from exchanges.models import AvailabilityPeriod, DestinationWish, Home, HomePhoto, HomeQuerySet
+from exchanges.exceptions import (
+    FavouriteListNotFound,
+    HomeNotFound,
+    PeriodNotFound,
+    PhotoNotFound,
+    SavedSearchNotFound,
+    WishNotFound,
+)
+from exchanges.models import (
+    AvailabilityPeriod,
+    DestinationWish,
+    Favourite,
+    FavouriteList,
+    Home,
+    HomePhoto,
+    HomeQuerySet,
+    SavedSearch,
+)
 from marketplace.accounts.models import User
 
 
@@ -103,3 +119,33 @@ def homes_version() -> str:
     from django.core.cache import cache
 
     return str(cache.get_or_set(HOMES_VERSION_KEY, "0"))
+
+
+def favourite_lists_of(owner: User) -> QuerySet[FavouriteList]:
+    """The owner's lists with their homes (only those still visible: published, or the owner's own)."""
+    visible = Favourite.objects.filter(home__in=Home.objects.visible_to(owner).values("pk")).select_related(
+        "home__commune", "home__departement", "home__region"
+    )
+    return (
+        FavouriteList.objects.filter(owner=owner)
+        .prefetch_related(Prefetch("entries", queryset=visible.order_by("-added_at")))
+        .order_by("name")
+    )
+
+
+def favourite_list_get_for_owner(*, actor: User, list_id: int) -> FavouriteList:
+    found = FavouriteList.objects.filter(owner=actor, pk=list_id).first()
+    if found is None:
+        raise FavouriteListNotFound()
+    return found
+
+
+def saved_searches_of(owner: User) -> QuerySet[SavedSearch]:
+    return SavedSearch.objects.filter(owner=owner).order_by("name")
+
+
+def saved_search_get_for_owner(*, actor: User, saved_id: int) -> SavedSearch:
+    found = SavedSearch.objects.filter(owner=actor, pk=saved_id).first()
+    if found is None:
+        raise SavedSearchNotFound()
+    return found

@@ -208,7 +208,9 @@ def home_publish(*, actor: User, home: Home) -> Home:
     home = _locked(home)
     _check_owner(actor, home)
     _check_eligible(home.owner)
-    transition_run(home, "publish", actor=actor, refused=NotHomeOwner, wrong_state=HomeWrongState)
+    transition_run(
+        home, "publish", actor=actor, refused=NotHomeOwner, wrong_state=HomeWrongState, at=timezone.now()
+    )
     _homes_changed()
     return home
 
@@ -249,7 +251,7 @@ def homes_follow_eligibility(*, today: dt.date) -> tuple[list[int], list[int]]:
                 publish(HomePausedForEligibility(home=home.pk), to=[home.owner_id])
                 paused.append(home.pk)
             elif home.status == HomeStatus.PAUSED and home.paused_for_eligibility and eligible:
-                transition_run(home, "publish", actor=None, comment="eligibility")
+                transition_run(home, "publish", actor=None, comment="eligibility", at=timezone.now())
                 publish(HomeResumed(home=home.pk), to=[home.owner_id])
                 resumed.append(home.pk)
         if paused or resumed:

@@ -15,3 +15,11 @@ logger = logging.getLogger(__name__)
 def homes_follow_eligibility_task(timestamp: int) -> None:
     paused, resumed = homes_follow_eligibility(today=timezone.localdate())
     logger.info("homes follow eligibility", extra={"paused": len(paused), "resumed": len(resumed)})
+
+
+@app.periodic(cron="30 7 * * *", periodic_id="saved_search_alerts")
+@app.task(queue="default", queueing_lock="saved_search_alerts", pass_context=False)
+def saved_search_alerts_task(timestamp: int) -> None:
+    from exchanges.favourites import saved_search_alerts_send
+
+    logger.info("saved search alerts", extra={"sent": saved_search_alerts_send()})

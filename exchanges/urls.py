@@ -7,6 +7,15 @@ app_name = "exchanges"
 urlpatterns = [
     path("logements/", views.search, name="search"),
     path("logements/<int:home_id>/", views.home_detail, name="detail"),
+    path("logements/<int:home_id>/favori/", views.favourite_toggle, name="favourite"),
+    path("logements/recherches/", views.saved_search_create, name="saved_search_create"),
+    path("mes-favoris/", views.my_favourites, name="favourites"),
+    path(
+        "mes-favoris/recherches/<int:saved_id>/suppression/",
+        views.saved_search_delete,
+        name="saved_search_delete",
+    ),
+    path("alertes/desabonnement/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("mon-logement/", views.my_homes, name="mine"),
     path("mon-logement/<int:home_id>/etat/", views.home_status, name="status"),
     path("mon-logement/<int:home_id>/disponibilites/", views.period_add, name="period_add"),

@@ -1,17 +1,20 @@
-"""Pages of the home swaps: the map search and a home's page. Thin: FilterSet and selectors in."""
+"""Pages of the home swaps: the map search, a home's page, the owner's editor, favourites and saved searches.
+Thin: FilterSet and selectors in, services out."""
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from exchanges import selectors, services
+from exchanges import favourites, selectors, services
 from exchanges.filters import HomeSearchFilter
-from exchanges.forms import HomeForm, PeriodForm, SearchForm, WishForm
+from exchanges.forms import HomeForm, PeriodForm, SavedSearchForm, SearchForm, WishForm
+from exchanges.models import Favourite, FavouriteList
 from marketplace import lists
 from marketplace.accounts.models import User
 from marketplace.organisations.selectors import agent_eligibility
@@ -65,13 +68,80 @@ def _with(params: QueryDict, **values: str) -> str:
 
 @login_required
 def home_detail(request: HttpRequest, home_id: int) -> HttpResponse:
-    home = selectors.home_get_for_actor(actor=_user(request), home_id=home_id)
-    return render(
-        request, "exchanges/home_detail.html", {"home": home, "own": home.owner_id == request.user.pk}
+    user = _user(request)
+    home = selectors.home_get_for_actor(actor=user, home_id=home_id)
+    favourite = Favourite.objects.filter(favourite_list__owner=user, home=home).exists()
+    context = {"home": home, "own": home.owner_id == user.pk, "favourite": favourite}
+    return render(request, "exchanges/home_detail.html", context)
+
+
+@login_required
+@require_POST
+def favourite_toggle(request: HttpRequest, home_id: int) -> HttpResponse:
+    user = _user(request)
+    home = selectors.home_get_for_actor(actor=user, home_id=home_id)
+    back = reverse("exchanges:detail", args=[home.pk])
+    listed = Favourite.objects.filter(
+        favourite_list__owner=user, favourite_list__name=favourites.DEFAULT_LIST, home=home
+    )
+    if listed.exists():
+        default = FavouriteList.objects.get(owner=user, name=favourites.DEFAULT_LIST)
+        return post_action(
+            request,
+            lambda: favourites.favourite_remove(actor=user, home=home, favourite_list=default),
+            success=_("Retiré de vos favoris."),
+            next_default=back,
+        )
+    return post_action(
+        request,
+        lambda: favourites.favourite_add(actor=user, home=home),
+        success=_("Ajouté à vos favoris."),
+        next_default=back,
     )
 
 
-# ---- The owner's pages ("Mon logement") --------------------------------------------------------------------
+@login_required
+def my_favourites(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    context = {"lists": selectors.favourite_lists_of(user), "searches": selectors.saved_searches_of(user)}
+    return render(request, "exchanges/favourites.html", context)
+
+
+@login_required
+@require_POST
+def saved_search_create(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = SavedSearchForm(request.POST)
+    if form_action(form, lambda data: favourites.saved_search_create(actor=user, **data)):
+        messages.success(
+            request, _("Recherche enregistrée : un e-mail vous dira quand un nouveau logement y correspond.")
+        )
+        return redirect("exchanges:favourites")
+    messages.error(request, _("Recherche non enregistrée : %(errors)s") % {"errors": _errors(form)})
+    return redirect("exchanges:search")
+
+
+@login_required
+@require_POST
+def saved_search_delete(request: HttpRequest, saved_id: int) -> HttpResponse:
+    user = _user(request)
+    saved = selectors.saved_search_get_for_owner(actor=user, saved_id=saved_id)
+    return post_action(
+        request,
+        lambda: favourites.saved_search_delete(actor=user, saved=saved),
+        success=_("Recherche supprimée."),
+        next_default="exchanges:favourites",
+    )
+
+
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """The link of an alert e-mail: a confirmation first (mail scanners follow links), then alerts off."""
+    if request.method == "POST":
+        saved = favourites.saved_search_unsubscribe(token=token)
+        if saved is None:
+            raise Http404
+        return render(request, "exchanges/unsubscribe.html", {"saved": saved, "done": True})
+    return render(request, "exchanges/unsubscribe.html", {"done": False})
 
 
 @login_required

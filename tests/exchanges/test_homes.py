@@ -11,12 +11,10 @@ from exchanges.models import AvailabilityPeriod, DestinationWish, Home, HomeStat
 from marketplace.accounts.privacy import export_sections
 from marketplace.accounts.services import user_delete
 from marketplace.organisations.models import Employment
+from tests.exchanges.conftest import SENTINEL, SENTINEL_ADDRESS
 from tests.factories.accounts import PASSWORD
 from tests.factories.exchanges import GRENOBLE, in_days, make_home
 from tests.organisations.test_api import client_for, post
-
-SENTINEL_ADDRESS = "SENTINELLE 42 rue du Secret"
-SENTINEL = (5.731234, 45.181234)  # inside Grenoble
 
 
 def counts() -> dict[str, int]:

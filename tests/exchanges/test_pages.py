@@ -3,8 +3,7 @@ beside the form (422), invisible homes 404."""
 
 from django.test import Client
 
-from tests.exchanges.test_homes import SENTINEL, SENTINEL_ADDRESS
-from tests.exchanges.test_search import homes  # noqa: F401  (fixture)
+from tests.exchanges.conftest import SENTINEL, SENTINEL_ADDRESS
 from tests.factories.exchanges import make_home
 
 
@@ -14,7 +13,7 @@ def client_for(user) -> Client:
     return client
 
 
-def test_search_page_lists_what_the_filters_select(people, homes, django_assert_max_num_queries):  # noqa: F811
+def test_search_page_lists_what_the_filters_select(people, homes, django_assert_max_num_queries):
     client = client_for(people.ineligible)
     with django_assert_max_num_queries(12):
         page = client.get("/logements/?region=53")
@@ -29,7 +28,7 @@ def test_search_page_lists_what_the_filters_select(people, homes, django_assert_
     assert f'data-id="{homes["quimper"].pk}"' not in page.content.decode()
 
 
-def test_bad_filters_are_shown_beside_the_form(people, homes):  # noqa: F811
+def test_bad_filters_are_shown_beside_the_form(people, homes):
     page = client_for(people.owner).get("/logements/?bbox=6,45,5,46&colour=blue")
     assert page.status_code == 422
     html = page.content.decode()
@@ -38,7 +37,7 @@ def test_bad_filters_are_shown_beside_the_form(people, homes):  # noqa: F811
     assert 'role="alert"' in html
 
 
-def test_home_page_shows_the_public_point_only(people, homes):  # noqa: F811
+def test_home_page_shows_the_public_point_only(people, homes):
     html = client_for(people.other).get(f"/logements/{homes['grenoble'].pk}/").content.decode()
     assert "Jardin" in html
     assert SENTINEL_ADDRESS not in html
@@ -46,7 +45,7 @@ def test_home_page_shows_the_public_point_only(people, homes):  # noqa: F811
     assert f"{SENTINEL[1]:.5f}" not in html
 
 
-def test_drafts_of_others_are_404_and_pages_need_an_account(people, homes, client):  # noqa: F811
+def test_drafts_of_others_are_404_and_pages_need_an_account(people, homes, client):
     draft = make_home(people.owner)
     assert client_for(people.other).get(f"/logements/{draft.pk}/").status_code == 404
     assert client_for(people.owner).get(f"/logements/{draft.pk}/").status_code == 200

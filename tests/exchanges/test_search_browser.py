@@ -4,14 +4,13 @@ another host."""
 from playwright.sync_api import Page, expect
 
 from tests.browser import JOURNEY
-from tests.exchanges.test_search import homes  # noqa: F401  (fixture)
 from tests.factories.exchanges import in_days
 from tests.organisations.test_journeys_browser import log_in
 
 pytestmark = JOURNEY
 
 
-def test_agent_finds_a_home_by_region_dates_and_party(people, homes, live_server, page: Page):  # noqa: F811
+def test_agent_finds_a_home_by_region_dates_and_party(people, homes, live_server, page: Page):
     outside = []
     page.on(
         "request",
