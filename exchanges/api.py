@@ -15,7 +15,7 @@ from ninja.security import django_auth
 
 from exchanges import favourites as favourites_services
 from exchanges import selectors, services, tiles
-from exchanges.filters import HomeSearchFilter
+from exchanges.filters import HomeSearchFilter, MyHomesFilter
 from exchanges.models import AvailabilityPeriod, DestinationWish, FavouriteList, Home, HomePhoto, SavedSearch
 from exchanges.schemas import (
     FavouriteIn,
@@ -94,9 +94,9 @@ def _geojson(page: Page[Home]) -> HttpResponse:
     return HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/geo+json")
 
 
-@homes.get("", response=list[HomeOut], summary="Mes logements")
-def my_homes(request: HttpRequest) -> list[Home]:
-    return list(selectors.homes_of_owner(_actor(request)))
+@homes.get("", response=PageOut[HomeOut], summary="Mes logements ; tri : -created_at, created_at")
+def my_homes(request: HttpRequest, paging: Query[ListQuery], status: str | None = None) -> Page[Home]:
+    return lists.paginate(request.GET, MyHomesFilter, selectors.homes_of_owner(_actor(request)))
 
 
 @homes.post("", response={201: HomeOut}, summary="Ajouter un logement (brouillon)")

@@ -27,6 +27,7 @@ from exchanges.models import (
     Home,
     HomeKind,
     HomeQuerySet,
+    HomeStatus,
 )
 from geo.models import Commune
 from marketplace.lists import ListFilterSet
@@ -206,3 +207,10 @@ def _wanting(queryset: Any, where: str | None, request: Any) -> Any:
         return queryset.none()
     wishes = DestinationWish.objects.filter(home=OuterRef("pk"), target__contains=place)
     return queryset.filter(Exists(wishes))
+
+
+class MyHomesFilter(ListFilterSet):
+    """GET /api/v1/homes: the owner's homes."""
+
+    status = ChoiceFilter(choices=HomeStatus.choices)
+    sorts = {"-created_at": ("-created_at", "-id"), "created_at": ("created_at", "id")}

@@ -177,7 +177,7 @@ class TestPublication:
             f"/api/v1/homes/{home.pk}", HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value
         )
         assert archived.json()["status"] == "archived"
-        assert client.get("/api/v1/homes").json() == []
+        assert client.get("/api/v1/homes").json() == {"items": [], "next": None}
 
     def test_homes_follow_their_owners_eligibility(self, people):
         home = make_home(people.owner)
