@@ -76,7 +76,7 @@ def test_alerts_announce_each_new_home_once_and_unsubscribe(
         assert favourites.saved_search_alerts_send(now=timezone.now() + dt.timedelta(seconds=3)) == 0
     assert SavedSearchAlert.objects.filter(saved_search=saved).count() == 1
     assert len(mail.outbox) == 1
-    body = mail.outbox[0].body
+    body = str(mail.outbox[0].body)
     assert "Nouveau à Quimper" in body
     link = re.search(r"/alertes/desabonnement/[^/\s]+/", body)
     assert link is not None
