@@ -12,7 +12,7 @@ export PG_OWNER := make-$(shell date +%s%N)
 
 help:
 	@echo "make run    install what is missing, start PostGIS, migrate, load data, serve http://127.0.0.1:8000"
-	@echo "make check  ruff, mypy, import contracts, migrations, lock freshness, tests without a browser (< 1 min)"
+	@echo "make check  ruff, mypy, import contracts, migrations, lock freshness and the tests without a browser"
 	@echo "make test   the same set-up and checks, then every test (browser journeys included)"
 	@echo "make lock   recompile requirements.lock (dev) and requirements-prod.lock (image, with hashes)"
 	@echo "make bench  benchmarks on seeded national-scale data (bench/)"
