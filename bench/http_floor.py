@@ -15,9 +15,7 @@ time, up to what ships. Run: `make bench` or `.venv/bin/python -m bench.http_flo
 import http.client
 import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -30,6 +28,7 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
+from bench.common import free_port, serve  # noqa: E402
 from geo.models import Commune  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,36 +38,12 @@ LOCATE_SQL = (
 )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 # (label, environment of scripts/serve.sh): the previous serving path, one change at a time, then as shipped.
 SETUPS = [
     ("daphne, no pool (before)", {"SERVER": "daphne", "DB_POOL_SIZE": "0"}),
     ("daphne + pool", {"SERVER": "daphne"}),
     ("uvicorn + pool (shipped)", {"SERVER": "uvicorn"}),
 ]
-
-
-def start(setup: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port), **setup}
-    proc = subprocess.Popen(
-        ["bash", "scripts/serve.sh"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/api/v1/geo/regions")
-            if conn.getresponse().status == 200:
-                return proc
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError(f"{setup} did not answer on port {port}")
 
 
 def sessions() -> int:
@@ -113,7 +88,7 @@ def raw_sql(sample: list[tuple[float, float]]) -> list[float]:
 
 def measure(setup: dict[str, str], sample: list[tuple[float, float]], n: int) -> dict[str, Any]:
     port = free_port()
-    proc = start(setup, port)
+    proc = serve(port, setup, timeout=30)
     try:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         for _ in range(30):  # warm-up: imports, caches, pool

@@ -22,7 +22,6 @@ import http.client
 import math
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,7 +30,8 @@ from pathlib import Path
 
 import psycopg
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.common import ROOT, free_port, serve
+
 BENCH_DB = "reciproque_bench"
 SEED = 2026
 
@@ -192,12 +192,6 @@ def generate(url: str, size: int) -> float:
     return time.perf_counter() - started
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def session_cookie(url: str) -> str:
     """A signed-in session for a bench user who owns no home (searches see every home)."""
     env = {**os.environ, "DATABASE_URL": url + BENCH_DB, "DJANGO_SETTINGS_MODULE": "marketplace.settings.dev"}
@@ -218,31 +212,6 @@ def session_cookie(url: str) -> str:
         check=True,
     )
     return out.stdout.strip().splitlines()[-1]
-
-
-def serve(url: str, port: int) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": url + BENCH_DB,
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "SERVER": "uvicorn",
-        "LOG_LEVEL": "WARNING",
-    }
-    proc = subprocess.Popen(
-        ["bash", "scripts/serve.sh"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/api/v1/geo/regions")
-            if conn.getresponse().status == 200:
-                return proc
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("the web server did not start")
 
 
 def get(conn: http.client.HTTPConnection, path: str, cookie: str) -> tuple[float, int, int]:
@@ -339,7 +308,7 @@ def measure(url: str, size: int, n: int) -> None:
     print(f"\n{size:,} homes generated in {seconds:.0f} s (COPY)".replace(",", " "))
     cookie = session_cookie(url)
     port = free_port()
-    proc = serve(url, port)
+    proc = serve(port, {"DATABASE_URL": url + BENCH_DB, "SERVER": "uvicorn", "LOG_LEVEL": "WARNING"})
     try:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         points = places(url, n)

@@ -108,15 +108,22 @@ def load(context: DemoContext) -> dict[str, int]:
             children=2,
             flexibility_days=2,
         )
-    vannes, toulouse = others[3], others[4]
-    home = _home(context, vannes, *_jitter(rng, story["56121"].point), sleeps=4)  # Brittany → Occitanie
-    services.availability_add(actor=vannes, home=home, start=summer[0], end=summer[1])
-    services.wish_add(actor=vannes, home=home, start=summer[0], end=summer[1], regions=["76"], adults=2)
-    home = _home(context, toulouse, *_jitter(rng, story["31555"].point), sleeps=4)  # Occitanie → Isère
-    services.availability_add(actor=toulouse, home=home, start=summer[0], end=summer[1])
-    services.wish_add(
-        actor=toulouse, home=home, start=summer[0], end=summer[1], departements=["38"], adults=2
-    )
+    # Brittany → Occitanie, and Occitanie → Isère: with the agent's home, a cycle across three régions.
+    for owner, code, to_regions, to_departements in (
+        (others[3], "56121", ["76"], []),
+        (others[4], "31555", [], ["38"]),
+    ):
+        home = _home(context, owner, *_jitter(rng, story[code].point), sleeps=4)
+        services.availability_add(actor=owner, home=home, start=summer[0], end=summer[1])
+        services.wish_add(
+            actor=owner,
+            home=home,
+            start=summer[0],
+            end=summer[1],
+            adults=2,
+            regions=to_regions,
+            departements=to_departements,
+        )
     homes += 6
 
     # Everybody else: most publish a home in a commune drawn by population, free for a week or three in the

@@ -76,34 +76,20 @@ class HomePrivate(Schema):
     location: Location
 
 
-class HomeOut(Schema):
+class HomePublic(Schema):
+    """What anybody who may see a home sees of it: the public point, never the exact one."""
+
     id: int
     title: str
-    description: str
     kind: str
     sleeps: int
     bedrooms: int
-    surface_m2: int | None
     amenities: list[str]
     accessibility: list[str]
-    pets_allowed: bool
-    smoking_allowed: bool
-    status: str
-    owner_name: str
     approximate_location: Location = Field(description="Décalée de 300 à 800 m : jamais l'emplacement exact")
     commune: Place
     departement: Place
     region: Place
-    photos: list[PhotoOut]
-    periods: list[PeriodOut]
-    wishes: list[WishOut]
-    private: HomePrivate | None = Field(
-        description="Adresse et emplacement exacts : pour le propriétaire seul"
-    )
-
-    @staticmethod
-    def resolve_owner_name(obj: Any) -> str:
-        return str(obj.owner)
 
     @staticmethod
     def resolve_approximate_location(obj: Any) -> dict[str, float]:
@@ -120,6 +106,25 @@ class HomeOut(Schema):
     @staticmethod
     def resolve_region(obj: Any) -> dict[str, str]:
         return {"code": obj.region.code, "name": obj.region.name}
+
+
+class HomeOut(HomePublic):
+    description: str
+    surface_m2: int | None
+    pets_allowed: bool
+    smoking_allowed: bool
+    status: str
+    owner_name: str
+    photos: list[PhotoOut]
+    periods: list[PeriodOut]
+    wishes: list[WishOut]
+    private: HomePrivate | None = Field(
+        description="Adresse et emplacement exacts : pour le propriétaire seul"
+    )
+
+    @staticmethod
+    def resolve_owner_name(obj: Any) -> str:
+        return str(obj.owner)
 
     @staticmethod
     def resolve_photos(obj: Any) -> list[Any]:
@@ -203,37 +208,10 @@ class WishIn(Schema):
     children: Annotated[int, Field(ge=0, le=20)] = 0
 
 
-class HomeCard(Schema):
-    """A search result: what a map card shows. The location is the public point."""
+class HomeCard(HomePublic):
+    """A search result: what a map card shows."""
 
-    id: int
-    title: str
-    kind: str
-    sleeps: int
-    bedrooms: int
-    amenities: list[str]
-    accessibility: list[str]
-    approximate_location: Location
-    commune: Place
-    departement: Place
-    region: Place
     distance_m: int | None = Field(None, description="Avec near : distance au point public, en mètres")
-
-    @staticmethod
-    def resolve_approximate_location(obj: Any) -> dict[str, float]:
-        return {"lon": round(obj.public_point.x, 6), "lat": round(obj.public_point.y, 6)}
-
-    @staticmethod
-    def resolve_commune(obj: Any) -> dict[str, str]:
-        return {"code": obj.commune.code, "name": obj.commune.name}
-
-    @staticmethod
-    def resolve_departement(obj: Any) -> dict[str, str]:
-        return {"code": obj.departement.code, "name": obj.departement.name}
-
-    @staticmethod
-    def resolve_region(obj: Any) -> dict[str, str]:
-        return {"code": obj.region.code, "name": obj.region.name}
 
     @staticmethod
     def resolve_distance_m(obj: Any) -> int | None:

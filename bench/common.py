@@ -1,0 +1,35 @@
+"""What the HTTP benchmarks share: a free loopback port, and the web server started as `make run` starts it."""
+
+import http.client
+import os
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def serve(port: int, env: dict[str, str], *, timeout: float = 60) -> subprocess.Popen[bytes]:
+    """scripts/serve.sh on 127.0.0.1:`port` with `env` added, once it answers a trivial API call."""
+    full = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port), **env}
+    proc = subprocess.Popen(
+        ["bash", "scripts/serve.sh"], cwd=ROOT, env=full, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/api/v1/geo/regions")
+            if conn.getresponse().status == 200:
+                return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError(f"the web server ({env}) did not answer on port {port}")
