@@ -33,6 +33,7 @@ def test_departements_page_by_code(client):
         body = client.get(f"/api/v1/geo/departements?limit=40&cursor={quote(cursor)}").json()
         codes += [d["code"] for d in body["items"]]
         cursor = body["next"]
+        assert len(codes) <= 101, "the cursor does not move forward"
     assert len(codes) == 101
     assert codes == sorted(codes)
     assert client.get("/api/v1/geo/departements").json()["next"] is None  # one page by default

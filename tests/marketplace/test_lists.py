@@ -35,6 +35,7 @@ def walk(client, url: str) -> tuple[list[int], int]:
         cursor = body["next"]
         if cursor is None:
             return ids, pages
+        assert pages < 50, "the cursor does not move forward"
 
 
 class TestKeysetPages:

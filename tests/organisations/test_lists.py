@@ -93,6 +93,7 @@ class TestKeysetOnDates:
                 ).json()
                 ids += [e["id"] for e in body["items"]]
                 cursor = body["next"]
+                assert len(ids) <= 2 * rows, "the cursor does not move forward"
             assert ids == [e.id for e in expected]
 
     @pytest.mark.parametrize("rows", [5], indirect=True)
