@@ -265,8 +265,21 @@ class TestEvents:
             publish(Stray(), to=[1])
 
     def test_the_workflow_events_are_registered_once(self):
-        names = set(registered_events())
-        assert {"employment.requested", "employment.decided", "staff_invitation.received"} <= names
+        from dataclasses import dataclass
+
+        from marketplace.events import event
+
+        registry = registered_events()
+        assert {"employment.requested", "employment.decided", "staff_invitation.received"} <= set(registry)
+        assert all(cls.name == name for name, cls in registry.items())
+
+        @dataclass(frozen=True)
+        class Impostor(Event):
+            employment: int
+
+        with pytest.raises(ValueError, match="declared twice"):
+            event("employment.decided")(Impostor)
+        assert registered_events()["employment.decided"] is registry["employment.decided"]
 
 
 class TestEligibilityInOneQuery:
