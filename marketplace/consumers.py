@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils.translation import gettext as _
 
 from marketplace.realtime import user_group
 
@@ -61,18 +62,21 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
         if not await self._frame_allowed():
             return
         if text_data is None:
-            await self._error("binary_frame", "Seuls les messages texte (JSON) sont acceptés.")
+            await self._error("binary_frame", _("Seuls les messages texte (JSON) sont acceptés."))
             return
         if len(text_data) > MAX_FRAME_CHARS:
-            await self._error("frame_too_large", f"Message trop long ({MAX_FRAME_CHARS} caractères au plus).")
+            await self._error(
+                "frame_too_large",
+                _("Message trop long (%(max)d caractères au plus).") % {"max": MAX_FRAME_CHARS},
+            )
             return
         try:
             content = json.loads(text_data)
         except (ValueError, RecursionError):
-            await self._error("invalid_json", "Le message n'est pas du JSON valide.")
+            await self._error("invalid_json", _("Le message n'est pas du JSON valide."))
             return
         if _depth(content) > MAX_DEPTH:
-            await self._error("too_deep", "Message trop imbriqué.")
+            await self._error("too_deep", _("Message trop imbriqué."))
             return
         await self.receive_json(content)
 
@@ -82,7 +86,7 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
         if kind == "ping":
             await self.send_json({"type": "pong"})
         else:
-            await self._error("unknown_type", "Type de message inconnu.")
+            await self._error("unknown_type", _("Type de message inconnu."))
 
     async def _frame_allowed(self) -> bool:
         now = time.monotonic()
@@ -96,7 +100,7 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_TOO_MANY_FRAMES)
         elif now - self.warned_at >= 1:
             self.warned_at = now
-            await self._error("too_many_frames", "Trop de messages : les suivants sont ignorés un moment.")
+            await self._error("too_many_frames", _("Trop de messages : les suivants sont ignorés un moment."))
         return False
 
     async def _error(self, code: str, message: str) -> None:
