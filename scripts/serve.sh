@@ -14,9 +14,10 @@ WORKERS="${WEB_WORKERS:-$default_workers}"
 case "${SERVER:-uvicorn}" in
     uvicorn)
         # No access log: it would print client IPs; our request log (marketplace.core) replaces it.
+        # Websocket frames over 1 MiB are refused by the server (the consumer answers smaller bad ones).
         exec .venv/bin/uvicorn marketplace.asgi:application --host "$HOST" --port "$PORT" \
-            --workers "$WORKERS" --loop uvloop --http httptools --ws websockets-sansio --no-access-log \
-            --lifespan off --no-proxy-headers ;;
+            --workers "$WORKERS" --loop uvloop --http httptools --ws websockets-sansio \
+            --ws-max-size 1048576 --no-access-log --lifespan off --no-proxy-headers ;;
     daphne)
         exec .venv/bin/daphne -b "$HOST" -p "$PORT" --access-log /dev/null \
             marketplace.asgi:application ;;

@@ -36,6 +36,7 @@ class TestCompose:
         assert "uvicorn marketplace.asgi:application" in serve
         assert "--ws websockets-sansio" in serve  # Channels websockets
         assert "--no-access-log" in serve  # no client IPs in logs
+        assert "--ws-max-size 1048576" in serve
 
     def test_web_replicas_are_asgi_and_share_database_and_redis(self):
         services = compose()["services"]
