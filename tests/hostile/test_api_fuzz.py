@@ -22,6 +22,9 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from marketplace.api import ERROR_STATUSES, api
 
+# Minutes on 2 cores: in `make test` (and CI), not in `make check`.
+pytestmark = pytest.mark.sweep
+
 MAX_EXAMPLES = 3
 
 config = SchemathesisConfig.from_dict(

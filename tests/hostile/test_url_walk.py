@@ -10,6 +10,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.hostile.conftest import logged
 
+# Minutes on 2 cores: in `make test` (and CI), not in `make check`.
+pytestmark = pytest.mark.sweep
+
 HOSTILE_TEXT = ["\x00", "²²²²²²²²²", "１２３", "\u202eevil\u202c", "x" * 3000]
 HOSTILE_IDS = ["0", "-1", "99999999999999999999", "2147483648"]
 HOSTILE_QUERY = {
