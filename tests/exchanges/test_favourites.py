@@ -86,3 +86,14 @@ def test_alerts_announce_each_new_home_once_and_unsubscribe(
     assert anonymous.post(link.group(0)).status_code == 200
     assert not SavedSearch.objects.get(pk=saved.pk).alerts
     assert anonymous.post("/alertes/desabonnement/forged/").status_code == 404
+
+
+def test_someone_elses_saved_search_is_404(people):
+    saved = favourites.saved_search_create(actor=people.owner, name="Mienne", query="region=53")
+    other = client_for(people.other)
+    response = other.delete(
+        f"/api/v1/saved-searches/{saved.pk}", HTTP_X_CSRFTOKEN=other.cookies["csrftoken"].value
+    )
+    assert response.status_code == 404
+    assert other.get("/api/v1/saved-searches").json() == []
+    assert SavedSearch.objects.filter(pk=saved.pk).exists()
