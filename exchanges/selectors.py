@@ -90,7 +90,7 @@ HOMES_VERSION_KEY = "exchanges:homes_version"
 
 def homes_searchable(actor: User) -> HomeQuerySet:
     """Published homes of others, light (no description, no exact location loaded)."""
-    qs = Home.objects.published().select_related("owner", "commune", "departement", "region")
+    qs = Home.objects.published().select_related("commune", "departement", "region")
     if getattr(actor, "is_authenticated", False):
         qs = qs.exclude(owner=actor)
     return qs.only(
@@ -103,8 +103,6 @@ def homes_searchable(actor: User) -> HomeQuerySet:
         "accessibility",
         "public_point",
         "created_at",
-        "owner__display_name",
-        "owner__email",
         "commune__code",
         "commune__name",
         "departement__code",
