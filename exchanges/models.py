@@ -154,7 +154,7 @@ class Home(FSMModelMixin, models.Model):
         permission="exchanges.manage_home",
     )
     def archive(self) -> None:
-        pass
+        """Only the status changes (transition_run writes the event)."""
 
 
 class AvailabilityMode(models.TextChoices):

@@ -135,7 +135,7 @@ class Organisation(FSMModelMixin, models.Model):
         permission="organisations.decide_organisation",
     )
     def validate(self) -> None:
-        pass
+        """Only the status changes (transition_run writes the event)."""
 
     @transition(
         field=status,
@@ -144,7 +144,7 @@ class Organisation(FSMModelMixin, models.Model):
         permission="organisations.decide_organisation",
     )
     def reject(self) -> None:
-        pass
+        """Only the status changes (transition_run writes the event)."""
 
 
 class MembershipPeriod(models.Model):
@@ -333,7 +333,7 @@ class StaffRole(FSMModelMixin, models.Model):
         permission="organisations.decide_staff_role",
     )
     def accept(self) -> None:
-        pass
+        """Only the status changes (transition_run writes the event)."""
 
     @transition(
         field=status,
@@ -342,7 +342,7 @@ class StaffRole(FSMModelMixin, models.Model):
         permission="organisations.decide_staff_role",
     )
     def refuse(self) -> None:
-        pass
+        """Only the status changes (transition_run writes the event)."""
 
     # Only an active role is revoked: a pending one waits for the officer, a revoked one stays revoked.
     @transition(
@@ -352,7 +352,7 @@ class StaffRole(FSMModelMixin, models.Model):
         permission="organisations.revoke_staff_role",
     )
     def revoke(self) -> None:
-        pass
+        """Only the status changes (transition_run writes the event)."""
 
 
 class InvitationStatus(models.TextChoices):
@@ -423,7 +423,7 @@ class StaffInvitation(FSMModelMixin, models.Model):
         permission="organisations.answer_invitation",
     )
     def decline(self) -> None:
-        pass
+        """Only the status changes (transition_run writes the event)."""
 
     @transition(
         field=status,
@@ -432,7 +432,7 @@ class StaffInvitation(FSMModelMixin, models.Model):
         permission="organisations.cancel_invitation",
     )
     def cancel(self) -> None:
-        pass
+        """Only the status changes (transition_run writes the event)."""
 
 
 class OfficerTerritory(models.Model):
