@@ -58,6 +58,7 @@ bench: data
 
 vendor:
 	bash scripts/vendor_maplibre.sh
+	bash scripts/vendor_axe.sh
 
 territories: setup
 	$(PY) geo/scripts/derive_territories.py
