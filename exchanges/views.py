@@ -18,7 +18,7 @@ from exchanges.models import Favourite, FavouriteList
 from marketplace import lists
 from marketplace.accounts.models import User
 from marketplace.organisations.selectors import agent_eligibility
-from marketplace.web import form_action, post_action
+from marketplace.web import form_action, post_action, posted_choice
 
 
 def _user(request: HttpRequest) -> User:
@@ -177,7 +177,7 @@ def home_status(request: HttpRequest, home_id: int) -> HttpResponse:
         "pause": (services.home_pause, _("Logement mis en pause.")),
         "archive": (services.home_archive, _("Logement retiré.")),
     }
-    service, success = actions.get(request.POST.get("action", ""), actions["pause"])
+    service, success = actions[posted_choice(request, "action", tuple(actions))]
     return post_action(
         request, lambda: service(actor=user, home=home), success=success, next_default="exchanges:mine"
     )

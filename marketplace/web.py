@@ -20,6 +20,7 @@ from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 from marketplace.errors import Conflict, DomainError, InvalidField, NotFound, constraint_message
 
@@ -71,7 +72,8 @@ class HtmlErrorMiddleware:
         if isinstance(error, NotFound):
             raise Http404(error.message) from exception
         if request.method == "POST":
-            messages.error(request, error.message)
+            # A refused field says what is wrong with it, not only its name.
+            messages.error(request, error.field_message if isinstance(error, InvalidField) else error.message)
             return HttpResponseRedirect(_back(request), status=303)
         return render(
             request,
@@ -79,6 +81,15 @@ class HtmlErrorMiddleware:
             {"error": error, "status": error.http_status},
             status=error.http_status,
         )
+
+
+def posted_choice(request: HttpRequest, name: str, choices: tuple[str, ...]) -> str:
+    """The value of a button (`decision`, `action`…) among those the page offers; anything else is an
+    InvalidField (a message, nothing written), never a silent default."""
+    value = request.POST.get(name, "")
+    if value not in choices:
+        raise InvalidField(name, _("Choix inconnu : %(choices)s.") % {"choices": ", ".join(choices)})
+    return value
 
 
 def post_action(

@@ -26,7 +26,7 @@ from marketplace.organisations.forms import (
 )
 from marketplace.organisations.models import OfficerTerritory, OrganisationStatus
 from marketplace.organisations.permissions import is_admin, is_officer
-from marketplace.web import form_action, post_action
+from marketplace.web import form_action, post_action, posted_choice
 
 
 def _user(request: HttpRequest) -> User:
@@ -159,7 +159,7 @@ def employment_decide(request: HttpRequest, employment_id: int) -> HttpResponse:
     user = _user(request)
     employment = selectors.employment_get_for_actor(actor=user, employment_id=employment_id)
     back = _correspondent_page(employment.organisation_id)
-    if request.POST.get("decision") == "confirm":
+    if posted_choice(request, "decision", ("confirm", "reject")) == "confirm":
         return post_action(
             request,
             lambda: services.employment_confirm(actor=user, employment=employment),
@@ -211,7 +211,7 @@ def invitation_cancel(request: HttpRequest, invitation_id: int) -> HttpResponse:
 def invitation_answer(request: HttpRequest, invitation_id: int) -> HttpResponse:
     user = _user(request)
     invitation = selectors.invitation_get_for_invitee(actor=user, invitation_id=invitation_id)
-    if request.POST.get("answer") == "accept":
+    if posted_choice(request, "answer", ("accept", "decline")) == "accept":
         return post_action(
             request,
             lambda: services.staff_invitation_accept(actor=user, invitation=invitation),
@@ -264,7 +264,7 @@ def organisation_decide(request: HttpRequest, organisation_id: int) -> HttpRespo
     user = _user(request)
     organisation = selectors.organisation_get_for_actor(actor=user, organisation_id=organisation_id)
     comment = request.POST.get("comment", "")
-    if request.POST.get("decision") == "validate":
+    if posted_choice(request, "decision", ("validate", "reject")) == "validate":
         return post_action(
             request,
             lambda: services.organisation_validate(actor=user, organisation=organisation, comment=comment),
@@ -284,7 +284,7 @@ def organisation_decide(request: HttpRequest, organisation_id: int) -> HttpRespo
 def staff_role_decide(request: HttpRequest, role_id: int) -> HttpResponse:
     user = _user(request)
     role = selectors.staff_role_get_for_actor(actor=user, role_id=role_id)
-    accept = request.POST.get("decision") == "validate"
+    accept = posted_choice(request, "decision", ("validate", "reject")) == "validate"
     comment = request.POST.get("comment", "")
     return post_action(
         request,

@@ -99,3 +99,13 @@ def test_owner_actions_on_someone_elses_home_are_404(people):
         assert client.post(url, {"action": "publish"}).status_code == 404
     home.refresh_from_db()
     assert home.status == "draft"
+
+
+def test_an_unknown_button_value_writes_nothing(people):
+    from exchanges.models import Home
+
+    home = make_home(people.owner)
+    client = client_for(people.owner)
+    response = client.post(f"/mon-logement/{home.pk}/etat/", {"action": "explode"}, follow=True)
+    assert "Choix inconnu" in response.content.decode()
+    assert Home.objects.get(pk=home.pk).status == "draft"  # not silently paused, published or archived
