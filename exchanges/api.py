@@ -60,7 +60,10 @@ def _search_params(request: HttpRequest) -> QueryDict:
 @homes.get(
     "/search",
     response={200: PageOut[HomeCard]},
-    summary="Chercher des logements (carte) ; ?format=geojson pour une FeatureCollection ; tri : -created_at, created_at",
+    summary=(
+        "Chercher des logements (carte) ; ?format=geojson pour une FeatureCollection ; tri : distance (au centre "
+        "de bbox ou à near ; par défaut avec l'un d'eux), -created_at (par défaut sinon), created_at, fit"
+    ),
 )
 def search(
     request: HttpRequest, paging: Query[ListQuery], format: Literal["json", "geojson"] = "json"
@@ -208,12 +211,14 @@ def home_tile(request: HttpRequest, z: Annotated[int, Path(ge=0, le=22)], x: int
         response = HttpResponse(status=304)
     else:
         lists.check_params(params, HomeSearchFilter, allowed=())
-        queryset = lists.filtered(
-            params, HomeSearchFilter, selectors.homes_searchable(_actor(request)), request=request
-        )
-        response = HttpResponse(
-            tiles.tile(queryset, z, x, y), content_type="application/vnd.mapbox-vector-tile"
-        )
+        if not params and z <= tiles.CELLS_MAX_ZOOM:
+            body = tiles.counted_tile(_actor(request).pk, z, x, y)
+        else:
+            queryset = lists.filtered(
+                params, HomeSearchFilter, selectors.homes_searchable(_actor(request)), request=request
+            )
+            body = tiles.tile(queryset, z, x, y)
+        response = HttpResponse(body, content_type="application/vnd.mapbox-vector-tile")
     response["ETag"] = etag
     # Private: a search may exclude the user's own homes or depend on where they live.
     response["Cache-Control"] = "private, max-age=60"

@@ -9,20 +9,30 @@ import math
 from typing import Any
 
 from django import forms
+from django.contrib.gis.db.models import PointField as GeoPointField
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point, Polygon
 from django.contrib.gis.measure import D
 from django.contrib.postgres.forms import SimpleArrayField
 from django.db.backends.postgresql.psycopg_any import DateRange
-from django.db.models import Exists, OuterRef
-from django.db.models.expressions import RawSQL
+from django.db.models import (
+    Case,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Value,
+    When,
+)
 from django.utils.translation import gettext_lazy as _
 from django_filters import CharFilter, ChoiceFilter, DateFilter, Filter, NumberFilter
 
 from exchanges.models import (
     Accessibility,
     Amenity,
-    AvailabilityPeriod,
     DestinationWish,
     Home,
     HomeKind,
@@ -30,7 +40,11 @@ from exchanges.models import (
     HomeStatus,
 )
 from geo.models import Commune
-from marketplace.lists import ListFilterSet
+from marketplace.fields import FreeNights
+from marketplace.lists import ListFilterSet, ListParamsInvalid
+
+EARTH_RADIUS = 6378137.0  # of the Web Mercator sphere
+MERCATOR_MAX_LAT = 85.05112878
 
 MAX_RADIUS_M = 200_000
 MAX_FLEXIBILITY_DAYS = 30
@@ -131,21 +145,38 @@ class HomeSearchFilter(ListFilterSet):
         max_length=5,
         label=_("Souhaite venir à (code commune, ou « mine » : chez moi)"),
     )
-    sorts = {"-created_at": ("-created_at", "-id"), "created_at": ("created_at", "id")}
+    # Distance is the default order of a search on a place (the viewport's centre, or `near`): the search
+    # index gives the nearest homes first (KNN) and stops after one page. Without a place, the newest first.
+    sorts = {
+        "distance": ("rank_distance", "id"),
+        "-created_at": ("-created_at", "-id"),
+        "created_at": ("created_at", "id"),
+        "fit": ("-rank_fit", "-created_at", "-id"),
+    }
+    index_ordered_sorts = frozenset({"distance"})
+
+    @classmethod
+    def default_sort(cls, params: Any) -> str:
+        return "distance" if params.get("bbox") or params.get("near") else "-created_at"
 
     def noop(self, queryset: HomeQuerySet, name: str, value: Any) -> HomeQuerySet:
         return queryset  # combined in filter_queryset: these parameters only mean something together
 
     def in_bbox(self, queryset: HomeQuerySet, name: str, value: Polygon) -> HomeQuerySet:
-        value.srid = 4326
-        return queryset.filter(public_point__intersects=value)
+        return queryset.filter(public_point_m__bboverlaps=mercator_box(value.extent))
 
     def filter_queryset(self, queryset: Any) -> Any:
         queryset = super().filter_queryset(queryset)
         data = self.form.cleaned_data
         queryset = _near(queryset, data.get("near"), data.get("radius"))
         queryset = _available(queryset, data.get("start"), data.get("end"), data.get("flexibility"))
-        return _wanting(queryset, data.get("wants_to_come_to"), self.request)
+        queryset = _wanting(queryset, data.get("wants_to_come_to"), self.request)
+        sort = self.data.get("sort") or self.default_sort(self.data)
+        if sort == "distance":
+            queryset = _by_distance(queryset, data.get("near") or _centre(data.get("bbox")))
+        elif sort == "fit":
+            queryset = _by_fit(queryset, data.get("guests"), self.request)
+        return queryset
 
 
 def _check_together(form: forms.Form, data: dict[str, Any]) -> None:
@@ -167,10 +198,9 @@ def _near(queryset: Any, point: Point | None, radius: float | None) -> Any:
     radius = float(radius)  # a Decimal from the form
     dlat = radius / 111_000
     dlon = radius / (111_000 * max(0.01, math.cos(math.radians(point.y))))
-    box = Polygon.from_bbox((point.x - dlon, point.y - dlat, point.x + dlon, point.y + dlat))
-    box.srid = 4326
+    box = (point.x - dlon, point.y - dlat, point.x + dlon, point.y + dlat)
     return (
-        queryset.filter(public_point__intersects=box)
+        queryset.filter(public_point_m__bboverlaps=mercator_box(box))
         .annotate(distance=Distance("public_point", point))
         .filter(distance__lte=D(m=radius))
     )
@@ -180,17 +210,17 @@ def _available(queryset: Any, start: dt.date | None, end: dt.date | None, flexib
     """Homes free for the whole stay, which may slide by ± flexibility days."""
     if start is None or end is None:
         return queryset
-    slack = dt.timedelta(days=int(flexibility or 0))
+    if not flexibility:
+        return queryset.filter(availability__contains=DateRange(start, end))
+    slack = dt.timedelta(days=int(flexibility))
     window = DateRange(start - slack, end + slack)
-    nights = (end - start).days
-    periods = (
-        AvailabilityPeriod.objects.filter(home=OuterRef("pk"), period__overlap=window)
-        .annotate(
-            free=RawSQL("upper(period * %s::daterange) - lower(period * %s::daterange)", (window, window))
-        )
-        .filter(free__gte=nights)
+    # The index finds the homes free at some point of the window; the exact test then wants one period that
+    # leaves the whole stay free inside it.
+    return (
+        queryset.filter(availability__overlap=window)
+        .alias(free=FreeNights("availability", window))
+        .filter(free__gte=(end - start).days)
     )
-    return queryset.filter(Exists(periods))
 
 
 def _wanting(queryset: Any, where: str | None, request: Any) -> Any:
@@ -207,6 +237,67 @@ def _wanting(queryset: Any, where: str | None, request: Any) -> Any:
         return queryset.none()
     wishes = DestinationWish.objects.filter(home=OuterRef("pk"), target__contains=place)
     return queryset.filter(Exists(wishes))
+
+
+def mercator_box(extent: tuple[float, float, float, float]) -> Polygon:
+    """A west,south,east,north box in degrees as the same box in Web Mercator metres (the projection keeps
+    meridians and parallels straight, so the box is exactly the same set of places), latitudes clamped to
+    the projection's ±85.05°."""
+    west, south, east, north = extent
+
+    def y(lat: float) -> float:
+        lat = max(-MERCATOR_MAX_LAT, min(MERCATOR_MAX_LAT, lat))
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) * EARTH_RADIUS
+
+    def x(lon: float) -> float:
+        return math.radians(lon) * EARTH_RADIUS
+
+    box = Polygon.from_bbox((x(west), y(south), x(east), y(north)))
+    box.srid = 3857
+    return box
+
+
+def _centre(bbox: Polygon | None) -> Point | None:
+    if bbox is None:
+        return None
+    box = mercator_box(bbox.extent)
+    west, south, east, north = box.extent
+    return Point((west + east) / 2, (south + north) / 2, srid=3857)
+
+
+def _by_distance(queryset: Any, centre: Point | None) -> Any:
+    """Nearest first, from the centre of the viewport or `near`; KNN order of the search index."""
+    if centre is None:
+        raise ListParamsInvalid({"sort": str(_("Le tri par distance demande « bbox » ou « near »."))})
+    mercator = centre if centre.srid == 3857 else centre.transform(3857, clone=True)
+    return queryset.annotate(
+        rank_distance=KnnDistance(F("public_point_m"), Value(mercator, output_field=GeoPointField(srid=3857)))
+    )
+
+
+def _by_fit(queryset: Any, guests: float | None, request: Any) -> Any:
+    """Best fit first: the owner wishes to come where the searcher's home is (2 points), and the home is the
+    right size for the party (1 point: at most one spare bed)."""
+    user = getattr(request, "user", None)
+    place = Home.objects.owned_by(user).values_list("point", flat=True).first() if user else None
+    reciprocal: Any = (
+        Case(
+            When(Exists(DestinationWish.objects.filter(home=OuterRef("pk"), target__contains=place)), then=2),
+            default=0,
+        )
+        if place is not None
+        else Value(0)
+    )
+    snug: Any = Case(When(sleeps__lte=int(guests) + 1, then=1), default=0) if guests is not None else Value(0)
+    return queryset.annotate(rank_fit=ExpressionWrapper(reciprocal + snug, output_field=IntegerField()))
+
+
+class KnnDistance(Func):
+    """`a <-> b`: the distance operator that a GiST index orders by (nearest first)."""
+
+    arg_joiner = " <-> "
+    template = "(%(expressions)s)"
+    output_field = FloatField()
 
 
 class MyHomesFilter(ListFilterSet):

@@ -10,13 +10,42 @@ from __future__ import annotations
 
 from typing import Any
 
+import pgtrigger
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.contrib.gis.db.models.functions import Transform
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
 from django.contrib.postgres.indexes import GistIndex
 from django.db.models import Q
 from django_fsm import FSMField, FSMModelMixin, transition
+
+from marketplace.fields import DateMultiRangeField
+
+# The cluster grid of the map's low zooms: at tile zoom z, GRID_SIDE × GRID_SIDE cells per tile, that is cells of
+# the Web Mercator grid of level z + GRID_LEVELS. HomeCell keeps the published homes counted per cell for every
+# zoom up to CELLS_MAX_ZOOM, so a national tile reads a few hundred cells instead of aggregating a million homes.
+GRID_LEVELS = 6
+GRID_SIDE = 2**GRID_LEVELS
+CELLS_MAX_ZOOM = 13
+MERCATOR_HALF = 20037508.342789244
+
+
+def cell_keys_sql(point: str, zooms: str = f"generate_series(0, {CELLS_MAX_ZOOM})") -> str:
+    """SQL rows (zoom, cx, cy): the cell of a Web Mercator `point` expression at each of `zooms` (a set of
+    integers: every zoom of the grid by default)."""
+    side = 2 * MERCATOR_HALF
+    # Only constants and the callers' own SQL fragments: nothing of a request.
+    return (
+        f"SELECT g AS zoom, floor((ST_X({point}) + {MERCATOR_HALF}) * (2 ^ (g + {GRID_LEVELS})) / {side})::int AS cx,"  # noqa: S608
+        f" floor(({MERCATOR_HALF} - ST_Y({point})) * (2 ^ (g + {GRID_LEVELS})) / {side})::int AS cy"
+        f" FROM {zooms} AS z(g)"
+    )
+
+
+# Home writes take this lock before touching the cells, so that two transactions changing several homes
+# cannot lock cells in opposite orders (a deadlock); home writes are rare, the wait is short.
+CELLS_LOCK = 7_420_001
 
 
 class HomeKind(models.TextChoices):
@@ -88,9 +117,19 @@ class Home(FSMModelMixin, models.Model):
     smoking_allowed = models.BooleanField("fumeurs acceptés", default=False)
     # Private: the owner only (later also a confirmed swap partner).
     address = models.CharField("adresse", max_length=300)
-    point = models.PointField("emplacement exact", srid=4326)
+    point = models.PointField("emplacement exact", srid=4326, spatial_index=False)  # never searched
     # Public: a stable offset of 300–800 m from `point`, computed once per home (services.home_public_point).
-    public_point = models.PointField("emplacement approximatif", srid=4326)
+    public_point = models.PointField("emplacement approximatif", srid=4326, spatial_index=False)
+    # The same in Web Mercator, computed by the database: what the search's index, its distance order (KNN,
+    # isotropic locally: Mercator is conformal) and the tiles use, with no transformation per row.
+    public_point_m = models.GeneratedField(
+        expression=Transform("public_point", 3857),
+        output_field=models.PointField(srid=3857, spatial_index=False),
+        db_persist=True,
+    )
+    # The union of the availability periods, kept by the database (triggers `home_availability`): the search
+    # filters dates in the same index scan as the place (the `home_search` index).
+    availability = DateMultiRangeField(default="{}", editable=False)
     commune = models.ForeignKey("geo.Commune", on_delete=models.PROTECT, related_name="+")
     departement = models.ForeignKey("geo.Departement", on_delete=models.PROTECT, related_name="+")
     region = models.ForeignKey("geo.Region", on_delete=models.PROTECT, related_name="+")
@@ -116,8 +155,62 @@ class Home(FSMModelMixin, models.Model):
             models.CheckConstraint(condition=Q(status__in=HomeStatus.values), name="home_status_valid"),
         ]
         indexes = [
-            GistIndex(fields=["public_point"], name="home_public_point_gist"),
+            # Place, dates and party size in one scan of published homes; ordered by distance (KNN) too.
+            GistIndex(
+                fields=["public_point_m", "availability", "sleeps"],
+                name="home_search",
+                condition=Q(status=HomeStatus.PUBLISHED),
+            ),
             models.Index(fields=["status", "region"], name="home_status_region"),
+            models.Index(fields=["status", "-created_at", "-id"], name="home_status_newest"),
+        ]
+        triggers = [
+            # availability is always the union of the home's periods, whatever a writer sends (Django's save()
+            # writes every column, with the value it read earlier).
+            pgtrigger.Trigger(
+                name="home_availability",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                func="""
+    NEW.availability := coalesce(
+        (SELECT range_agg(p.period) FROM exchanges_availabilityperiod p WHERE p.home_id = NEW.id), '{}');
+    RETURN NEW;
+""",
+            ),
+            # The cells of the cluster grid follow the published homes: -1 where a home leaves (unpublished,
+            # moved, deleted), +1 where it arrives; sum_id is the home's id while a cell holds only one.
+            pgtrigger.Trigger(
+                name="home_cells",
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+                # Constants only (CELLS_LOCK, the grid's SQL), nothing of a request.
+                func=f"""
+    IF TG_OP = 'UPDATE' AND OLD.status = NEW.status AND ST_X(OLD.public_point_m) = ST_X(NEW.public_point_m)
+       AND ST_Y(OLD.public_point_m) = ST_Y(NEW.public_point_m) THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.status = 'published' THEN
+        PERFORM pg_advisory_xact_lock({CELLS_LOCK});
+        WITH k AS ({cell_keys_sql("OLD.public_point_m")})
+        UPDATE exchanges_homecell c SET count = c.count - 1, sum_x = c.sum_x - ST_X(OLD.public_point_m),
+            sum_y = c.sum_y - ST_Y(OLD.public_point_m), sum_id = c.sum_id - OLD.id
+        FROM k WHERE c.zoom = k.zoom AND c.cx = k.cx AND c.cy = k.cy;
+        WITH k AS ({cell_keys_sql("OLD.public_point_m")})
+        DELETE FROM exchanges_homecell c USING k
+        WHERE c.zoom = k.zoom AND c.cx = k.cx AND c.cy = k.cy AND c.count <= 0;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.status = 'published' THEN
+        PERFORM pg_advisory_xact_lock({CELLS_LOCK});
+        INSERT INTO exchanges_homecell (zoom, cx, cy, count, sum_x, sum_y, sum_id)
+        SELECT k.zoom, k.cx, k.cy, 1, ST_X(NEW.public_point_m), ST_Y(NEW.public_point_m), NEW.id
+        FROM ({cell_keys_sql("NEW.public_point_m")}) k ORDER BY k.zoom
+        ON CONFLICT (zoom, cx, cy) DO UPDATE SET count = exchanges_homecell.count + 1,
+            sum_x = exchanges_homecell.sum_x + excluded.sum_x, sum_y = exchanges_homecell.sum_y + excluded.sum_y,
+            sum_id = exchanges_homecell.sum_id + excluded.sum_id;
+    END IF;
+    RETURN NULL;
+""",  # noqa: S608
+            ),
         ]
 
     def __str__(self) -> str:
@@ -179,6 +272,18 @@ class AvailabilityPeriod(models.Model):
                 expressions=[("home", RangeOperators.EQUAL), ("period", RangeOperators.OVERLAPS)],
             ),
             models.CheckConstraint(condition=~Q(period__isempty=True), name="availability_not_empty"),
+        ]
+        triggers = [
+            # A period written or removed rewrites its home's row, whose own trigger recomputes availability.
+            pgtrigger.Trigger(
+                name="home_availability_follows",
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+                func="""
+    UPDATE exchanges_home SET availability = '{}' WHERE id = OLD.home_id OR id = NEW.home_id;
+    RETURN NULL;
+""",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -314,3 +419,24 @@ class SavedSearchAlert(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["saved_search", "home"], name="saved_search_alert_once")
         ]
+
+
+class HomeCell(models.Model):
+    """Published homes counted in one cell of the cluster grid at one zoom (kept by Home's `home_cells`
+    trigger; `services.home_cells_rebuild` recomputes them all). sum_x/sum_y give the cell's centroid; while
+    count is 1, sum_id is the id of its only home."""
+
+    zoom = models.PositiveSmallIntegerField()
+    cx = models.IntegerField()
+    cy = models.IntegerField()
+    count = models.IntegerField()
+    sum_x = models.FloatField()
+    sum_y = models.FloatField()
+    sum_id = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = "case de la grille des logements"
+        constraints = [models.UniqueConstraint(fields=["zoom", "cx", "cy"], name="home_cell_unique")]
+
+    def __str__(self) -> str:
+        return f"z{self.zoom} {self.cx},{self.cy}: {self.count}"

@@ -23,6 +23,8 @@ from PIL import Image
 from exchanges.events import HomePausedForEligibility, HomeResumed
 from exchanges.exceptions import AvailabilityOverlap, HomeWrongState, NotEligible, NotHomeOwner
 from exchanges.models import (
+    CELLS_LOCK,
+    CELLS_MAX_ZOOM,
     Accessibility,
     Amenity,
     AvailabilityMode,
@@ -32,6 +34,7 @@ from exchanges.models import (
     HomeKind,
     HomePhoto,
     HomeStatus,
+    cell_keys_sql,
 )
 from exchanges.selectors import HOMES_VERSION_KEY
 from geo.models import Commune, Departement, Region
@@ -232,6 +235,28 @@ def home_archive(*, actor: User, home: Home) -> Home:
     transition_run(home, "archive", actor=actor, refused=NotHomeOwner, wrong_state=HomeWrongState)
     _homes_changed()
     return home
+
+
+@transaction.atomic
+def home_cells_rebuild() -> int:
+    """Recount every cell of the cluster grid from the published homes (what the `home_cells` trigger keeps
+    up to date one home at a time): after a bulk load that bypassed triggers. Returns the number of cells."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CELLS_LOCK])
+        cursor.execute("DELETE FROM exchanges_homecell")
+        for zoom in range(CELLS_MAX_ZOOM + 1):
+            keys = cell_keys_sql("h.public_point_m", zooms="(VALUES (%s))")
+            cursor.execute(
+                "INSERT INTO exchanges_homecell (zoom, cx, cy, count, sum_x, sum_y, sum_id)"  # noqa: S608
+                " SELECT k.zoom, k.cx, k.cy, count(*), sum(ST_X(h.public_point_m)), sum(ST_Y(h.public_point_m)),"
+                f" sum(h.id) FROM exchanges_home h CROSS JOIN LATERAL ({keys}) k"
+                " WHERE h.status = %s GROUP BY k.zoom, k.cx, k.cy",
+                [zoom, HomeStatus.PUBLISHED],
+            )
+        cursor.execute("SELECT count(*) FROM exchanges_homecell")
+        row = cursor.fetchone()
+    _homes_changed()
+    return int(row[0]) if row else 0
 
 
 def homes_follow_eligibility(*, today: dt.date) -> tuple[list[int], list[int]]:

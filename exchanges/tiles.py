@@ -1,74 +1,141 @@
 """Vector tiles of the home search (Mapbox Vector Tile, built by PostGIS with ST_AsMVT).
 
-The same FilterSet as the JSON search picks the homes; the tile's envelope replaces the viewport. From
-CLUSTER_BELOW_ZOOM down, homes are aggregated on a grid of GRID cells per tile side (layer `clusters`, with a
-`count`), so a national tile stays a few kilobytes; above, each home is a point (layer `homes`, with `id`,
-`sleeps`, `kind`). Only public points are used.
+Up to CELLS_MAX_ZOOM, homes are grouped on a grid of GRID_SIDE × GRID_SIDE cells per tile: a cell holding
+several homes is a cluster (layer `clusters`, with a `count`, at the centroid of its homes), a cell holding
+one is that home (layer `homes`, with `id`, `sleeps`, `kind`, at its public point). Above, every home is a
+point of `homes`. Only public points are used, in Web Mercator (`public_point_m`).
+
+A tile without filters reads the cells that the database keeps counted (HomeCell), less the viewer's own
+homes, so a national tile costs a few hundred rows whatever the number of homes. A filtered tile (dates,
+party size…) groups the matching homes on the same grid as it goes, through the search index.
 """
 
-import math
+from typing import Any
 
-from django.contrib.gis.geos import Polygon
 from django.db import connection
 from django.db.models import QuerySet
 
-from exchanges.models import Home
+from exchanges.models import CELLS_MAX_ZOOM, GRID_LEVELS, GRID_SIDE, MERCATOR_HALF, Home, HomeStatus
 
 EXTENT = 4096
-CLUSTER_BELOW_ZOOM = 11
-GRID = 64
-MERCATOR_HALF = 20037508.342789244
+BUFFER = 64
+SIDE = 2 * MERCATOR_HALF
 
 
-def tile_bbox(z: int, x: int, y: int) -> Polygon:
-    """The tile's envelope in WGS 84 degrees (for the index on public_point), slightly enlarged by the
-    buffer that ST_AsMVTGeom keeps."""
-
-    def lon(tx: float) -> float:
-        return tx / 2**z * 360 - 180
-
-    def lat(ty: float) -> float:
-        return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * ty / 2**z))))
-
-    margin = 64 / EXTENT
-    box = Polygon.from_bbox(
-        (lon(x - margin), max(-85.06, lat(y + 1 + margin)), lon(x + 1 + margin), min(85.06, lat(y - margin)))
+def envelope(z: int, x: int, y: int, *, margin: float = 0.0) -> tuple[float, float, float, float]:
+    """The tile's west, south, east, north in Web Mercator metres (ST_TileEnvelope's), widened by `margin`
+    tile widths."""
+    size = SIDE / 2**z
+    west, north = -MERCATOR_HALF + x * size, MERCATOR_HALF - y * size
+    return (
+        west - margin * size,
+        north - (1 + margin) * size,
+        west + (1 + margin) * size,
+        north + margin * size,
     )
-    box.srid = 4326
-    return box
+
+
+def _cell(axis: str, z: int) -> str:
+    """SQL: the column or row of the grid cell of point `p` at tile zoom z."""
+    scale = 2 ** (z + GRID_LEVELS) / SIDE
+    if axis == "x":
+        return f"floor((ST_X(p) + {MERCATOR_HALF}) * {scale})::int"
+    return f"floor(({MERCATOR_HALF} - ST_Y(p)) * {scale})::int"
+
+
+def _geom(x: str, y: str) -> str:
+    return f"ST_AsMVTGeom(ST_SetSRID(ST_MakePoint({x}, {y}), 3857), ST_TileEnvelope(%s, %s, %s), {EXTENT}, {BUFFER}, true)"
 
 
 def tile(homes: QuerySet[Home], z: int, x: int, y: int) -> bytes:
-    inside = homes.filter(public_point__intersects=tile_bbox(z, x, y)).values(
-        "id", "sleeps", "kind", "public_point"
+    """The tile of the homes of a (filtered) search."""
+    if z > CELLS_MAX_ZOOM:
+        return _points(homes, z, x, y)
+    return _grouped(homes, z, x, y)
+
+
+def _box(z: int, x: int, y: int, margin: float) -> Any:
+    from django.contrib.gis.geos import Polygon
+
+    box = Polygon.from_bbox(envelope(z, x, y, margin=margin))
+    box.srid = 3857
+    return box
+
+
+def _points(homes: QuerySet[Home], z: int, x: int, y: int) -> bytes:
+    inside = homes.filter(public_point_m__bboverlaps=_box(z, x, y, BUFFER / EXTENT)).values(
+        "id", "sleeps", "kind", "public_point_m"
     )
     sql, params = inside.query.sql_with_params()
-    if z >= CLUSTER_BELOW_ZOOM:
-        # `sql` is the ORM's compiled query, its values kept apart in `params`: nothing of the request is
-        # pasted into the text.
-        query = (
-            "WITH bounds AS (SELECT ST_TileEnvelope(%s, %s, %s) AS geom) "  # noqa: S608
-            "SELECT ST_AsMVT(t, 'homes', %s, 'geom') FROM ("
-            "  SELECT h.id, h.sleeps, h.kind, "
-            "  ST_AsMVTGeom(ST_Transform(h.public_point, 3857), bounds.geom, %s, 64, true) AS geom "
-            f"  FROM ({sql}) h, bounds"
-            ") t WHERE t.geom IS NOT NULL"
-        )
-        args = [z, x, y, EXTENT, EXTENT, *params]
-    else:
-        cell = 2 * MERCATOR_HALF / 2**z / GRID
-        query = (
-            "WITH bounds AS (SELECT ST_TileEnvelope(%s, %s, %s) AS geom) "  # noqa: S608
-            "SELECT ST_AsMVT(t, 'clusters', %s, 'geom') FROM ("
-            "  SELECT count(*) AS count, "
-            "  ST_AsMVTGeom(ST_Centroid(ST_Collect(ST_Transform(h.public_point, 3857))), bounds.geom, %s, 64, true)"
-            "  AS geom "
-            f"  FROM ({sql}) h, bounds "
-            "  GROUP BY ST_SnapToGrid(ST_Transform(h.public_point, 3857), %s), bounds.geom"
-            ") t WHERE t.geom IS NOT NULL"
-        )
-        args = [z, x, y, EXTENT, EXTENT, *params, cell]
+    # `sql` is the ORM's compiled query, its values kept apart in `params`: nothing of the request is pasted
+    # into the text.
+    query = (
+        f"SELECT ST_AsMVT(t, 'homes', {EXTENT}, 'geom') FROM ("  # noqa: S608
+        f"  SELECT h.id, h.sleeps, h.kind, {_geom('ST_X(h.public_point_m)', 'ST_Y(h.public_point_m)')} AS geom"
+        f"  FROM ({sql}) h"
+        ") t WHERE t.geom IS NOT NULL"
+    )
+    return _run(query, [z, x, y, *params])
+
+
+def _grouped(homes: QuerySet[Home], z: int, x: int, y: int) -> bytes:
+    inside = homes.filter(public_point_m__bboverlaps=_box(z, x, y, 0)).values(
+        "id", "sleeps", "kind", "public_point_m"
+    )
+    sql, params = inside.query.sql_with_params()
+    # A cell belongs to one tile: only the homes inside the tile itself are grouped.
+    x0, y0 = x * GRID_SIDE, y * GRID_SIDE
+    query = (
+        f"WITH h AS (SELECT q.id, q.sleeps, q.kind, q.public_point_m AS p FROM ({sql}) q),"  # noqa: S608
+        f" c AS (SELECT {_cell('x', z)} AS cx, {_cell('y', z)} AS cy, count(*) AS count,"
+        "  avg(ST_X(p)) AS mx, avg(ST_Y(p)) AS my, min(id) AS id, min(sleeps) AS sleeps, min(kind) AS kind"
+        "  FROM h GROUP BY 1, 2)"
+        f" SELECT coalesce((SELECT ST_AsMVT(t, 'clusters', {EXTENT}, 'geom') FROM ("
+        f"   SELECT count, {_geom('mx', 'my')} AS geom FROM c"
+        f"   WHERE count > 1 AND cx BETWEEN {x0} AND {x0 + GRID_SIDE - 1} AND cy BETWEEN {y0} AND {y0 + GRID_SIDE - 1}"
+        "  ) t), '')"
+        f" || coalesce((SELECT ST_AsMVT(t, 'homes', {EXTENT}, 'geom') FROM ("
+        f"   SELECT id, sleeps, kind, {_geom('mx', 'my')} AS geom FROM c"
+        f"   WHERE count = 1 AND cx BETWEEN {x0} AND {x0 + GRID_SIDE - 1} AND cy BETWEEN {y0} AND {y0 + GRID_SIDE - 1}"
+        "  ) t), '')"
+    )
+    return _run(query, [*params, z, x, y, z, x, y])
+
+
+def counted_tile(viewer_id: int, z: int, x: int, y: int) -> bytes:
+    """The tile of every published home but the viewer's own, from the cells the database keeps counted
+    (z ≤ CELLS_MAX_ZOOM); the same layers as `tile` without filters."""
+    x0, y0 = x * GRID_SIDE, y * GRID_SIDE
+    west, south, east, north = envelope(z, x, y)
+    query = (
+        "WITH own AS ("  # noqa: S608 (constants; the request's values are parameters)
+        f"  SELECT {_cell('x', z)} AS cx, {_cell('y', z)} AS cy, count(*) AS n, sum(ST_X(p)) AS sx,"
+        "   sum(ST_Y(p)) AS sy, sum(id) AS sid"
+        "  FROM (SELECT id, public_point_m AS p FROM exchanges_home"
+        "        WHERE owner_id = %s AND status = %s"
+        "        AND public_point_m && ST_MakeEnvelope(%s, %s, %s, %s, 3857)) o GROUP BY 1, 2),"
+        " c AS ("
+        "  SELECT c.count - coalesce(own.n, 0) AS count, c.sum_x - coalesce(own.sx, 0) AS sx,"
+        "   c.sum_y - coalesce(own.sy, 0) AS sy, c.sum_id - coalesce(own.sid, 0) AS sid"
+        "  FROM exchanges_homecell c LEFT JOIN own ON own.cx = c.cx AND own.cy = c.cy"
+        f"  WHERE c.zoom = %s AND c.cx BETWEEN {x0} AND {x0 + GRID_SIDE - 1}"
+        f"  AND c.cy BETWEEN {y0} AND {y0 + GRID_SIDE - 1})"
+        f" SELECT coalesce((SELECT ST_AsMVT(t, 'clusters', {EXTENT}, 'geom') FROM ("
+        f"   SELECT count, {_geom('sx / count', 'sy / count')} AS geom FROM c WHERE count > 1"
+        "  ) t), '')"
+        f" || coalesce((SELECT ST_AsMVT(t, 'homes', {EXTENT}, 'geom') FROM ("
+        "   SELECT h.id, h.sleeps, h.kind,"
+        f"   {_geom('ST_X(h.public_point_m)', 'ST_Y(h.public_point_m)')} AS geom"
+        "   FROM c JOIN exchanges_home h ON h.id = c.sid WHERE c.count = 1 AND h.status = %s"
+        "  ) t), '')"
+    )
+    published = HomeStatus.PUBLISHED
+    params = [viewer_id, published, west, south, east, north, z, z, x, y, z, x, y, published]
+    return _run(query, params)
+
+
+def _run(query: str, params: list[Any]) -> bytes:
     with connection.cursor() as cursor:
-        cursor.execute(query, args)
+        cursor.execute(query, params)
         row = cursor.fetchone()
     return bytes(row[0]) if row and row[0] is not None else b""

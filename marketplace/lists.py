@@ -68,6 +68,15 @@ class ListFilterSet(FilterSet):
     each is a list of non-null fields ("-" for descending) ending with a unique one."""
 
     sorts: dict[str, tuple[str, ...]] = {}
+    # Sorts whose first field an index delivers in order (a KNN distance) but only alone: the query orders by
+    # that field only, and the page is put in the full order (the primary key breaking ties) in Python.
+    # Their fields are ascending.
+    index_ordered_sorts: frozenset[str] = frozenset()
+
+    @classmethod
+    def default_sort(cls, params: Mapping[str, Any]) -> str:
+        """The order of a list that names none: the first of `sorts`, unless the parameters call for another."""
+        return next(iter(cls.sorts))
 
 
 class ListQuery(Schema):
@@ -146,7 +155,7 @@ def paginate(
     Raises ListParamsInvalid."""
     sorts = filterset_class.sorts
     check_params(params, filterset_class)
-    sort = params.get("sort") or next(iter(sorts))
+    sort = params.get("sort") or filterset_class.default_sort(params)
     if sort not in sorts:
         raise ListParamsInvalid(
             {"sort": _("Tri inconnu (possibles : %(names)s).") % {"names": ", ".join(sorts)}}
@@ -161,10 +170,26 @@ def paginate(
             rows = rows.filter(_after(ordering, values))
         except (TypeError, ValueError, ValidationError) as error:
             raise _invalid_cursor() from error
-    found = list(rows[: limit + 1])
+    if sort in filterset_class.index_ordered_sorts:
+        found = _index_ordered(rows, ordering, limit)
+    else:
+        found = list(rows[: limit + 1])
     more = len(found) > limit
     items = found[:limit]
     return Page(items, _encode(sort, [_value(items[-1], f) for f in ordering]) if more else None)
+
+
+def _index_ordered(rows: QuerySet[M], ordering: Sequence[str], limit: int) -> list[M]:
+    """The first limit + 1 rows in the full order, reading the rows in the order of the first field only.
+    Rows tied on that field may come in any order: when a tie reaches the end of what was read, read more,
+    so that every row tied with the page's last one is there to be put in order."""
+    first = ordering[0]
+    fetch = limit + 1
+    while True:
+        found = sorted(rows.order_by(first)[:fetch], key=lambda row: [_value(row, f) for f in ordering])
+        if len(found) < fetch or _value(found[-1], first) != _value(found[min(limit, len(found)) - 1], first):
+            return found[: limit + 1]
+        fetch *= 2
 
 
 def _value(row: Model, field: str) -> Any:
