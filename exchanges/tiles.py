@@ -116,7 +116,7 @@ def counted_tile(viewer_id: int, z: int, x: int, y: int) -> bytes:
         "        AND public_point_m && ST_MakeEnvelope(%s, %s, %s, %s, 3857)) o GROUP BY 1, 2),"
         " c AS ("
         "  SELECT c.count - coalesce(own.n, 0) AS count, c.sum_x - coalesce(own.sx, 0) AS sx,"
-        "   c.sum_y - coalesce(own.sy, 0) AS sy, c.sum_id - coalesce(own.sid, 0) AS sid"
+        "   c.sum_y - coalesce(own.sy, 0) AS sy, (c.sum_id - coalesce(own.sid, 0))::bigint AS sid"
         "  FROM exchanges_homecell c LEFT JOIN own ON own.cx = c.cx AND own.cy = c.cy"
         f"  WHERE c.zoom = %s AND c.cx BETWEEN {x0} AND {x0 + GRID_SIDE - 1}"
         f"  AND c.cy BETWEEN {y0} AND {y0 + GRID_SIDE - 1})"
