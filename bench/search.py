@@ -354,6 +354,14 @@ def measure(url: str, size: int, n: int) -> None:
                 f"tiles z{z:<2} ({len(tiles):>3} tiles, median {size_kb:6.1f} KB)  cold {p50_p95([c[0] for c in cold])}"
                 f"  | warm {p50_p95([w[0] for w in warm])}"
             )
+        # The same tiles for a filtered map (dates ± 3 days and party size): grouped on the fly, not counted.
+        filters = "&".join(
+            p for p in queries[0].split("?", 1)[1].split("&") if not p.startswith(("bbox=", "limit="))
+        )
+        for z in (5, 8, 11):
+            tiles = sorted({tile_of(lon, lat, z) for lon, lat in points})[:10]
+            cold = [get(conn, f"/api/v1/tiles/homes/{z}/{x}/{y}.mvt?{filters}", cookie)[0] for x, y in tiles]
+            print(f"tiles z{z:<2} filtered ({len(tiles):>3} tiles: {filters})  cold {p50_p95(cold)}")
         print(f"web process peak memory: {peak_memory_mb(proc):.0f} MB")
     finally:
         proc.terminate()

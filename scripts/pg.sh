@@ -83,7 +83,7 @@ unix_socket_directories = '$PGDIR'
 fsync = off                      # a development cluster: speed over crash safety
 synchronous_commit = off
 full_page_writes = off
-shared_buffers = 256MB
+shared_buffers = 1GB              # the national-scale benchmark's homes and their indexes stay in memory
 max_connections = 200
 CONF
 }
