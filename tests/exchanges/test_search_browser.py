@@ -171,11 +171,37 @@ def test_next_homes_come_below_the_first_ones(people, homes, live_server, page: 
     expect(cards).to_have_count(1)
     expect(page.locator("#results-count")).to_have_text("Plus de 1 logement")
     page.evaluate("window.searchMarker = 'the same document'")
-    page.get_by_role("link", name="Logements suivants").click()
+    page.get_by_role("link", name="Logements suivants").focus()
+    page.keyboard.press("Enter")
     expect(cards).to_have_count(2)  # added below, not instead
     expect(cards.nth(0)).to_contain_text("Quimper")
     expect(cards.nth(1)).to_contain_text("Grenoble")
+    expect(cards.nth(1).get_by_role("link")).to_be_focused()  # the keyboard goes on from the first added
     expect(page.locator("#results-count")).to_have_text("1 logement de plus")
     expect(page.get_by_role("link", name="Logements suivants")).to_have_count(0)  # the last page
     expect(page).to_have_url(re.compile(r"/logements/\?limit=1$"))  # still the same search
     assert page.evaluate("window.searchMarker") == "the same document"
+
+
+def test_without_javascript_the_form_still_searches(people, homes, live_server, page: Page):
+    # The site's scripts never arrive (htmx, MapLibre, search.js); axe-core, injected by the test, still runs.
+    page.route(re.compile(r"\.js(\?.*)?$"), lambda route: route.abort())
+    log_in(page, live_server.url, people.ineligible.email)
+    page.get_by_role("link", name="Échanges").click()
+    cards = page.locator(".home-card")
+    expect(cards).to_have_count(2)
+    page.get_by_label("Région").select_option("53")
+    expect(cards).to_have_count(2)  # nothing runs on a change: the button searches
+    page.get_by_label("Arrivée").fill(str(in_days(22)))
+    page.get_by_label("Départ").fill(str(in_days(21)))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Chercher", exact=True).click()
+    expect(page.get_by_role("alert")).to_have_text("Départ : Le départ doit être après l'arrivée.")
+    expect(page.get_by_label("Région")).to_have_value("53")
+    page.get_by_label("Départ").fill(str(in_days(29)))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Chercher", exact=True).click()
+    expect(cards).to_have_count(1)
+    expect(cards.first).to_contain_text("Quimper")
+    expect(page.locator("#results-count")).to_have_text("1 logement")
+    assert "region=53" in page.url

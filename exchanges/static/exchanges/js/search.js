@@ -200,6 +200,21 @@
     if (next) next.value = url;
   });
 
+  // The next homes: the link that asked goes (replaced by the one after it, if any), so the keyboard goes to
+  // the first of the homes just added rather than back to the top of the page.
+  let cardsBefore = null;
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    const elt = event.detail.elt;
+    if (elt.closest && elt.closest("#results-next")) cardsBefore = results.querySelectorAll(".home-card").length;
+  });
+  results.addEventListener("htmx:afterSettle", function (event) {
+    if (cardsBefore === null || event.target.id !== "home-cards") return;
+    const added = results.querySelectorAll(".home-card")[cardsBefore];
+    cardsBefore = null;
+    const link = added && added.querySelector("a");
+    if (link) link.focus();
+  });
+
   // Back and forward: the form takes the values of the address, and the search runs again.
   function fill(params) {
     Array.prototype.forEach.call(form.elements, function (field) {
