@@ -136,15 +136,18 @@
   // ---- Live results (htmx) ----------------------------------------------------------------------------
   function formQuery() { return new URLSearchParams(new FormData(form)).toString(); }
   let requested = formQuery();
-  let shown = window.location.pathname + window.location.search;
-  let restoring = false;
+  let shown = window.location.pathname + window.location.search; // the search the address names
+  function triggerOf(event) {
+    const config = event.detail.requestConfig;
+    return config && config.triggeringEvent ? config.triggeringEvent.type : "";
+  }
 
   document.body.addEventListener("htmx:beforeRequest", function (event) {
     if (event.detail.elt !== form) return;
     const query = formQuery();
-    const trigger = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+    const trigger = triggerOf(event);
     // A number's "input" then its "change" on leaving the field ask for the same search: once is enough.
-    if (query === requested && !(trigger && trigger.type === "submit")) {
+    if (query === requested && trigger !== "submit" && trigger !== "restore") {
       event.preventDefault();
       return;
     }
@@ -187,17 +190,16 @@
     const asked = event.detail.requestConfig && event.detail.requestConfig.elt;
     if (event.target !== results || asked !== form) return;
     const state = results.querySelector(".search-results");
-    const wasRestoring = restoring;
-    restoring = false;
     if (!state || state.hasAttribute("data-error")) return; // the map and the address keep the last search
     showTiles(state.dataset.query);
     const url = state.dataset.url;
-    if (wasRestoring || url === shown) window.history.replaceState({ search: url }, "", url);
-    else window.history.pushState({ search: url }, "", url);
-    shown = url;
     // Changing the language comes back to this search, not to the one the page was loaded with.
     const next = document.querySelector('.lang-switch input[name="next"]');
     if (next) next.value = url;
+    if (triggerOf(event) === "restore") return; // back or forward: the address is already this search
+    if (url === shown) window.history.replaceState({ search: url }, "", url);
+    else window.history.pushState({ search: url }, "", url);
+    shown = url;
   });
 
   // The next homes: the link that asked goes (replaced by the one after it, if any), so the keyboard goes to
@@ -227,12 +229,12 @@
   window.addEventListener("popstate", function () {
     const here = window.location.pathname + window.location.search;
     if (here === shown) return; // a jump to an anchor of the page, not another search
+    shown = here;
     const params = new URLSearchParams(window.location.search);
     fill(params);
     const box = boundsOf(params.get("bbox"));
     if (map && box) map.fitBounds(box, { animate: false }, { programmatic: true });
     if (areaButton) areaButton.hidden = true;
-    restoring = true;
-    form.requestSubmit();
+    htmx.trigger(form, "restore"); // the form's own request (hx-trigger), which leaves the address alone
   });
 })();
