@@ -11,6 +11,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from exchanges.models import Home
@@ -18,7 +19,9 @@ from marketplace.accounts.models import User
 
 
 def _listed(homes: Sequence[Home]) -> str:
-    return "\n".join(f"- « {h.title} », {h.commune.name}" for h in homes)
+    return "\n".join(
+        _("- « %(title)s », %(commune)s") % {"title": h.title, "commune": h.commune.name} for h in homes
+    )
 
 
 def _send_on_commit(owner: User, subject: str, body: str) -> None:

@@ -97,7 +97,7 @@ def test_each_owner_reads_it_in_their_language(people, django_capture_on_commit_
     english, french = by_address[people.owner.email], by_address[people.other.email]
     assert english.subject == "[Réciproque] Your home is no longer on the map"
     assert "Your employment with this employer has ended." in str(english.body)
-    assert "« Appartement place Grenette »" in str(english.body)
+    assert "- “Appartement place Grenette”, Grenoble" in str(english.body)
     assert french.subject == "[Réciproque] Votre logement n'est plus sur la carte"
     assert "Votre emploi chez cet employeur est terminé." in str(french.body)
 
