@@ -24,6 +24,12 @@ class SearchForm(forms.Form):
     amenities = forms.MultipleChoiceField(
         label=_("Équipements"), required=False, choices=Amenity.choices, widget=forms.CheckboxSelectMultiple
     )
+    accessibility = forms.MultipleChoiceField(
+        label=_("Accessibilité"),
+        required=False,
+        choices=Accessibility.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
     wants_to_come_to = forms.ChoiceField(
         label=_("Qui veut venir chez moi ?"),
         required=False,

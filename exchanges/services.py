@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import math
 import time
+from itertools import groupby
 from typing import Any
 
 from django.contrib.gis.gdal import GDALException
@@ -15,13 +16,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.db.backends.postgresql.psycopg_any import DateRange
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from PIL import Image
 
 from exchanges.events import HomePausedForEligibility, HomeResumed
 from exchanges.exceptions import AvailabilityOverlap, HomeWrongState, NotEligible, NotHomeOwner
+from exchanges.mails import mail_homes_back_on_the_map, mail_homes_paused_for_eligibility
 from exchanges.models import (
     CELLS_LOCK,
     CELLS_MAX_ZOOM,
@@ -261,24 +263,40 @@ def home_cells_rebuild() -> int:
 
 def homes_follow_eligibility(*, today: dt.date) -> tuple[list[int], list[int]]:
     """Daily: pause the published homes of owners who lost eligibility, bring back those the platform had
-    paused once their owner is eligible again, and tell the owners. Returns (paused, resumed) ids."""
-    paused, resumed = [], []
+    paused once their owner is eligible again, and tell each owner once (event and e-mail, after commit).
+    Returns (paused, resumed) ids."""
+    paused: list[int] = []
+    resumed: list[int] = []
     with transaction.atomic():
         candidates = (
-            Home.objects.select_for_update()
+            Home.objects.select_for_update(of=("self",))
             .filter(status__in=[HomeStatus.PUBLISHED, HomeStatus.PAUSED])
-            .select_related("owner")
+            .select_related("owner", "commune")
+            .order_by("owner_id", "pk")
         )
-        for home in candidates:
-            eligible = agent_eligibility(home.owner, today).eligible
-            if home.status == HomeStatus.PUBLISHED and not eligible:
+        for _owner_id, group in groupby(candidates, key=lambda home: home.owner_id):
+            homes = list(group)
+            owner = homes[0].owner
+            with translation.override(owner.preferred_language):  # the reason, in the owner's language
+                eligibility = agent_eligibility(owner, today)
+            off = [h for h in homes if h.status == HomeStatus.PUBLISHED and not eligibility.eligible]
+            back = [
+                h
+                for h in homes
+                if h.status == HomeStatus.PAUSED and h.paused_for_eligibility and eligibility.eligible
+            ]
+            for home in off:
                 transition_run(home, "pause", actor=None, comment="eligibility", for_eligibility=True)
-                publish(HomePausedForEligibility(home=home.pk), to=[home.owner_id])
-                paused.append(home.pk)
-            elif home.status == HomeStatus.PAUSED and home.paused_for_eligibility and eligible:
+                publish(HomePausedForEligibility(home=home.pk), to=[owner.pk])
+            for home in back:
                 transition_run(home, "publish", actor=None, comment="eligibility", at=timezone.now())
-                publish(HomeResumed(home=home.pk), to=[home.owner_id])
-                resumed.append(home.pk)
+                publish(HomeResumed(home=home.pk), to=[owner.pk])
+            if off:
+                mail_homes_paused_for_eligibility(owner=owner, homes=off, reason=eligibility.message)
+            if back:
+                mail_homes_back_on_the_map(owner=owner, homes=back)
+            paused += [h.pk for h in off]
+            resumed += [h.pk for h in back]
         if paused or resumed:
             _homes_changed()
     return paused, resumed

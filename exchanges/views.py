@@ -1,6 +1,8 @@
 """Pages of the home swaps: the map search, a home's page, the owner's editor, favourites and saved searches.
 Thin: FilterSet and selectors in, services out."""
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,17 +10,18 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from exchanges import favourites, selectors, services
 from exchanges.filters import HomeSearchFilter
 from exchanges.forms import HomeForm, PeriodForm, SavedSearchForm, SearchForm, WishForm
-from exchanges.models import Favourite, FavouriteList
+from exchanges.models import Favourite, FavouriteList, Home
 from marketplace import lists
 from marketplace.accounts.models import User
 from marketplace.organisations.selectors import agent_eligibility
-from marketplace.web import form_action, post_action, posted_choice
+from marketplace.web import form_action, htmx_partial, post_action, posted_choice
 
 
 def _user(request: HttpRequest) -> User:
@@ -26,37 +29,82 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-def _search_params(request: HttpRequest) -> QueryDict:
-    """The query string without empty fields (an empty date is no filter) and with the list of amenities
-    joined as the API takes it."""
+# Fields of several values: the form repeats them (amenities=wifi&amenities=garden), the API joins them with
+# commas (amenities=wifi,garden), as do the tiles and a saved search's query. The page reads both.
+LIST_FIELDS = ("amenities", "accessibility")
+
+
+def _form_params(request: HttpRequest) -> QueryDict:
+    """The query string as the form writes it, without empty fields (an empty date is no filter)."""
     params = QueryDict(mutable=True)
     for key, values in request.GET.lists():
+        if key in LIST_FIELDS:
+            values = [part for value in values for part in value.split(",")]
         values = [v for v in values if v]
-        if key == "amenities" and values:
-            params[key] = ",".join(values)
-        elif values:
-            params[key] = values[-1]
+        if values:
+            params.setlist(key, values if key in LIST_FIELDS else values[-1:])
     return params
+
+
+def _search_params(params: QueryDict) -> QueryDict:
+    """The same parameters as the FilterSet (and the API, the tiles, a saved search) takes them."""
+    joined = params.copy()
+    for key in LIST_FIELDS:
+        if key in joined:
+            joined[key] = ",".join(joined.getlist(key))
+    return joined
 
 
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
-    params = _search_params(request)
+    """The map search. For htmx (a filter changed, the map moved, the next page), only the results and what
+    follows them (the count, the saved search's query); without JavaScript, the whole page."""
+    params = _form_params(request)
     page, error = lists.page_or_error(
-        params,
+        _search_params(params),
         HomeSearchFilter,
         selectors.homes_searchable(_user(request)),
         default_limit=30,
         request=request,
+        labels=_search_labels(),
     )
-    context = {
-        "form": SearchForm(request.GET or None),
+    partial = htmx_partial(request)
+    context = _search_context(request, params, page, error, partial=partial)
+    template = "exchanges/_search_results.html" if partial else "exchanges/search.html"
+    response = render(request, template, context, status=200 if error is None else 422)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _search_labels() -> dict[str, Any]:
+    """A refused filter is named as the page names it (its label), the map's box too."""
+    labels: dict[str, Any] = {name: field.label for name, field in SearchForm.base_fields.items()}
+    return {**labels, "bbox": _("Zone de la carte")}
+
+
+def _search_context(
+    request: HttpRequest,
+    params: QueryDict,
+    page: lists.Page[Home] | None,
+    error: str | None,
+    *,
+    partial: bool,
+) -> dict[str, Any]:
+    search = _without(params, "cursor")  # the search itself, whichever page of it is shown
+    context: dict[str, Any] = {
         "page": page,
         "error": error,
-        "query": params.urlencode(),
+        "partial": partial,
+        "more": "cursor" in params,
+        "query": _search_params(search).urlencode(),
+        "url": f"{request.path}?{search.urlencode()}" if search else request.path,
         "next_query": _with(params, cursor=page.next) if page and page.next else None,
+        "france_query": _without(search, "bbox").urlencode() if "bbox" in search else None,
+        "bbox": params.get("bbox", ""),
     }
-    return render(request, "exchanges/search.html", context, status=200 if error is None else 422)
+    if not partial:  # the form is not part of the results: htmx leaves it as the person set it
+        context["form"] = SearchForm(params or None)
+    return context
 
 
 def _with(params: QueryDict, **values: str) -> str:
@@ -64,6 +112,13 @@ def _with(params: QueryDict, **values: str) -> str:
     for key, value in values.items():
         copy[key] = value
     return copy.urlencode()
+
+
+def _without(params: QueryDict, *keys: str) -> QueryDict:
+    copy = params.copy()
+    for key in keys:
+        copy.pop(key, None)
+    return copy
 
 
 @login_required

@@ -248,9 +248,15 @@ def page_or_error(
     *,
     default_limit: int = DEFAULT_LIMIT,
     request: Any = None,
+    labels: Mapping[str, Any] | None = None,
 ) -> tuple[Page[M] | None, str | None]:
-    """For a page: the same list, or the message to show beside the search form instead of an error page."""
+    """For a page: the same list, or the message to show beside the search form instead of an error page,
+    each refused field named by its label on the page (`labels`) when it has one."""
     try:
         return paginate(params, filterset_class, queryset, default_limit=default_limit, request=request), None
     except ListParamsInvalid as error:
-        return None, " ".join(f"{field} : {message}" for field, message in error.errors.items())
+        labels = labels or {}
+        return None, " ".join(
+            _("%(field)s : %(message)s") % {"field": labels.get(field, field), "message": message}
+            for field, message in error.errors.items()
+        )

@@ -9,6 +9,8 @@
   another site nor fail after the write.
 - `form_action(form, action)`: a form whose service may refuse a field: the service's InvalidField lands on
   that field, any other domain error above the form; nothing is written.
+- `htmx_partial(request)`: the page asked for one of its parts by htmx (the search's results), rather than
+  the whole page.
 """
 
 from collections.abc import Callable
@@ -21,6 +23,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django_htmx.middleware import HtmxDetails
 
 from marketplace.errors import Conflict, DomainError, InvalidField, NotFound, constraint_message
 
@@ -81,6 +84,13 @@ class HtmlErrorMiddleware:
             {"error": error, "status": error.http_status},
             status=error.http_status,
         )
+
+
+def htmx_partial(request: HttpRequest) -> bool:
+    """An htmx request for a part of the page; not htmx restoring a whole page from its history, which
+    needs the whole page. The response must then vary on HX-Request (a cache must not mix them up)."""
+    details: HtmxDetails | None = getattr(request, "htmx", None)
+    return details is not None and bool(details) and not details.history_restore_request
 
 
 def posted_choice(request: HttpRequest, name: str, choices: tuple[str, ...]) -> str:
