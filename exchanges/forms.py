@@ -133,7 +133,7 @@ class GeoJSONField(forms.CharField):
             return None
         try:
             data = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: "[[[[…" nested deeper than Python goes
             data = None
         if not isinstance(data, dict):
             raise ValidationError(
@@ -163,6 +163,19 @@ class LonLatField(forms.CharField):
                 code="invalid",
             )
         return lon, lat
+
+
+Territories = tuple[list[tuple[str, str]], list[tuple[str, str]]]
+
+
+def territory_choices() -> Territories:
+    """(régions, départements) as choices: by name, and by code with the name."""
+    regions = list(Region.objects.order_by("name").values_list("code", "name"))
+    departements = [
+        (code, f"{code} {name}")
+        for code, name in Departement.objects.order_by("code").values_list("code", "name")
+    ]
+    return regions, departements
 
 
 class WishForm(forms.Form):
@@ -210,13 +223,12 @@ class WishForm(forms.Form):
     # The service's argument → the field of this form its refusal belongs to (marketplace.web.form_action).
     service_fields = {"center_lon": "center", "center_lat": "center", "radius_m": "radius_km"}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, territories: Territories | None = None, **kwargs: Any) -> None:
+        """`territories`: the choices of régions and départements, read once for a page of several forms."""
         super().__init__(*args, **kwargs)
-        self.fields["regions"].choices = list(Region.objects.order_by("name").values_list("code", "name"))  # type: ignore[attr-defined]
-        self.fields["departements"].choices = [  # type: ignore[attr-defined]
-            (code, f"{code} {name}")
-            for code, name in Departement.objects.order_by("code").values_list("code", "name")
-        ]
+        regions, departements = territories or territory_choices()
+        self.fields["regions"].choices = regions  # type: ignore[attr-defined]
+        self.fields["departements"].choices = departements  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -16,7 +16,15 @@ from django.views.decorators.http import require_POST
 
 from exchanges import calendar, favourites, selectors, services
 from exchanges.filters import HomeSearchFilter
-from exchanges.forms import HomeForm, PeriodForm, SavedSearchForm, SearchForm, WishForm
+from exchanges.forms import (
+    HomeForm,
+    PeriodForm,
+    SavedSearchForm,
+    SearchForm,
+    Territories,
+    WishForm,
+    territory_choices,
+)
 from exchanges.models import Favourite, FavouriteList, Home
 from marketplace import lists
 from marketplace.accounts.models import User
@@ -204,8 +212,8 @@ def _period_form(home: Home, data: QueryDict | None = None) -> PeriodForm:
     return PeriodForm(data, auto_id=f"period-{home.pk}-%s")
 
 
-def _wish_form(home: Home, data: QueryDict | None = None) -> WishForm:
-    return WishForm(data, auto_id=f"wish-{home.pk}-%s")
+def _wish_form(home: Home, data: QueryDict | None = None, territories: Territories | None = None) -> WishForm:
+    return WishForm(data, auto_id=f"wish-{home.pk}-%s", territories=territories)
 
 
 def _editor_page(
@@ -218,13 +226,14 @@ def _editor_page(
     again with the person's input and the errors beside the fields (status 422)."""
     user = _user(request)
     editors = []
+    territories = territory_choices()
     for home in selectors.homes_of_owner(user):
         bound = refused[1] if refused is not None and refused[0].pk == home.pk else None
         editors.append(
             HomeEditor(
                 home=home,
                 period_form=bound if isinstance(bound, PeriodForm) else _period_form(home),
-                wish_form=bound if isinstance(bound, WishForm) else _wish_form(home),
+                wish_form=bound if isinstance(bound, WishForm) else _wish_form(home, territories=territories),
                 calendar=_calendar(request, home, pick=True),
                 wishes_geojson=json.dumps(selectors.wishes_geojson(home)),
             )

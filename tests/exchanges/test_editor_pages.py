@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from exchanges import services
 from exchanges.models import AvailabilityPeriod, DestinationWish
@@ -171,6 +172,12 @@ class TestWishForm:
         [
             ({"area": "{not json"}, "area", "Zone illisible"),
             ({"area": '["Polygon"]'}, "area", "Zone illisible"),
+            ({"area": "[" * 50_000}, "area", "Zone illisible"),
+            (
+                {"area": json.dumps({"type": "Polygon", "coordinates": "Quimper"})},
+                "area",
+                "Polygone illisible",
+            ),
             ({"area": json.dumps({"type": "Point", "coordinates": [-4, 48]})}, "area", "polygone GeoJSON"),
             ({"area": json.dumps(CONTINENT)}, "area", "Zone trop vaste"),
             ({"area": json.dumps(detailed(2004))}, "area", "au plus 2000 sommets"),
@@ -374,3 +381,20 @@ def test_the_editor_in_english(people, home):
     response = client.post(f"/mon-logement/{home.pk}/souhaits/", {"start": "x"})
     assert response.status_code == 422
     assert "Wish not added: correct what is flagged." in response.content.decode()
+
+
+def test_the_editor_costs_one_query_more_per_home_and_the_home_page_a_fixed_number(
+    people, homes, django_assert_num_queries, django_assert_max_num_queries
+):
+    """Each home of the editor adds its wishes' map (one query); photos, periods and wishes are prefetched."""
+    client = client_for(people.owner)
+    client.get("/mon-logement/")  # the session and the permissions warm up
+    with CaptureQueriesContext(connection) as two_homes:
+        client.get("/mon-logement/")
+    make_home(people.owner, title="Troisième")
+    with django_assert_num_queries(len(two_homes) + 1):
+        client.get("/mon-logement/")
+    other = client_for(people.other)
+    other.get(f"/logements/{homes['grenoble'].pk}/")
+    with django_assert_max_num_queries(12):
+        other.get(f"/logements/{homes['grenoble'].pk}/")
