@@ -1,6 +1,10 @@
 """Reads on homes: the owner's, one home for an actor, and its periods and wishes."""
 
-from django.db.models import Prefetch, QuerySet
+import json
+from typing import Any
+
+from django.contrib.gis.db.models.functions import AsGeoJSON, PointOnSurface
+from django.db.models import ExpressionWrapper, F, FloatField, Prefetch, QuerySet
 
 from exchanges.exceptions import (
     FavouriteListNotFound,
@@ -22,6 +26,8 @@ from exchanges.models import (
 )
 from marketplace.accounts.models import User
 
+WISH_ORDER = ("dates", "pk")  # the list of a home's wishes and their map, in the same order
+
 
 def _homes() -> HomeQuerySet:
     return (
@@ -36,7 +42,12 @@ def _homes() -> HomeQuerySet:
         .prefetch_related(
             "photos",
             Prefetch("periods", queryset=AvailabilityPeriod.objects.order_by("period")),
-            Prefetch("wishes", queryset=DestinationWish.objects.defer("target").order_by("dates")),
+            Prefetch(
+                "wishes",
+                queryset=DestinationWish.objects.defer("target")
+                .annotate(radius_km=ExpressionWrapper(F("radius_m") / 1000.0, output_field=FloatField()))
+                .order_by(*WISH_ORDER),
+            ),
         )
     )
 
@@ -81,6 +92,30 @@ def wish_get_for_owner(*, actor: User, home: Home, wish_id: int) -> DestinationW
     if wish is None or (wish.home.owner_id != actor.pk and not actor.is_superuser):
         raise WishNotFound()
     return wish
+
+
+def wishes_geojson(home: Home) -> dict[str, Any]:
+    """The home's destination wishes as a GeoJSON FeatureCollection of their targets (the union of each wish's
+    places), numbered as the page lists them, with a point inside each for its number: public, as the wishes
+    are on the home's page; nothing of the home's own location."""
+    rows = (
+        DestinationWish.objects.filter(home=home)
+        .order_by(*WISH_ORDER)
+        .annotate(inside=PointOnSurface("target"), geojson=AsGeoJSON("target", precision=5))
+        .values_list("pk", "geojson", "inside")
+    )
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": pk,
+                "properties": {"number": n, "inside": [round(inside.x, 5), round(inside.y, 5)]},
+                "geometry": json.loads(geojson),
+            }
+            for n, (pk, geojson, inside) in enumerate(rows, start=1)
+        ],
+    }
 
 
 # ---- Search ------------------------------------------------------------------------------------------------

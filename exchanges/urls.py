@@ -8,6 +8,7 @@ urlpatterns = [
     path("logements/", views.search, name="search"),
     path("logements/<int:home_id>/", views.home_detail, name="detail"),
     path("logements/<int:home_id>/favori/", views.favourite_toggle, name="favourite"),
+    path("logements/<int:home_id>/calendrier/", views.home_calendar, name="calendar"),
     path("logements/recherches/", views.saved_search_create, name="saved_search_create"),
     path("mes-favoris/", views.my_favourites, name="favourites"),
     path(
@@ -18,6 +19,7 @@ urlpatterns = [
     path("alertes/desabonnement/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("mon-logement/", views.my_homes, name="mine"),
     path("mon-logement/<int:home_id>/etat/", views.home_status, name="status"),
+    path("mon-logement/<int:home_id>/calendrier/", views.my_home_calendar, name="my_calendar"),
     path("mon-logement/<int:home_id>/disponibilites/", views.period_add, name="period_add"),
     path(
         "mon-logement/<int:home_id>/disponibilites/<int:period_id>/retrait/",

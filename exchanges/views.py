@@ -1,6 +1,8 @@
 """Pages of the home swaps: the map search, a home's page, the owner's editor, favourites and saved searches.
 Thin: FilterSet and selectors in, services out."""
 
+import json
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -14,9 +16,17 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from exchanges import favourites, selectors, services
+from exchanges import calendar, favourites, selectors, services
 from exchanges.filters import HomeSearchFilter
-from exchanges.forms import HomeForm, PeriodForm, SavedSearchForm, SearchForm, WishForm
+from exchanges.forms import (
+    HomeForm,
+    PeriodForm,
+    SavedSearchForm,
+    SearchForm,
+    Territories,
+    WishForm,
+    territory_choices,
+)
 from exchanges.models import Favourite, FavouriteList, Home
 from marketplace import lists
 from marketplace.accounts.models import User
@@ -126,8 +136,49 @@ def home_detail(request: HttpRequest, home_id: int) -> HttpResponse:
     user = _user(request)
     home = selectors.home_get_for_actor(actor=user, home_id=home_id)
     favourite = Favourite.objects.filter(favourite_list__owner=user, home=home).exists()
-    context = {"home": home, "own": home.owner_id == user.pk, "favourite": favourite}
+    context = {
+        "home": home,
+        "own": home.owner_id == user.pk,
+        "favourite": favourite,
+        "calendar": _calendar(request, home, pick=False),
+        "wishes_geojson": json.dumps(selectors.wishes_geojson(home)),
+    }
     return render(request, "exchanges/home_detail.html", context)
+
+
+@dataclass(frozen=True)
+class CalendarBlock:
+    """What exchanges/_calendar.html draws: the months, and where its arrows lead (page, or htmx fragment)."""
+
+    home: Home
+    window: calendar.Window
+    pick: bool  # the owner's editor: the days are buttons that fill the period form
+    page_url: str
+    fragment_url: str
+
+
+def _calendar(request: HttpRequest, home: Home, *, pick: bool) -> CalendarBlock:
+    spans = [calendar.Span(p.period.lower, p.period.upper, p.mode) for p in home.periods.all()]
+    window = calendar.window(spans, today=timezone.localdate(), requested=request.GET.get("mois"))
+    if pick:
+        urls = reverse("exchanges:mine"), reverse("exchanges:my_calendar", args=[home.pk])
+    else:
+        urls = reverse("exchanges:detail", args=[home.pk]), reverse("exchanges:calendar", args=[home.pk])
+    return CalendarBlock(home, window, pick, *urls)
+
+
+@login_required
+def home_calendar(request: HttpRequest, home_id: int) -> HttpResponse:
+    """A home's calendar alone, for its previous and next links (htmx)."""
+    home = selectors.home_get_for_actor(actor=_user(request), home_id=home_id)
+    return render(request, "exchanges/_calendar.html", {"calendar": _calendar(request, home, pick=False)})
+
+
+@login_required
+def my_home_calendar(request: HttpRequest, home_id: int) -> HttpResponse:
+    """The editor's calendar of one home (days to pick), for its previous and next links (htmx)."""
+    home = selectors.home_get_for_owner(actor=_user(request), home_id=home_id)
+    return render(request, "exchanges/_calendar.html", {"calendar": _calendar(request, home, pick=True)})
 
 
 @login_required
@@ -199,11 +250,65 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "exchanges/unsubscribe.html", {"done": False})
 
 
+@dataclass(frozen=True)
+class HomeEditor:
+    """One home in the editor: its period and wish forms (bound after a refusal), calendar and wishes map."""
+
+    home: Home
+    period_form: PeriodForm
+    wish_form: WishForm
+    calendar: CalendarBlock
+    wishes_geojson: str
+
+
+# Each home has its own forms on the page: ids per home, so that every label points at its own field.
+def _period_form(home: Home, data: QueryDict | None = None) -> PeriodForm:
+    return PeriodForm(data, auto_id=f"period-{home.pk}-%s")
+
+
+def _wish_form(home: Home, data: QueryDict | None = None, territories: Territories | None = None) -> WishForm:
+    return WishForm(data, auto_id=f"wish-{home.pk}-%s", territories=territories)
+
+
+def _editor_page(
+    request: HttpRequest,
+    *,
+    home_form: HomeForm | None = None,
+    refused: tuple[Home, PeriodForm | WishForm] | None = None,
+) -> HttpResponse:
+    """The editor, every home with its forms; `refused` is a home and its form the service refused, shown
+    again with the person's input and the errors beside the fields (status 422)."""
+    user = _user(request)
+    editors = []
+    territories = territory_choices()
+    for home in selectors.homes_of_owner(user):
+        bound = refused[1] if refused is not None and refused[0].pk == home.pk else None
+        editors.append(
+            HomeEditor(
+                home=home,
+                period_form=bound if isinstance(bound, PeriodForm) else _period_form(home),
+                wish_form=bound if isinstance(bound, WishForm) else _wish_form(home, territories=territories),
+                calendar=_calendar(request, home, pick=True),
+                wishes_geojson=json.dumps(selectors.wishes_geojson(home)),
+            )
+        )
+    home_form = home_form or HomeForm(initial=HOME_FORM_INITIAL)
+    context = {
+        "editors": editors,
+        "form": home_form,
+        "eligibility": agent_eligibility(user, timezone.localdate()),
+    }
+    status = 422 if home_form.errors or refused is not None else 200
+    return render(request, "exchanges/my_homes.html", context, status=status)
+
+
+HOME_FORM_INITIAL = {"kind": "flat", "sleeps": 4}
+
+
 @login_required
 def my_homes(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    homes = list(selectors.homes_of_owner(user))
-    form = HomeForm(request.POST or None, initial={"kind": "flat", "sleeps": 4})
+    form = HomeForm(request.POST or None, initial=HOME_FORM_INITIAL)
     if request.method == "POST" and form_action(form, lambda data: services.home_create(actor=user, **data)):
         messages.success(
             request,
@@ -212,14 +317,7 @@ def my_homes(request: HttpRequest) -> HttpResponse:
             ),
         )
         return redirect("exchanges:mine")
-    context = {
-        "homes": homes,
-        "form": form,
-        "period_form": PeriodForm(),
-        "wish_form": WishForm(),
-        "eligibility": agent_eligibility(user, timezone.localdate()),
-    }
-    return render(request, "exchanges/my_homes.html", context, status=422 if form.errors else 200)
+    return _editor_page(request, home_form=form)
 
 
 @login_required
@@ -243,12 +341,11 @@ def home_status(request: HttpRequest, home_id: int) -> HttpResponse:
 def period_add(request: HttpRequest, home_id: int) -> HttpResponse:
     user = _user(request)
     home = selectors.home_get_for_owner(actor=user, home_id=home_id)
-    form = PeriodForm(request.POST)
+    form = _period_form(home, request.POST)
     if form_action(form, lambda data: services.availability_add(actor=user, home=home, **data)):
         messages.success(request, _("Disponibilité ajoutée."))
-    else:
-        messages.error(request, _("Disponibilité non ajoutée : %(errors)s") % {"errors": _errors(form)})
-    return redirect("exchanges:mine")
+        return redirect("exchanges:mine")
+    return _editor_page(request, refused=(home, form))
 
 
 @login_required
@@ -270,12 +367,16 @@ def period_delete(request: HttpRequest, home_id: int, period_id: int) -> HttpRes
 def wish_add(request: HttpRequest, home_id: int) -> HttpResponse:
     user = _user(request)
     home = selectors.home_get_for_owner(actor=user, home_id=home_id)
-    form = WishForm(request.POST)
+    form = _wish_form(home, request.POST)
     if form_action(form, lambda data: services.wish_add(actor=user, home=home, **data)):
         messages.success(request, _("Souhait ajouté."))
-    else:
-        messages.error(request, _("Souhait non ajouté : %(errors)s") % {"errors": _errors(form)})
-    return redirect("exchanges:mine")
+        if form.area_repaired():
+            messages.info(
+                request,
+                _("La zone dessinée se croisait elle-même : elle a été corrigée, vérifiez-la sur la carte."),
+            )
+        return redirect("exchanges:mine")
+    return _editor_page(request, refused=(home, form))
 
 
 @login_required

@@ -125,6 +125,25 @@ def commune_search(query: str, *, limit: int = 10) -> list[Commune]:
     return [found[c] for c in codes]
 
 
+# "Grenoble (38)": how the commune autocomplete (datalist) labels a commune.
+_LABEL = re.compile(r"^(?P<name>.+?)\s*\((?P<departement>\d[\dAB]\d?)\)$", re.IGNORECASE)
+
+
+def commune_from_label(text: str) -> Commune | None:
+    """The commune a person typed or picked: its INSEE code, "Name (département)" as the autocomplete labels
+    it, or a name that only one commune bears. None when it names no commune, or several."""
+    text = " ".join(text.split())
+    if _INSEE.match(text):
+        return _communes().filter(code=text.upper()).first()
+    label = _LABEL.match(text)
+    if label is not None:
+        found = _communes().filter(name__iexact=label["name"], departement_id=label["departement"].upper())
+    else:
+        found = _communes().filter(name__iexact=text)
+    matches = list(found[:2])
+    return matches[0] if len(matches) == 1 else None
+
+
 def _query(sql: str, params: dict[str, str | int]) -> list[tuple[str]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

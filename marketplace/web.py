@@ -8,7 +8,8 @@
   The `next` address is validated before anything is written, so a bad one can neither open a redirect to
   another site nor fail after the write.
 - `form_action(form, action)`: a form whose service may refuse a field: the service's InvalidField lands on
-  that field, any other domain error above the form; nothing is written.
+  that field (or the one the form's `service_fields` names for it), any other domain error above the form;
+  nothing is written.
 - `htmx_partial(request)`: the page asked for one of its parts by htmx (the search's results), rather than
   the whole page.
 """
@@ -115,13 +116,15 @@ def post_action(
 
 def form_action(form: forms.Form, action: Callable[[dict[str, Any]], Any]) -> bool:
     """Validate `form`, run `action(cleaned_data)`; True when it succeeded. A refusal of the service is put
-    on the form (on its field for InvalidField), so the page shows it beside what the person typed."""
+    on the form (on its field for InvalidField), so the page shows it beside what the person typed. A form
+    whose fields are not named as the service's arguments maps them in `service_fields` (argument → field)."""
     if not form.is_valid():
         return False
     try:
         action(form.cleaned_data)
     except InvalidField as error:
-        form.add_error(error.field if error.field in form.fields else None, error.field_message)
+        field = getattr(form, "service_fields", {}).get(error.field, error.field)
+        form.add_error(field if field in form.fields else None, error.field_message)
         return False
     except NotFound:
         raise
