@@ -18,6 +18,7 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
 from django.contrib.postgres.indexes import GistIndex
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from marketplace.fields import DateMultiRangeField
@@ -49,39 +50,39 @@ CELLS_LOCK = 7_420_001
 
 
 class HomeKind(models.TextChoices):
-    FLAT = "flat", "Appartement"
-    HOUSE = "house", "Maison"
-    OTHER = "other", "Autre"
+    FLAT = "flat", _("Appartement")
+    HOUSE = "house", _("Maison")
+    OTHER = "other", _("Autre")
 
 
 class Amenity(models.TextChoices):
-    GARDEN = "garden", "Jardin"
-    BALCONY = "balcony", "Balcon ou terrasse"
-    PARKING = "parking", "Parking"
-    WIFI = "wifi", "Wi-Fi"
-    WASHING_MACHINE = "washing_machine", "Lave-linge"
-    DISHWASHER = "dishwasher", "Lave-vaisselle"
-    LIFT = "lift", "Ascenseur"
-    AIR_CONDITIONING = "air_conditioning", "Climatisation"
-    CHILD_EQUIPMENT = "child_equipment", "Équipement pour enfants"
-    BIKES = "bikes", "Vélos"
-    SEA_VIEW = "sea_view", "Vue sur la mer"
-    MOUNTAIN = "mountain", "À la montagne"
+    GARDEN = "garden", _("Jardin")
+    BALCONY = "balcony", _("Balcon ou terrasse")
+    PARKING = "parking", _("Parking")
+    WIFI = "wifi", _("Wi-Fi")
+    WASHING_MACHINE = "washing_machine", _("Lave-linge")
+    DISHWASHER = "dishwasher", _("Lave-vaisselle")
+    LIFT = "lift", _("Ascenseur")
+    AIR_CONDITIONING = "air_conditioning", _("Climatisation")
+    CHILD_EQUIPMENT = "child_equipment", _("Équipement pour enfants")
+    BIKES = "bikes", _("Vélos")
+    SEA_VIEW = "sea_view", _("Vue sur la mer")
+    MOUNTAIN = "mountain", _("À la montagne")
 
 
 class Accessibility(models.TextChoices):
-    STEP_FREE = "step_free", "Accès de plain-pied"
-    LIFT = "lift", "Ascenseur"
-    ADAPTED_BATHROOM = "adapted_bathroom", "Salle de bains adaptée"
-    WIDE_DOORS = "wide_doors", "Portes larges"
-    GROUND_FLOOR_BEDROOM = "ground_floor_bedroom", "Chambre au rez-de-chaussée"
+    STEP_FREE = "step_free", _("Accès de plain-pied")
+    LIFT = "lift", _("Ascenseur")
+    ADAPTED_BATHROOM = "adapted_bathroom", _("Salle de bains adaptée")
+    WIDE_DOORS = "wide_doors", _("Portes larges")
+    GROUND_FLOOR_BEDROOM = "ground_floor_bedroom", _("Chambre au rez-de-chaussée")
 
 
 class HomeStatus(models.TextChoices):
-    DRAFT = "draft", "Brouillon"
-    PUBLISHED = "published", "Publié"
-    PAUSED = "paused", "En pause"
-    ARCHIVED = "archived", "Archivé"
+    DRAFT = "draft", _("Brouillon")
+    PUBLISHED = "published", _("Publié")
+    PAUSED = "paused", _("En pause")
+    ARCHIVED = "archived", _("Archivé")
 
 
 class HomeQuerySet(models.QuerySet["Home"]):
@@ -251,8 +252,8 @@ class Home(FSMModelMixin, models.Model):
 
 
 class AvailabilityMode(models.TextChoices):
-    RECIPROCAL = "reciprocal", "Échange réciproque uniquement"
-    OPEN = "open", "Ouvert à toute demande"
+    RECIPROCAL = "reciprocal", _("Échange réciproque uniquement")
+    OPEN = "open", _("Ouvert à toute demande")
 
 
 class AvailabilityPeriod(models.Model):
