@@ -106,8 +106,11 @@ def test_owner_draws_an_area_that_shows_in_the_list_and_on_the_home_page(
     shown = other.locator("[data-wishes-map]")
     shown.scroll_into_view_if_needed()
     expect(shown).to_have_attribute("data-state", "ready", timeout=20_000)
-    drawn = shown.evaluate("m => m.reciproqueMap.querySourceFeatures('wishes').length")
-    assert drawn >= 1
+    # The GeoJSON source is cut into tiles in MapLibre's worker: its features come a moment after "ready".
+    other.wait_for_function(
+        "() => document.querySelector('[data-wishes-map]').reciproqueMap.querySourceFeatures('wishes').length > 0",
+        timeout=20_000,
+    )
     assert outside == []
 
 
