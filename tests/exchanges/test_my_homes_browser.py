@@ -34,7 +34,7 @@ def test_agent_proposes_a_home_that_another_agent_finds(people, live_server, pag
     page.locator("#pin-map canvas").click()
     expect(page.get_by_label("Longitude")).not_to_have_value("")
     page.get_by_role("button", name="Enregistrer le logement").click()
-    expect(page.locator(".messages")).to_contain_text("Logement enregistré")
+    expect(page.locator(".messages")).to_contain_text("Logement enregistré", timeout=15_000)
     assert_accessible(page)
     home = Home.objects.get(owner=people.owner)
     assert home.commune_id == "38185"
@@ -50,14 +50,14 @@ def test_agent_proposes_a_home_that_another_agent_finds(people, live_server, pag
     page.locator("form.period-form input[name=start]").fill(str(in_days(30)))
     page.locator("form.period-form input[name=end]").fill(str(in_days(44)))
     page.get_by_role("button", name="Ajouter la disponibilité").click()
-    expect(page.locator(".messages")).to_contain_text("Disponibilité ajoutée.")
+    expect(page.locator(".messages")).to_contain_text("Disponibilité ajoutée.", timeout=15_000)
     page.get_by_label("Régions").select_option("53")
     page.locator("form.wish-form input[name=start]").fill(str(in_days(30)))
     page.locator("form.wish-form input[name=end]").fill(str(in_days(44)))
     page.get_by_role("button", name="Ajouter le souhait").click()
-    expect(page.locator(".messages")).to_contain_text("Souhait ajouté.")
+    expect(page.locator(".messages")).to_contain_text("Souhait ajouté.", timeout=15_000)
     page.get_by_role("button", name="Publier « Maison près de la Bastille »").click()
-    expect(page.locator(".messages")).to_contain_text("Logement publié")
+    expect(page.locator(".messages")).to_contain_text("Logement publié", timeout=15_000)
     home.refresh_from_db()
     assert home.status == HomeStatus.PUBLISHED
     assert home.periods.count() == 1

@@ -35,8 +35,8 @@
       button.classList.toggle("cal-start", day === start);
       button.classList.toggle("cal-end", day === end);
       button.classList.toggle("cal-between", Boolean(start && end && day > start && day < end));
-      button.querySelector(".cal-choice").textContent =
-        day === start ? form.status.dataset.startMark : day === end ? form.status.dataset.endMark : "";
+      button.setAttribute("aria-label", button.dataset.label +
+        (day === start ? form.status.dataset.startMark : day === end ? form.status.dataset.endMark : ""));
     });
     const stop = buttons.find(function (b) { return b.tabIndex === 0; }) ||
       buttons.find(function (b) { return b.dataset.date === start; }) || buttons[0];

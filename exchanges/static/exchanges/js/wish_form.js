@@ -73,58 +73,70 @@
       status.textContent = text;
     }
 
-    const map = reciproqueBasemap(container, {
-      source: tools,
-      doubleClickZoom: false,  // quick clicks add vertices, they do not zoom
-      onReady: function (map) {
-        const drawing = new ReciproqueDraw.Drawing(map, { radius: radiusMetres() || 20000, onChange: onChange });
-        form.reciproqueDrawing = drawing;
-        let posted = null;
-        try { posted = area.value ? JSON.parse(area.value) : null; } catch (error) { posted = null; }
-        const point = center.value.split(",").map(Number);
-        drawing.load(posted, point.length === 2 && point.every(isFinite) && center.value ? point : null);
-        const shown = drawing.vertices.concat(drawing.center ? [drawing.center] : []);
-        if (shown.length) {
-          const bounds = new maplibregl.LngLatBounds(shown[0], shown[0]);
-          shown.forEach(function (p) { bounds.extend(p); });
-          map.fitBounds(bounds, { padding: 60, maxZoom: 9, duration: 0 });
-        }
-
-        form.querySelectorAll("input[name=draw_mode]").forEach(function (radio) {
-          radio.addEventListener("change", function () {
-            if (!radio.checked) return;
-            drawing.setMode(radio.value);
-            tools.querySelectorAll("[data-mode]").forEach(function (button) { button.hidden = button.dataset.mode !== radio.value; });
-          });
-        });
-        const actions = {
-          here: function () { const c = map.getCenter(); drawing.click([c.lng, c.lat]); },
-          finish: function () { drawing.finish(); },
-          undo: function () { drawing.undo(); },
-          clear: function () { drawing.clear(); },
-          "clear-circle": function () { drawing.clearCircle(); centerCommune.value = ""; },
-        };
-        tools.querySelectorAll("[data-draw]").forEach(function (button) {
-          button.addEventListener("click", actions[button.dataset.draw]);
-        });
-        function radiusChanged() {
-          const metres = radiusMetres();
-          if (metres) drawing.setRadius(metres);
-        }
-        radius.addEventListener("input", function () {
-          if (radiusMetres()) range.value = Math.min(200, Math.max(1, Math.round(Number(radius.value))));
-          radiusChanged();
-        });
-        range.addEventListener("input", function () { radius.value = range.value; radiusChanged(); });
-        reciproqueCommunes(centerCommune, document.getElementById(centerCommune.getAttribute("list")),
-          function (commune) {
-            drawing.setCenter([commune.lon, commune.lat], "commune");
-            map.flyTo({ center: [commune.lon, commune.lat], zoom: Math.min(Math.max(map.getZoom(), 7), 9) });
-          },
-          function () { if (drawing.center) drawing.clearCircle("typing"); });
-      },
+    // The radius and the centre's commune work before the map exists (and without it: the server reads them).
+    let drawing = null;
+    function radiusChanged() {
+      const metres = radiusMetres();
+      if (metres && drawing) drawing.setRadius(metres);
+    }
+    radius.addEventListener("input", function () {
+      if (radiusMetres()) range.value = Math.min(200, Math.max(1, Math.round(Number(radius.value))));
+      radiusChanged();
     });
-    form.reciproqueMap = map;
+    range.addEventListener("input", function () { radius.value = range.value; radiusChanged(); });
+    reciproqueCommunes(centerCommune, document.getElementById(centerCommune.getAttribute("list")),
+      function (commune) {
+        center.value = commune.lon.toFixed(6) + "," + commune.lat.toFixed(6);
+        if (!drawing) return;
+        drawing.setCenter([commune.lon, commune.lat], "commune");
+        const map = form.reciproqueMap;
+        map.flyTo({ center: [commune.lon, commune.lat], zoom: Math.min(Math.max(map.getZoom(), 7), 9) });
+      },
+      function () {
+        center.value = "";
+        if (drawing && drawing.center) drawing.clearCircle("typing");
+      });
+
+    reciproqueWhenVisible(container, function () {
+      form.reciproqueMap = reciproqueBasemap(container, {
+        source: tools,
+        label: container.dataset.label,
+        doubleClickZoom: false,  // quick clicks add vertices, they do not zoom
+        onReady: ready,
+      });
+    });
+
+    function ready(map) {
+      drawing = new ReciproqueDraw.Drawing(map, { radius: radiusMetres() || 20000, onChange: onChange });
+      form.reciproqueDrawing = drawing;
+      let posted = null;
+      try { posted = area.value ? JSON.parse(area.value) : null; } catch (error) { posted = null; }
+      const point = center.value.split(",").map(Number);
+      drawing.load(posted, center.value && point.length === 2 && point.every(isFinite) ? point : null);
+      const shown = drawing.vertices.concat(drawing.center ? [drawing.center] : []);
+      if (shown.length) {
+        const bounds = new maplibregl.LngLatBounds(shown[0], shown[0]);
+        shown.forEach(function (p) { bounds.extend(p); });
+        map.fitBounds(bounds, { padding: 60, maxZoom: 9, duration: 0 });
+      }
+      form.querySelectorAll("input[name=draw_mode]").forEach(function (radio) {
+        radio.addEventListener("change", function () {
+          if (!radio.checked) return;
+          drawing.setMode(radio.value);
+          tools.querySelectorAll("[data-mode]").forEach(function (button) { button.hidden = button.dataset.mode !== radio.value; });
+        });
+      });
+      const actions = {
+        here: function () { const c = map.getCenter(); drawing.click([c.lng, c.lat]); },
+        finish: function () { drawing.finish(); },
+        undo: function () { drawing.undo(); },
+        clear: function () { drawing.clear(); },
+        "clear-circle": function () { drawing.clearCircle(); centerCommune.value = ""; },
+      };
+      tools.querySelectorAll("[data-draw]").forEach(function (button) {
+        button.addEventListener("click", actions[button.dataset.draw]);
+      });
+    }
   }
 
   document.querySelectorAll("form.wish-form").forEach(function (form) {

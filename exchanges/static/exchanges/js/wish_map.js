@@ -19,10 +19,11 @@
     return west <= east ? [[west, south], [east, north]] : null;
   }
 
-  document.querySelectorAll("[data-wishes-map]").forEach(function (container) {
+  function show(container) {
     const wishes = JSON.parse(container.dataset.geojson);
-    const map = reciproqueBasemap(container, {
+    container.reciproqueMap = reciproqueBasemap(container, {
       bounds: bounds(wishes) || undefined,
+      label: container.dataset.label,
       onReady: function (map) {
         map.addSource("wishes", { type: "geojson", data: wishes });
         map.addLayer({ id: "wishes-fill", type: "fill", source: "wishes", paint: { "fill-color": "#1e3a8a", "fill-opacity": 0.2 } });
@@ -38,6 +39,9 @@
         });
       },
     });
-    container.reciproqueMap = map;
+  }
+
+  document.querySelectorAll("[data-wishes-map]").forEach(function (container) {
+    reciproqueWhenVisible(container, function () { show(container); });
   });
 })();

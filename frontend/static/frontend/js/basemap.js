@@ -7,7 +7,13 @@
    The container (or options.source, another element) carries data-departements-url, data-raster-url and
    data-attribution. options.onReady(map) runs once the départements are drawn, so that the caller's layers
    go above them; the container's data-state is then "ready". Other options: bounds (default: metropolitan
-   France), doubleClickZoom (default true). */
+   France), doubleClickZoom (default true), label (the name of the map's canvas, the landmark MapLibre makes
+   of it: unique on the page, it says which map this is).
+
+     reciproqueWhenVisible(element, create)
+
+   runs create() once the element comes near the viewport: a page of several maps does not start a WebGL
+   context for each before the person scrolls to it. */
 (function () {
   "use strict";
   const METRO = [[-5.5, 41.2], [9.8, 51.2]];
@@ -35,6 +41,7 @@
       attributionControl: false,
       dragRotate: false,
       doubleClickZoom: options.doubleClickZoom !== false,
+      locale: options.label ? { "Map.Title": options.label } : {},
     });
     map.addControl(new maplibregl.NavigationControl({ showCompass: false }));
     map.addControl(new maplibregl.AttributionControl({ customAttribution: data.attribution, compact: false }));
@@ -51,5 +58,15 @@
       });
     });
     return map;
+  };
+
+  window.reciproqueWhenVisible = function (element, create) {
+    if (!("IntersectionObserver" in window)) { create(); return; }
+    const observer = new IntersectionObserver(function (entries) {
+      if (!entries.some(function (entry) { return entry.isIntersecting; })) return;
+      observer.disconnect();
+      create();
+    }, { rootMargin: "300px" });
+    observer.observe(element);
   };
 })();
