@@ -42,7 +42,8 @@ LOCATE_SQL = (
 SETUPS = [
     ("daphne, no pool (before)", {"SERVER": "daphne", "DB_POOL_SIZE": "0"}),
     ("daphne + pool", {"SERVER": "daphne"}),
-    ("uvicorn + pool (shipped)", {"SERVER": "uvicorn"}),
+    ("uvicorn + pool, Django's ASGI handler", {"SERVER": "uvicorn", "ASGI_HTTP_HANDLER": "django"}),
+    ("uvicorn + pool + one-hop handler (shipped)", {"SERVER": "uvicorn"}),
 ]
 
 
@@ -117,7 +118,7 @@ def main() -> None:
         results[label] = r = measure(setup, sample, n)
         (t50, t95), (l50, l95) = r["trivial"], r["locate"]
         print(
-            f"{label:<26} trivial p50={t50:6.2f} ms p95={t95:6.2f} ms | locate p50={l50:6.2f} ms p95={l95:6.2f} ms"
+            f"{label:<44} trivial p50={t50:6.2f} ms p95={t95:6.2f} ms | locate p50={l50:6.2f} ms p95={l95:6.2f} ms"
             f" = {l50 / sql_p50:5.1f}x SQL | PostgreSQL sessions opened: {r['sessions']}"
         )
     before, shipped = results[SETUPS[0][0]], results[SETUPS[-1][0]]

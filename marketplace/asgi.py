@@ -5,9 +5,12 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings.dev")
 django.setup(set_prefix=False)
 
-from marketplace.serving import OneThreadASGIHandler  # noqa: E402  (Django must be set up first)
+from django.core.handlers.asgi import ASGIHandler  # noqa: E402  (Django must be set up first)
 
-django_asgi_app = OneThreadASGIHandler()
+from marketplace.serving import OneThreadASGIHandler  # noqa: E402
+
+# ASGI_HTTP_HANDLER=django: Django's own handler, the baseline that bench/http_floor.py measures beside ours.
+django_asgi_app = ASGIHandler() if os.environ.get("ASGI_HTTP_HANDLER") == "django" else OneThreadASGIHandler()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (Django must be set up first)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
