@@ -154,7 +154,8 @@ def test_ping_is_answered():
 
     pong = run(scenario())
     assert bare(pong) == {"type": "pong"}
-    assert pong["v"] == 1 and len(pong["id"]) == 32
+    assert pong["v"] == 1
+    assert len(pong["id"]) == 32
 
 
 def test_every_frame_has_an_id_and_version():

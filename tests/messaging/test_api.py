@@ -30,7 +30,8 @@ class TestConversations:
         opened = send_json(client, "post", "/api/v1/conversations", {"user_id": chat.alice.pk})
         assert opened.status_code == 201, opened.content
         again = send_json(client, "post", "/api/v1/conversations", {"user_id": chat.alice.pk})
-        assert again.status_code == 200 and again.json()["id"] == opened.json()["id"]
+        assert again.status_code == 200
+        assert again.json()["id"] == opened.json()["id"]
         assert {p["id"] for p in opened.json()["participants"]} == {chat.alice.pk, chat.outsider.pk}
 
     @pytest.mark.parametrize("body", [{}, {"user_id": "x"}, {"user_id": 0}, {"user_id": 1, "extra": 1}])
@@ -68,7 +69,8 @@ class TestConversations:
         client.get("/api/v1/conversations")  # session and language queries warmed
         with CaptureQueriesContext(connection) as queries:
             page = client.get("/api/v1/conversations?limit=20").json()
-        assert len(page["items"]) == rows and all(c["unread"] == 1 for c in page["items"])
+        assert len(page["items"]) == rows
+        assert all(c["unread"] == 1 for c in page["items"])
         return len(queries)
 
     def test_the_list_costs_the_same_queries_for_3_or_12_conversations(self, db):
@@ -83,7 +85,8 @@ class TestMessages:
         assert (first.status_code, again.status_code) == (201, 200)
         assert first.json() == again.json()
         assert Message.objects.filter(client_id="retry-1").count() == 1
-        assert first.json()["sender"] == chat.alice.pk and first.json()["text"] == "Bonjour"
+        assert first.json()["sender"] == chat.alice.pk
+        assert first.json()["text"] == "Bonjour"
 
     @pytest.mark.parametrize(
         ("body", "field"),
@@ -118,7 +121,8 @@ class TestMessages:
         catch_up = client.get(url, {"after_id": ids[1], "limit": 2}).json()
         assert [m["id"] for m in catch_up["items"]] == ids[2:4]
         rest = client.get(url, {"after_id": ids[1], "limit": 2, "cursor": catch_up["next"]}).json()
-        assert [m["id"] for m in rest["items"]] == ids[4:] and rest["next"] is None
+        assert [m["id"] for m in rest["items"]] == ids[4:]
+        assert rest["next"] is None
         assert [m["id"] for m in client.get(url, {"before_id": ids[2]}).json()["items"]] == ids[1::-1]
 
     def test_edit_and_delete(self, chat):
@@ -126,12 +130,16 @@ class TestMessages:
         message = post_message(client, chat.conversation.pk).json()
         url = f"/api/v1/conversations/{chat.conversation.pk}/messages/{message['id']}"
         edited = send_json(client, "patch", url, {"text": "Bonsoir"})
-        assert edited.status_code == 200 and edited.json()["text"] == "Bonsoir" and edited.json()["edited_at"]
+        assert edited.status_code == 200
+        assert edited.json()["text"] == "Bonsoir"
+        assert edited.json()["edited_at"]
         bob = logged(chat.bob)
         with assert_nothing_written():
             assert_envelope(send_json(bob, "patch", url, {"text": "x"}), 403, "not_message_sender")
         deleted = client.delete(url)
-        assert deleted.status_code == 200 and deleted.json()["deleted"] and deleted.json()["text"] == ""
+        assert deleted.status_code == 200
+        assert deleted.json()["deleted"]
+        assert deleted.json()["text"] == ""
 
     def test_read_mark_and_its_bad_input(self, chat):
         message = post_message(logged(chat.alice), chat.conversation.pk).json()
@@ -149,12 +157,12 @@ class TestMessages:
         message = post_message(logged(chat.alice), chat.conversation.pk).json()
         bob = logged(chat.bob)
         report = send_json(bob, "post", f"/api/v1/messages/{message['id']}/report", {"reason": "Spam"})
-        assert report.status_code == 201 and Report.objects.get().text_as_reported == "Bonjour"
+        assert report.status_code == 201
+        assert Report.objects.get().text_as_reported == "Bonjour"
         assert send_json(bob, "post", f"/api/v1/messages/{message['id']}/report", {}).status_code == 200
         blocked = send_json(bob, "post", f"/api/v1/users/{chat.alice.pk}/block", {})
-        assert (
-            blocked.status_code == 200 and Block.objects.filter(blocker=chat.bob, blocked=chat.alice).exists()
-        )
+        assert blocked.status_code == 200
+        assert Block.objects.filter(blocker=chat.bob, blocked=chat.alice).exists()
         alice = logged(chat.alice)
         with assert_nothing_written():
             refused = post_message(alice, chat.conversation.pk, client_id="after-block")
