@@ -5,7 +5,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from django.conf import settings
 from django.test import Client
 
@@ -46,7 +46,9 @@ def test_catch_up_after_reconnect_has_every_message_once_in_order_even_during_th
         services.message_send(actor=bob, conversation=conversation, text=f"{n}", client_id=f"m{n}")[0].pk
         for n in range(50)
     ]
-    send = sync_to_async(services.message_send, thread_sensitive=False)
+    # database_sync_to_async closes its connection after the call (a thread of sync_to_async would keep one of
+    # the pool's connections checked out for good).
+    send = database_sync_to_async(services.message_send)
 
     async def scenario() -> list[int]:
         ws = socket(cookie_of(alice))
