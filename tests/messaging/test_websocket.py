@@ -164,3 +164,30 @@ def test_typing_reaches_the_other_participant_and_is_not_stored(pair):
         1,
     )
     assert Message.objects.count() == 0
+
+
+def test_a_read_mark_sent_over_the_socket_reaches_the_sender_as_a_receipt(pair):
+    alice, bob, _outsider, conversation = pair
+    message = services.message_send(actor=alice, conversation=conversation, text="Lu ?", client_id="r")[0]
+
+    async def scenario() -> tuple[dict, dict]:
+        a, b = socket(cookie_of(alice)), socket(cookie_of(bob))
+        for ws in (a, b):
+            await ws.connect(timeout=5)
+            await ws.receive_json_from(timeout=5)
+        await b.send_json_to({"type": "read", "conversation": conversation.pk, "up_to_id": message.pk})
+        receipt = (await frames_until(a, "read"))[-1]
+        await b.send_json_to({"type": "read", "conversation": 10**12, "up_to_id": message.pk})
+        error = (await frames_until(b, "error"))[-1]
+        await a.disconnect()
+        await b.disconnect()
+        return receipt, error
+
+    receipt, error = run(scenario())
+    assert (receipt["conversation"], receipt["user"], receipt["up_to_id"]) == (
+        conversation.pk,
+        bob.pk,
+        message.pk,
+    )
+    assert error["code"] == "conversation_not_found"
+    assert conversation.participants.get(user=bob).last_read_id == message.pk
