@@ -191,3 +191,65 @@ def test_a_read_mark_sent_over_the_socket_reaches_the_sender_as_a_receipt(pair):
     )
     assert error["code"] == "conversation_not_found"
     assert conversation.participants.get(user=bob).last_read_id == message.pk
+
+
+def test_messages_whose_live_delivery_was_lost_come_back_with_the_catch_up(pair):
+    """M7: the channel layer may drop what nobody consumed in time (or fail): the database is what counts."""
+    alice, bob, _outsider, conversation = pair
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    assert layer is not None
+    layer_class = type(layer)
+    real_group_send = layer_class.group_send
+
+    async def dropping(self, group, message):
+        if message.get("event", {}).get("type") == "message.new":
+            return None  # expired in the layer: never delivered
+        return await real_group_send(self, group, message)
+
+    send = database_sync_to_async(services.message_send)
+
+    async def scenario() -> tuple[list[int], list[int]]:
+        ws = socket(cookie_of(alice))
+        await ws.connect(timeout=5)
+        await ws.receive_json_from(timeout=5)
+        with mock.patch.object(layer_class, "group_send", dropping):
+            sent = [
+                (await send(actor=bob, conversation=conversation, text=f"{n}", client_id=f"lost{n}"))[0].pk
+                for n in range(5)
+            ]
+            assert await ws.receive_nothing(timeout=0.3)
+        await ws.send_json_to({"type": "subscribe", "after_id": 0})
+        frames = await frames_until(ws, "subscribed")
+        await ws.disconnect()
+        return sent, [f["id"] for f in frames if f["type"] == "message.new"]
+
+    sent, received = run(scenario())
+    assert received == sent
+
+
+def test_a_catch_up_too_long_asks_the_client_to_page_through_the_api(pair, monkeypatch):
+    alice, bob, _outsider, conversation = pair
+    from marketplace.messaging import selectors
+
+    monkeypatch.setattr(selectors, "CATCH_UP_MAX", 3)
+    ids = [
+        services.message_send(actor=bob, conversation=conversation, text=f"{n}", client_id=f"b{n}")[0].pk
+        for n in range(5)
+    ]
+
+    async def scenario() -> list[dict]:
+        ws = socket(cookie_of(alice))
+        await ws.connect(timeout=5)
+        await ws.receive_json_from(timeout=5)
+        await ws.send_json_to({"type": "subscribe", "after_id": 0})
+        frames = await frames_until(ws, "subscribed")
+        await ws.disconnect()
+        return frames
+
+    frames = run(scenario())
+    assert [f["id"] for f in frames if f["type"] == "message.new"] == ids[:3]
+    resync = [f for f in frames if f["type"] == "resync_required"]
+    assert len(resync) == 1
+    assert resync[0]["after_id"] == ids[2]
