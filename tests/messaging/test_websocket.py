@@ -7,6 +7,7 @@ from unittest import mock
 import pytest
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.db import connection
 from django.test import Client
 
 from marketplace.messaging import services
@@ -30,6 +31,16 @@ async def frames_until(ws, kind: str) -> list[dict[str, Any]]:
         frames.append(frame)
         if frame["type"] == kind:
             return frames
+
+
+@pytest.fixture(autouse=True)
+def _fresh_pool(transactional_db):
+    """Each of these tests leaves one connection of the pool checked out by a context of its event loop (the
+    cause is not found yet; the older socket tests do not): after about seven of them a worker waited for the
+    pool and the next socket timed out. A new pool per test; the lost connection closes with its process."""
+    yield
+    connection.close()
+    connection.close_pool()  # type: ignore[attr-defined]  (PostgreSQL backend, Django ≥ 5.1)
 
 
 @pytest.fixture
