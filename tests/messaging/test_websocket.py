@@ -40,7 +40,7 @@ def _fresh_pool(transactional_db):
     pool and the next socket timed out. A new pool per test; the lost connection closes with its process."""
     yield
     connection.close()
-    connection.close_pool()  # type: ignore[attr-defined]  (PostgreSQL backend, Django ≥ 5.1)
+    connection.close_pool()  # type: ignore[attr-defined]  # PostgreSQL backend, Django >= 5.1
 
 
 @pytest.fixture
