@@ -6,13 +6,24 @@ with one `error` event per second), and a socket that keeps flooding is closed.
 """
 
 import json
+import logging
 import time
-from typing import Any
+import uuid
+from collections import deque
+from typing import Any, cast
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils.translation import gettext as _
 
+from marketplace.accounts.models import User
+from marketplace.errors import DomainError
+from marketplace.messaging import selectors as messaging_selectors
+from marketplace.messaging import services as messaging_services
+from marketplace.messaging.events import SCHEMA_VERSION, MessageNew, Typing, message_data
 from marketplace.realtime import user_group
+
+logger = logging.getLogger(__name__)
 
 # Close codes in the 4000-4999 private range, mirroring HTTP statuses.
 CLOSE_UNAUTHENTICATED = 4401
@@ -23,6 +34,8 @@ MAX_DEPTH = 8
 FRAMES_PER_SECOND = 10  # steady rate allowed per socket…
 FRAMES_BURST = 30  # …with bursts up to this many
 MAX_DROPPED = 1000  # frames dropped by the throttle before the socket is closed
+TYPING_INTERVAL = 2.0  # seconds between two typing events relayed for one conversation
+SENT_IDS_KEPT = 2000  # message ids this socket remembers having sent, to drop a duplicate
 
 
 def _depth(value: Any, level: int = 0) -> int:
@@ -35,22 +48,35 @@ def _depth(value: Any, level: int = 0) -> int:
     return level
 
 
+def _positive_int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63 else None
+
+
 class EventConsumer(AsyncJsonWebsocketConsumer):
+    """Every frame the server sends has `type`, `id` and `v` (the schema version: docs/events.md)."""
+
     group: str | None = None
+    user: User
 
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
+        self.user = cast(User, user)
         self.group = user_group(user.pk)
         self.tokens = float(FRAMES_BURST)
         self.refilled_at = time.monotonic()
         self.dropped = 0
         self.warned_at = 0.0
+        self.sent_ids: set[int] = set()
+        self.sent_order: deque[int] = deque()
+        self.typed_at: dict[int, float] = {}
+        # The group is joined before anything is read from the database: a message committed from now on
+        # reaches this socket live, one committed before is in the catch-up (`subscribe`).
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        await self.send_json({"type": "hello", "user": user.pk})
+        await self._send({"type": "hello", "user": user.pk})
 
     async def disconnect(self, code: int) -> None:
         if self.group:
@@ -81,12 +107,136 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
         await self.receive_json(content)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
-        # Clients only listen for now; a ping keeps proxies from closing an idle socket.
+        # A ping keeps proxies from closing an idle socket.
         kind = content.get("type") if isinstance(content, dict) else None
-        if kind == "ping":
-            await self.send_json({"type": "pong"})
-        else:
+        handler = {
+            "ping": self._ping,
+            "subscribe": self._subscribe,
+            "message.send": self._message_send,
+            "read": self._read,
+            "typing": self._typing,
+        }.get(kind if isinstance(kind, str) else "")
+        if handler is None:
             await self._error("unknown_type", _("Type de message inconnu."))
+            return
+        try:
+            await handler(content)
+        except DomainError as error:
+            await self._error(error.code, error.message, **_echo(content))
+
+    async def _ping(self, content: dict[str, Any]) -> None:
+        await self._send({"type": "pong"})
+
+    async def _subscribe(self, content: dict[str, Any]) -> None:
+        """Replay from the database every message after `after_id` in the user's conversations, in id order;
+        live events keep coming (the group was joined at connect), a message already sent is not sent twice."""
+        after_id = _positive_int(content.get("after_id", 0))
+        if after_id is None:
+            await self._error("invalid_field", _("after_id : un identifiant de message (entier positif)."))
+            return
+        messages = await database_sync_to_async(messaging_selectors.messages_after)(
+            actor=self.user, after_id=after_id
+        )
+        limit = messaging_selectors.CATCH_UP_MAX
+        for message in messages[:limit]:
+            await self._send_message(
+                MessageNew(id=message.pk, conversation=message.conversation_id, message=message_data(message))
+            )
+        if len(messages) > limit:
+            # Too much to replay: the client pages through GET /api/v1/conversations/{id}/messages?after_id=.
+            await self._send({"type": "resync_required", "after_id": messages[limit - 1].pk})
+        await self._send({"type": "subscribed", "after_id": after_id})
+
+    async def _message_send(self, content: dict[str, Any]) -> None:
+        conversation_id = _positive_int(content.get("conversation"))
+        text, client_id = content.get("text"), content.get("client_id")
+        if conversation_id is None or not isinstance(text, str) or not _valid_client_id(client_id):
+            await self._error(
+                "invalid_field",
+                _(
+                    "message.send attend conversation (entier), text et client_id (1 à 64 lettres, chiffres, -_.:)."
+                ),
+                **_echo(content),
+            )
+            return
+        message = await database_sync_to_async(self._send_through_service)(
+            conversation_id, text, str(client_id)
+        )
+        await self._send(
+            {"type": "message.ack", "client_id": client_id, "id": message.pk, "message_id": message.pk}
+        )
+
+    def _send_through_service(self, conversation_id: int, text: str, client_id: str) -> Any:
+        user = self.user
+        conversation = messaging_selectors.conversation_get_for_actor(
+            actor=user, conversation_id=conversation_id
+        )
+        message, _created = messaging_services.message_send(
+            actor=user, conversation=conversation, text=text, client_id=client_id
+        )
+        return message
+
+    async def _read(self, content: dict[str, Any]) -> None:
+        conversation_id = _positive_int(content.get("conversation"))
+        up_to_id = _positive_int(content.get("up_to_id"))
+        if conversation_id is None or up_to_id is None:
+            await self._error("invalid_field", _("read attend conversation et up_to_id (entiers)."))
+            return
+        await database_sync_to_async(self._read_through_service)(conversation_id, up_to_id)
+
+    def _read_through_service(self, conversation_id: int, up_to_id: int) -> int:
+        user = self.user
+        conversation = messaging_selectors.conversation_get_for_actor(
+            actor=user, conversation_id=conversation_id
+        )
+        return messaging_services.conversation_mark_read(
+            actor=user, conversation=conversation, up_to_id=up_to_id
+        )
+
+    async def _typing(self, content: dict[str, Any]) -> None:
+        """Ephemeral: relayed to the other participants' sockets, never stored; one per TYPING_INTERVAL."""
+        conversation_id = _positive_int(content.get("conversation"))
+        if conversation_id is None:
+            await self._error("invalid_field", _("typing attend conversation (entier)."))
+            return
+        now = time.monotonic()
+        if now - self.typed_at.get(conversation_id, -TYPING_INTERVAL) < TYPING_INTERVAL:
+            return
+        self.typed_at[conversation_id] = now
+        participants = await database_sync_to_async(self._participants)(conversation_id)
+        user = self.user
+        event = Typing(conversation=conversation_id, user=user.pk).payload()
+        for user_id in participants:
+            if user_id != user.pk:
+                await self.channel_layer.group_send(
+                    user_group(user_id), {"type": "event.push", "event": event}
+                )
+
+    def _participants(self, conversation_id: int) -> list[int]:
+        conversation = messaging_selectors.conversation_get_for_actor(
+            actor=self.user, conversation_id=conversation_id
+        )
+        return messaging_selectors.participant_ids(conversation)
+
+    async def _send_message(self, event: MessageNew) -> None:
+        await self._push(event.payload())
+
+    async def _push(self, event: dict[str, Any]) -> None:
+        """A message already sent on this socket (replayed, then live, or the reverse) is not sent again."""
+        if event.get("type") == MessageNew.name:
+            message_id = event["id"]
+            if message_id in self.sent_ids:
+                return
+            self.sent_ids.add(message_id)
+            self.sent_order.append(message_id)
+            if len(self.sent_order) > SENT_IDS_KEPT:
+                self.sent_ids.discard(self.sent_order.popleft())
+        await self._send(event)
+
+    async def _send(self, event: dict[str, Any]) -> None:
+        await self.send_json(
+            {**event, "id": event.get("id") or uuid.uuid4().hex, "v": event.get("v", SCHEMA_VERSION)}
+        )
 
     async def _frame_allowed(self) -> bool:
         now = time.monotonic()
@@ -103,12 +253,26 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
             await self._error("too_many_frames", _("Trop de messages : les suivants sont ignorés un moment."))
         return False
 
-    async def _error(self, code: str, message: str) -> None:
-        await self.send_json({"type": "error", "code": code, "message": message})
+    async def _error(self, code: str, message: str, **extra: Any) -> None:
+        await self._send({"type": "error", "code": code, "message": message, **extra})
 
     async def event_push(self, message: dict[str, Any]) -> None:
-        await self.send_json(message["event"])
+        await self._push(message["event"])
 
     async def session_close(self, message: dict[str, Any]) -> None:
         """Sent on logout or account deletion: a socket must not outlive its session."""
         await self.close(code=CLOSE_UNAUTHENTICATED)
+
+
+def _valid_client_id(value: Any) -> bool:
+    return (
+        isinstance(value, str)
+        and 1 <= len(value) <= 64
+        and all(c.isascii() and (c.isalnum() or c in "-_.:") for c in value)
+    )
+
+
+def _echo(content: dict[str, Any]) -> dict[str, Any]:
+    """What an error repeats of the frame it answers, so the client knows which send failed."""
+    client_id = content.get("client_id")
+    return {"client_id": client_id} if _valid_client_id(client_id) else {}

@@ -161,6 +161,14 @@ Title = Annotated[
 Address = Annotated[
     str, Field(min_length=3, max_length=1200), _pydantic(partial(clean_text, min_length=3, max_length=300))
 ]
+# A message of the messaging: several lines, 1 to 4,000 characters once cleaned.
+MessageText = Annotated[
+    str,
+    Field(min_length=1, max_length=16000),
+    _pydantic(_required(partial(clean_multiline, max_length=4000))),
+]
+# The identifier a client gives its message so that a retried send is not stored twice (a UUID…).
+ClientId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
 Description = Annotated[str, Field(max_length=20000), _pydantic(partial(clean_multiline, max_length=5000))]
 
 

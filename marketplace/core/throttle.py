@@ -22,6 +22,7 @@ RATES: dict[str, tuple[int, int]] = {
     "account_delete": (5, 15 * 60),  # each attempt checks the password
     "avatar": (10, 10 * 60),  # each upload decodes an image
     "staff_invite": (20, 60 * 60),  # each invitation sends an e-mail to any address
+    "messaging": (60, 60),  # every write of the messaging (send, edit, read mark, block, report…)
 }
 
 

@@ -48,6 +48,11 @@ def socket(cookie: str | None, origin: str = "http://localhost") -> WebsocketCom
     return WebsocketCommunicator(application, "/ws/", headers=headers)
 
 
+def bare(event: dict[str, Any]) -> dict[str, Any]:
+    """An event without the `id` and `v` every frame carries (checked in test_every_frame_has_an_id_and_version)."""
+    return {key: value for key, value in event.items() if key not in ("id", "v")}
+
+
 def test_anonymous_socket_is_closed_as_unauthenticated():
     async def scenario() -> tuple[bool, int | str | None]:
         return await socket(cookie=None).connect(timeout=5)
@@ -81,9 +86,9 @@ def test_logged_in_user_receives_only_events_of_committed_transactions():
     async def scenario() -> list[Any]:
         ws = socket(cookie)
         connected, _ = await ws.connect(timeout=5)
-        hello = await ws.receive_json_from(timeout=5)
+        hello = bare(await ws.receive_json_from(timeout=5))
         await sync_to_async(rolled_back_then_committed, thread_sensitive=False)()
-        event = await ws.receive_json_from(timeout=5)
+        event = bare(await ws.receive_json_from(timeout=5))
         nothing_else = await ws.receive_nothing(timeout=0.3)
         await ws.disconnect()
         return [connected, hello, event, nothing_else]
@@ -113,7 +118,7 @@ def test_event_sent_from_another_process_reaches_the_socket(redis_url):
         )
         event = await ws.receive_json_from(timeout=5)
         await ws.disconnect()
-        return event
+        return bare(event)
 
     assert run(scenario()) == {"type": "from-worker"}
 
@@ -147,7 +152,30 @@ def test_ping_is_answered():
         await ws.disconnect()
         return pong
 
-    assert run(scenario()) == {"type": "pong"}
+    pong = run(scenario())
+    assert bare(pong) == {"type": "pong"}
+    assert pong["v"] == 1
+    assert len(pong["id"]) == 32
+
+
+def test_every_frame_has_an_id_and_version():
+    _, cookie = session_cookie()
+
+    async def scenario() -> list[Any]:
+        ws = socket(cookie)
+        await ws.connect(timeout=5)
+        frames = [await ws.receive_json_from(timeout=5)]
+        await ws.send_to(text_data="pas du json")
+        frames.append(await ws.receive_json_from(timeout=5))
+        await ws.send_json_to({"type": "ping"})
+        frames.append(await ws.receive_json_from(timeout=5))
+        await ws.disconnect()
+        return frames
+
+    frames = run(scenario())
+    assert [f["type"] for f in frames] == ["hello", "error", "pong"]
+    assert all(f["v"] == 1 and f["id"] for f in frames)
+    assert len({f["id"] for f in frames}) == 3
 
 
 @pytest.mark.parametrize(
@@ -204,7 +232,7 @@ def test_malformed_frames_get_an_error_and_the_socket_stays_open():
         await ws.send_to(text_data=json.dumps({"type": "x" * 20_000}))
         answers.append((await ws.receive_json_from(timeout=5))["code"])
         await ws.send_json_to({"type": "ping"})
-        answers.append(await ws.receive_json_from(timeout=5))
+        answers.append(bare(await ws.receive_json_from(timeout=5)))
         await ws.disconnect()
         return answers
 
@@ -230,14 +258,14 @@ def test_a_flood_of_frames_is_throttled():
             await ws.send_json_to({"type": "ping"})
         pongs = errors = 0
         while not await ws.receive_nothing(timeout=0.5):
-            event = await ws.receive_json_from(timeout=5)
+            event = bare(await ws.receive_json_from(timeout=5))
             if event == {"type": "pong"}:
                 pongs += 1
             elif event.get("code") == "too_many_frames":
                 errors += 1
         await asyncio.sleep(1.2)
         await ws.send_json_to({"type": "ping"})
-        still_open = await ws.receive_json_from(timeout=5) == {"type": "pong"}
+        still_open = bare(await ws.receive_json_from(timeout=5)) == {"type": "pong"}
         await ws.disconnect()
         return pongs, errors, still_open
 

@@ -1,0 +1,77 @@
+"""Events of the messaging, pushed to the participants (schema: docs/events.md, version `v`)."""
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from marketplace.events import Event, event
+from marketplace.messaging.models import Message
+
+SCHEMA_VERSION = 1
+
+
+def new_event_id() -> str:
+    return uuid.uuid4().hex
+
+
+def message_data(message: Message) -> dict[str, Any]:
+    """A message as the API and the socket show it (a deleted one keeps its place, without its text)."""
+    return {
+        "id": message.pk,
+        "conversation": message.conversation_id,
+        "kind": message.kind,
+        "sender": message.sender_id,
+        "client_id": message.client_id,
+        "text": message.text,
+        "created_at": message.created_at.isoformat(),
+        "edited_at": message.edited_at.isoformat() if message.edited_at else None,
+        "deleted": message.deleted_at is not None,
+    }
+
+
+@event("message.new")
+@dataclass(frozen=True)
+class MessageNew(Event):
+    id: int  # the message's server id: clients drop an id they already have
+    conversation: int
+    message: dict[str, Any]
+    v: int = SCHEMA_VERSION
+
+
+@event("message.edited")
+@dataclass(frozen=True)
+class MessageEdited(Event):
+    conversation: int
+    message: dict[str, Any]
+    id: str = field(default_factory=new_event_id)
+    v: int = SCHEMA_VERSION
+
+
+@event("message.deleted")
+@dataclass(frozen=True)
+class MessageDeletedEvent(Event):
+    conversation: int
+    message: dict[str, Any]
+    id: str = field(default_factory=new_event_id)
+    v: int = SCHEMA_VERSION
+
+
+@event("read")
+@dataclass(frozen=True)
+class ReadReceipt(Event):
+    conversation: int
+    user: int
+    up_to_id: int
+    id: str = field(default_factory=new_event_id)
+    v: int = SCHEMA_VERSION
+
+
+@event("typing")
+@dataclass(frozen=True)
+class Typing(Event):
+    """Ephemeral: relayed by the socket to the other participants, never stored."""
+
+    conversation: int
+    user: int
+    id: str = field(default_factory=new_event_id)
+    v: int = SCHEMA_VERSION

@@ -1,0 +1,321 @@
+"""Every write of the messaging: one transaction per call, permission re-checked inside, events pushed to the
+participants once the transaction commits (best effort: the message is stored whatever the channel layer
+does, and clients catch up from the database).
+
+Someone who does not take part in a conversation gets a NotFound (404) for it, never a 403.
+"""
+
+import datetime as dt
+import logging
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from marketplace.accounts.models import User
+from marketplace.errors import InvalidField
+from marketplace.events import publish
+from marketplace.inputs import InputError, clean_multiline
+from marketplace.messaging import registry
+from marketplace.messaging.events import (
+    MessageDeletedEvent,
+    MessageEdited,
+    MessageNew,
+    ReadReceipt,
+    message_data,
+)
+from marketplace.messaging.exceptions import (
+    Blocked,
+    ClientIdReused,
+    ConversationNotFound,
+    EditWindowClosed,
+    MessageDeleted,
+    NotMessageSender,
+    UserNotFound,
+)
+from marketplace.messaging.models import (
+    EDIT_WINDOW_MINUTES,
+    MESSAGE_MAX_CHARS,
+    Block,
+    Conversation,
+    Message,
+    MessageRevision,
+    Participant,
+    Report,
+)
+from marketplace.messaging.selectors import is_blocked_between, participant_ids
+
+logger = logging.getLogger(__name__)
+
+
+def _clean_text(text: str, field: str = "text") -> str:
+    try:
+        text = clean_multiline(text, max_length=MESSAGE_MAX_CHARS)
+    except InputError as error:
+        raise InvalidField(field, error.message) from error
+    if not text:
+        raise InvalidField(field, _("Ce champ est obligatoire."))
+    return text
+
+
+def _check_participant(actor: User, conversation: Conversation) -> None:
+    if not Participant.objects.filter(conversation=conversation, user=actor).exists():
+        raise ConversationNotFound()
+
+
+def _lock(actor: User, conversation: Conversation) -> Conversation:
+    """The conversation row, locked: sends of one conversation commit in the order of their ids."""
+    locked = Conversation.objects.visible_to(actor).select_for_update(of=("self",)).filter(pk=conversation.pk)
+    found = locked.first()
+    if found is None:
+        raise ConversationNotFound()
+    return found
+
+
+def _direct_key(a: int, b: int) -> str:
+    return f"{min(a, b)}:{max(a, b)}"
+
+
+@transaction.atomic
+def conversation_open_direct(*, actor: User, other: int) -> tuple[Conversation, bool]:
+    """The direct conversation of the actor and user `other` (created when needed; one per pair).
+    Raises InvalidField (user_id: oneself), UserNotFound, Blocked (a block either way)."""
+    if other == actor.pk:
+        raise InvalidField("user_id", _("Vous ne pouvez pas vous écrire à vous-même."))
+    other_user = User.objects.filter(pk=other, is_active=True).first()
+    if other_user is None:
+        raise UserNotFound()
+    key = _direct_key(actor.pk, other_user.pk)
+    existing = Conversation.objects.filter(direct_key=key).first()
+    if existing is not None:
+        return existing, False
+    if is_blocked_between(actor.pk, other_user.pk):
+        raise Blocked()
+    try:
+        with transaction.atomic():
+            conversation = Conversation.objects.create(kind=Conversation.Kind.DIRECT, direct_key=key)
+    except IntegrityError:  # opened by the other at the same moment
+        return Conversation.objects.get(direct_key=key), False
+    Participant.objects.bulk_create(
+        [
+            Participant(conversation=conversation, user=actor),
+            Participant(conversation=conversation, user=other_user),
+        ]
+    )
+    return conversation, True
+
+
+def _sync(conversation: Conversation, wanted: set[int]) -> None:
+    current = set(participant_ids(conversation))
+    Participant.objects.filter(conversation=conversation, user_id__in=current - wanted).delete()
+    Participant.objects.bulk_create(
+        [Participant(conversation=conversation, user_id=user_id) for user_id in sorted(wanted - current)],
+        ignore_conflicts=True,
+    )
+
+
+@transaction.atomic
+def conversation_for_subject(*, actor: User, subject_type: str, subject_id: int) -> Conversation:
+    """The conversation about an object of another app (see registry.py), its participants brought in line
+    with the object's parties. Raises ConversationNotFound if the type is unknown or the actor is not a party."""
+    subject = registry.subject(subject_type)
+    wanted = set(subject.participants(subject_id)) if subject else set()
+    if actor.pk not in wanted:
+        raise ConversationNotFound()
+    conversation, _created = Conversation.objects.get_or_create(
+        kind=Conversation.Kind.SUBJECT, subject_type=subject_type, subject_id=subject_id
+    )
+    _sync(conversation, wanted)
+    return conversation
+
+
+@transaction.atomic
+def conversation_sync_participants(*, subject_type: str, subject_id: int) -> None:
+    """Called by the app that owns the object when its parties change (no actor: it is the app's own event)."""
+    subject = registry.subject(subject_type)
+    conversation = Conversation.objects.filter(
+        kind=Conversation.Kind.SUBJECT, subject_type=subject_type, subject_id=subject_id
+    ).first()
+    if subject is None or conversation is None:
+        return
+    _sync(conversation, set(subject.participants(subject_id)))
+
+
+def _publish_new(message: Message) -> None:
+    publish(
+        MessageNew(id=message.pk, conversation=message.conversation_id, message=message_data(message)),
+        to=participant_ids(message.conversation),
+    )
+
+
+@transaction.atomic
+def message_send(
+    *, actor: User, conversation: Conversation, text: str, client_id: str
+) -> tuple[Message, bool]:
+    """Store a message, then (after commit) push it to the participants. Idempotent on (actor, client_id):
+    a retry returns the message stored the first time, with `False`. Raises ConversationNotFound,
+    InvalidField (text), Blocked, ClientIdReused (the client id served in another conversation)."""
+    conversation = _lock(actor, conversation)
+    existing = Message.objects.filter(sender=actor, client_id=client_id).first()
+    if existing is not None:
+        return _retried(existing, conversation)
+    text = _clean_text(text)
+    others = [user_id for user_id in participant_ids(conversation) if user_id != actor.pk]
+    if Block.objects.filter(blocker_id__in=others, blocked=actor).exists() or (
+        conversation.kind == Conversation.Kind.DIRECT
+        and Block.objects.filter(blocker=actor, blocked_id__in=others).exists()
+    ):
+        raise Blocked()
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                conversation=conversation, sender=actor, client_id=client_id, text=text, created_at=now
+            )
+    except IntegrityError:  # the same retry, racing from another connection, stored it first
+        return _retried(Message.objects.get(sender=actor, client_id=client_id), conversation)
+    Conversation.objects.filter(pk=conversation.pk).update(last_activity_at=now)
+    Participant.objects.filter(conversation=conversation, user=actor).update(
+        last_read_id=Greatest(F("last_read_id"), message.pk)
+    )
+    message.conversation = conversation
+    _publish_new(message)
+    return message, True
+
+
+def _retried(message: Message, conversation: Conversation) -> tuple[Message, bool]:
+    if message.conversation_id != conversation.pk:
+        raise ClientIdReused()
+    return message, False
+
+
+@transaction.atomic
+def message_send_system(*, conversation: Conversation, text: str) -> Message:
+    """A message of the system (an event of the attached object), from no one."""
+    message = Message.objects.create(
+        conversation=conversation, kind=Message.Kind.SYSTEM, text=_clean_text(text), created_at=timezone.now()
+    )
+    Conversation.objects.filter(pk=conversation.pk).update(last_activity_at=message.created_at)
+    _publish_new(message)
+    return message
+
+
+def _own_message(actor: User, message: Message) -> Message:
+    _check_participant(actor, message.conversation)
+    locked = Message.objects.select_for_update().select_related("conversation").get(pk=message.pk)
+    if locked.sender_id != actor.pk:
+        raise NotMessageSender()
+    return locked
+
+
+@transaction.atomic
+def message_edit(*, actor: User, message: Message, text: str) -> Message:
+    """Replace the text of one's own message within 15 minutes; the previous text is kept as a revision.
+    Raises MessageNotFound/ConversationNotFound, NotMessageSender, MessageDeleted, EditWindowClosed,
+    InvalidField (text)."""
+    message = _own_message(actor, message)
+    if message.deleted_at is not None:
+        raise MessageDeleted()
+    if timezone.now() - message.created_at > dt.timedelta(minutes=EDIT_WINDOW_MINUTES):
+        raise EditWindowClosed()
+    text = _clean_text(text)
+    if text == message.text:
+        return message
+    MessageRevision.objects.create(message=message, text=message.text)
+    message.text = text
+    message.edited_at = timezone.now()
+    message.save(update_fields=["text", "edited_at"])
+    publish(
+        MessageEdited(conversation=message.conversation_id, message=message_data(message)),
+        to=participant_ids(message.conversation),
+    )
+    return message
+
+
+@transaction.atomic
+def message_delete(*, actor: User, message: Message) -> Message:
+    """Delete one's own message: its text goes, its place stays ("message supprimé"). Deleting it again
+    changes nothing. Raises ConversationNotFound, NotMessageSender."""
+    message = _own_message(actor, message)
+    if message.deleted_at is not None:
+        return message
+    message.text = ""
+    message.deleted_at = timezone.now()
+    message.save(update_fields=["text", "deleted_at"])
+    MessageRevision.objects.filter(message=message).update(text="")
+    publish(
+        MessageDeletedEvent(conversation=message.conversation_id, message=message_data(message)),
+        to=participant_ids(message.conversation),
+    )
+    return message
+
+
+@transaction.atomic
+def conversation_mark_read(*, actor: User, conversation: Conversation, up_to_id: int) -> int:
+    """Move the actor's read mark up to message `up_to_id` (never back, never past the last message);
+    tell the other participants. Returns the mark. Raises ConversationNotFound."""
+    _check_participant(actor, conversation)
+    last = Message.objects.filter(conversation=conversation, id__lte=up_to_id).order_by("-id").first()
+    target = last.pk if last else 0
+    moved = Participant.objects.filter(conversation=conversation, user=actor, last_read_id__lt=target).update(
+        last_read_id=target
+    )
+    mark = Participant.objects.get(conversation=conversation, user=actor).last_read_id
+    if moved:
+        publish(
+            ReadReceipt(conversation=conversation.pk, user=actor.pk, up_to_id=mark),
+            to=participant_ids(conversation),
+        )
+    return mark
+
+
+@transaction.atomic
+def user_block(*, actor: User, other: int) -> Block:
+    """Block a person: no new direct conversation with them, no message from them. Blocking again changes
+    nothing. Raises InvalidField (oneself), UserNotFound."""
+    if other == actor.pk:
+        raise InvalidField("user_id", _("Vous ne pouvez pas vous bloquer vous-même."))
+    if not User.objects.filter(pk=other).exists():
+        raise UserNotFound()
+    block, _created = Block.objects.get_or_create(blocker=actor, blocked_id=other)
+    return block
+
+
+@transaction.atomic
+def user_unblock(*, actor: User, other: int) -> None:
+    Block.objects.filter(blocker=actor, blocked_id=other).delete()
+
+
+@transaction.atomic
+def message_report(*, actor: User, message: Message, reason: str) -> tuple[Report, bool]:
+    """Report a message of a conversation one takes part in to the moderators, its text kept as it is now.
+    Reporting it again returns the first report. Raises ConversationNotFound, InvalidField (own message)."""
+    _check_participant(actor, message.conversation)
+    if message.sender_id == actor.pk:
+        raise InvalidField("message", _("Vous ne pouvez pas signaler votre propre message."))
+    existing = Report.objects.filter(message=message, reporter=actor).first()
+    if existing is not None:
+        return existing, False
+    try:
+        reason = clean_multiline(reason, max_length=2000)
+    except InputError as error:
+        raise InvalidField("reason", error.message) from error
+    report = Report.objects.create(
+        message=message, reporter=actor, reason=reason, text_as_reported=message.text
+    )
+    return report, True
+
+
+@transaction.atomic
+def report_handle(*, actor: User, report: Report) -> Report:
+    """A moderator marks a report as handled. Raises ConversationNotFound for anyone but staff."""
+    if not actor.is_staff:
+        raise ConversationNotFound()
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if report.status != Report.Status.HANDLED:
+        report.status = Report.Status.HANDLED
+        report.handled_at = timezone.now()
+        report.save(update_fields=["status", "handled_at"])
+    return report
