@@ -32,14 +32,21 @@ CELLS_MAX_ZOOM = 13
 MERCATOR_HALF = 20037508.342789244
 
 
+def cell_sql(axis: str, point: str, zoom: str) -> str:
+    """SQL: the column (axis "x") or row ("y") of the grid cell holding the Web Mercator `point` at tile zoom
+    `zoom` (an SQL expression). The one formula of the grid: the trigger, the recount and the tiles use it."""
+    side = 2 * MERCATOR_HALF
+    if axis == "x":
+        return f"floor((ST_X({point}) + {MERCATOR_HALF}) * (2 ^ ({zoom} + {GRID_LEVELS})) / {side})::int"
+    return f"floor(({MERCATOR_HALF} - ST_Y({point})) * (2 ^ ({zoom} + {GRID_LEVELS})) / {side})::int"
+
+
 def cell_keys_sql(point: str, zooms: str = f"generate_series(0, {CELLS_MAX_ZOOM})") -> str:
     """SQL rows (zoom, cx, cy): the cell of a Web Mercator `point` expression at each of `zooms` (a set of
     integers: every zoom of the grid by default)."""
-    side = 2 * MERCATOR_HALF
     # Only constants and the callers' own SQL fragments: nothing of a request.
     return (
-        f"SELECT g AS zoom, floor((ST_X({point}) + {MERCATOR_HALF}) * (2 ^ (g + {GRID_LEVELS})) / {side})::int AS cx,"  # noqa: S608
-        f" floor(({MERCATOR_HALF} - ST_Y({point})) * (2 ^ (g + {GRID_LEVELS})) / {side})::int AS cy"
+        f"SELECT g AS zoom, {cell_sql('x', point, 'g')} AS cx, {cell_sql('y', point, 'g')} AS cy"  # noqa: S608
         f" FROM {zooms} AS z(g)"
     )
 

@@ -12,10 +12,11 @@ party size…) groups the matching homes on the same grid as it goes, through th
 
 from typing import Any
 
+from django.contrib.gis.geos import Polygon
 from django.db import connection
 from django.db.models import QuerySet
 
-from exchanges.models import CELLS_MAX_ZOOM, GRID_LEVELS, GRID_SIDE, MERCATOR_HALF, Home, HomeStatus
+from exchanges.models import CELLS_MAX_ZOOM, GRID_SIDE, MERCATOR_HALF, Home, HomeStatus, cell_sql
 
 EXTENT = 4096
 BUFFER = 64
@@ -37,10 +38,7 @@ def envelope(z: int, x: int, y: int, *, margin: float = 0.0) -> tuple[float, flo
 
 def _cell(axis: str, z: int) -> str:
     """SQL: the column or row of the grid cell of point `p` at tile zoom z."""
-    scale = 2 ** (z + GRID_LEVELS) / SIDE
-    if axis == "x":
-        return f"floor((ST_X(p) + {MERCATOR_HALF}) * {scale})::int"
-    return f"floor(({MERCATOR_HALF} - ST_Y(p)) * {scale})::int"
+    return cell_sql(axis, "p", str(int(z)))
 
 
 def _geom(x: str, y: str) -> str:
@@ -54,9 +52,7 @@ def tile(homes: QuerySet[Home], z: int, x: int, y: int) -> bytes:
     return _grouped(homes, z, x, y)
 
 
-def _box(z: int, x: int, y: int, margin: float) -> Any:
-    from django.contrib.gis.geos import Polygon
-
+def _box(z: int, x: int, y: int, margin: float) -> Polygon:
     box = Polygon.from_bbox(envelope(z, x, y, margin=margin))
     box.srid = 3857
     return box
