@@ -7,6 +7,8 @@ For each size, in one run:
   size, 50 results in the default order (nearest the viewport's centre first), p50/p95; and newest first;
 - vector tiles at z5, z8, z11, z14 through HTTP: cold (first request of each tile) and warm (the same tiles
   again), p50/p95;
+- the same tiles at z5, z8, z11 for a filtered map (dates ± 3 days and party size: grouped on the fly, not read
+  from the counted cells), cold;
 - the web process's peak memory (VmHWM);
 - the naive baseline in the same run (100k only): the same search through Django with index scans off,
   beside the indexed one, and their ratio.
