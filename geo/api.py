@@ -1,10 +1,14 @@
 """Public reference data: régions, départements, communes, point lookup and basemap GeoJSON."""
 
-from typing import Annotated
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from django.contrib.gis.geos import Point
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router
+from ninja import Query, Router, Schema
+from ninja.responses import NinjaJSONEncoder
 from pydantic import Field
 
 from geo import selectors
@@ -24,14 +28,54 @@ Code = Annotated[str, Field(min_length=2, max_length=5, pattern=r"^[0-9ABab]{2,5
 REFERENCE_LIMIT = 200
 
 
+# Rendered pages of the reference lists, by (table version, path with query): they change only when the
+# territories are reloaded, and every page with a territory filter asks for them.
+_rendered: dict[tuple[str, str], tuple[str, bytes]] = {}
+_RENDERED_MAX = 512
+
+
+def _reference_list(
+    request: HttpRequest,
+    tables: tuple[type[Region] | type[Departement], ...],
+    schema: type[Schema],
+    build: Callable[[], Any],
+) -> HttpResponse:
+    """The list as JSON, rendered once per version of its table (selectors.table_version), with an ETag.
+
+    `build` (lists.paginate) runs on a miss only, so bad parameters are still a 422 and nothing is cached for
+    them; a client holding the current ETag gets a 304 without a body."""
+    key = (selectors.table_version(*tables), request.get_full_path())
+    found = _rendered.get(key)
+    if found is None:
+        data = schema.model_validate(build()).model_dump(mode="json")
+        body = json.dumps(data, cls=NinjaJSONEncoder).encode()
+        found = ('"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"', body)
+        if len(_rendered) >= _RENDERED_MAX:
+            _rendered.clear()
+        _rendered[key] = found
+    etag, body = found
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["ETag"] = etag
+    response["Cache-Control"] = "public, max-age=0, must-revalidate"
+    return response
+
+
 @router.get("/regions", response=PageOut[RegionOut], summary="Régions ; tri : name, code")
-def regions(request: HttpRequest, paging: Query[ListQuery]) -> Page[Region]:
-    return lists.paginate(
-        request.GET,
-        RegionFilter,
-        selectors.region_list(),
-        default_limit=REFERENCE_LIMIT,
-        max_limit=REFERENCE_LIMIT,
+def regions(request: HttpRequest, paging: Query[ListQuery]) -> HttpResponse:
+    return _reference_list(
+        request,
+        (Region,),
+        PageOut[RegionOut],
+        lambda: lists.paginate(
+            request.GET,
+            RegionFilter,
+            selectors.region_list(),
+            default_limit=REFERENCE_LIMIT,
+            max_limit=REFERENCE_LIMIT,
+        ),
     )
 
 
@@ -40,13 +84,18 @@ def departements(
     request: HttpRequest,
     paging: Query[ListQuery],
     region: Annotated[str | None, Query(max_length=3, pattern=r"^\d{2}$")] = None,
-) -> Page[Departement]:
-    return lists.paginate(
-        request.GET,
-        DepartementFilter,
-        selectors.departement_list(),
-        default_limit=REFERENCE_LIMIT,
-        max_limit=REFERENCE_LIMIT,
+) -> HttpResponse:
+    return _reference_list(
+        request,
+        (Departement, Region),
+        PageOut[DepartementOut],
+        lambda: lists.paginate(
+            request.GET,
+            DepartementFilter,
+            selectors.departement_list(),
+            default_limit=REFERENCE_LIMIT,
+            max_limit=REFERENCE_LIMIT,
+        ),
     )
 
 

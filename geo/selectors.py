@@ -177,6 +177,22 @@ def departement_get(code: str) -> Departement:
     return departement
 
 
+def table_version(*models: type[Region] | type[Departement]) -> str:
+    """A fingerprint of reference tables' rows, for caches of what is built from them.
+
+    One scan of each table (18 or 101 rows): the row count and the newest row version (`xmin`, the
+    transaction that wrote it). Any insert, update or delete changes it, a rolled-back one leaves it as it
+    was, and it reads the same in every process, so a cache keyed by it is never stale, whoever wrote.
+    """
+    parts = [
+        f"(SELECT count(*) || '.' || coalesce(max(xmin::text::bigint), 0) FROM {model._meta.db_table})"  # noqa: S608  (constant table names)
+        for model in models
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + " || ':' || ".join(parts))  # table names are constants
+        return str(cursor.fetchone()[0])
+
+
 def _dataset_version() -> str:
     dataset = TerritoryDataset.objects.only("checksum").first()
     return dataset.checksum[:16] if dataset else "empty"
