@@ -23,6 +23,8 @@ class Event:
     name: ClassVar[str] = ""
     topic: ClassVar[str] = ""
     mail_delay: ClassVar[int] = 0
+    # False when the declaring app sends its own, richer e-mail for the event (no second one).
+    mailed: ClassVar[bool] = True
 
     def text(self) -> str:
         raise NotImplementedError(f"{type(self).__name__} has a topic but no text()")

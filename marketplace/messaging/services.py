@@ -19,10 +19,12 @@ from marketplace.errors import InvalidField
 from marketplace.events import publish
 from marketplace.inputs import InputError, clean_multiline
 from marketplace.messaging import registry
+from marketplace.notifications.services import notifications_mark_read_matching
 from marketplace.messaging.events import (
     MessageDeletedEvent,
     MessageEdited,
     MessageNew,
+    MessageReceived,
     ReadReceipt,
     message_data,
 )
@@ -148,6 +150,10 @@ def _publish_new(message: Message) -> None:
         MessageNew(id=message.pk, conversation=message.conversation_id, message=message_data(message)),
         to=participant_ids(message.conversation),
     )
+    publish(
+        MessageReceived(conversation=message.conversation_id, message=message.pk),
+        to=[user_id for user_id in participant_ids(message.conversation) if user_id != message.sender_id],
+    )
 
 
 @transaction.atomic
@@ -263,6 +269,9 @@ def conversation_mark_read(*, actor: User, conversation: Conversation, up_to_id:
         last_read_id=target
     )
     mark = Participant.objects.get(conversation=conversation, user=actor).last_read_id
+    notifications_mark_read_matching(
+        actor=actor, event=MessageReceived.name, payload={"conversation": conversation.pk}
+    )
     if moved:
         publish(
             ReadReceipt(conversation=conversation.pk, user=actor.pk, up_to_id=mark),

@@ -20,7 +20,9 @@ def _actor(request: HttpRequest) -> User:
     return request.user
 
 
-@router.get("", response=PageOut[NotificationOut], summary="Mes notifications ; tri : -id, id ; filtre unread")
+@router.get(
+    "", response=PageOut[NotificationOut], summary="Mes notifications ; tri : -id, id ; filtre unread"
+)
 def notification_list(
     request: HttpRequest, paging: Query[ListQuery], unread: bool | None = None
 ) -> dict[str, object]:
@@ -44,7 +46,9 @@ def preferences_get(request: HttpRequest) -> dict[str, str]:
     return selectors.preferences_of(_actor(request))
 
 
-@router.put("/preferences", response=PreferencesIO, summary="Changer mes choix d'e-mails (sécurité : immediate)")
+@router.put(
+    "/preferences", response=PreferencesIO, summary="Changer mes choix d'e-mails (sécurité : immediate)"
+)
 def preferences_put(request: HttpRequest, payload: PreferencesIO) -> dict[str, str]:
     chosen = {k: v for k, v in payload.dict().items() if v is not None}
     return services.preferences_set(actor=_actor(request), deliveries=chosen)
@@ -56,7 +60,11 @@ def notification_detail(request: HttpRequest, notification_id: int) -> dict[str,
     return services.notification_data(found)
 
 
-@router.post("/{notification_id}/read", response=NotificationOut, summary="Marquer une notification comme lue")
+@router.post(
+    "/{notification_id}/read", response=NotificationOut, summary="Marquer une notification comme lue"
+)
 def notification_read(request: HttpRequest, notification_id: int) -> dict[str, object]:
     found = selectors.notification_get_for_actor(actor=_actor(request), notification_id=notification_id)
-    return services.notification_data(services.notification_mark_read(actor=_actor(request), notification=found))
+    return services.notification_data(
+        services.notification_mark_read(actor=_actor(request), notification=found)
+    )

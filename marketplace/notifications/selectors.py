@@ -27,6 +27,8 @@ def preferences_of(user: User | int) -> dict[str, str]:
     """Every topic's delivery (immediate without a row; security always immediate)."""
     chosen = dict(Preference.objects.filter(user=user).values_list("topic", "delivery"))
     return {
-        topic: Delivery.IMMEDIATE.value if topic in UNSWITCHABLE else chosen.get(topic, Delivery.IMMEDIATE.value)
+        topic: Delivery.IMMEDIATE.value
+        if topic in UNSWITCHABLE
+        else chosen.get(topic, Delivery.IMMEDIATE.value)
         for topic in Topic.values
     }

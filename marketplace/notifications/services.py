@@ -58,9 +58,7 @@ def notification_data(notification: Notification) -> dict[str, Any]:
 
 
 def _push_unread(user_id: int) -> None:
-    publish(
-        NotificationUnread(id=uuid.uuid4().hex, unread=selectors.unread_count(user_id)), to=[user_id]
-    )
+    publish(NotificationUnread(id=uuid.uuid4().hex, unread=selectors.unread_count(user_id)), to=[user_id])
 
 
 def notifications_record(evt: Event, recipients: list[int]) -> list[Notification]:
@@ -72,7 +70,9 @@ def notifications_record(evt: Event, recipients: list[int]) -> list[Notification
         topic = type(evt).topic
         rows = Notification.objects.bulk_create(
             [
-                Notification(user_id=user_id, topic=topic, event=type(evt).name, payload=asdict(evt), link=evt.link())
+                Notification(
+                    user_id=user_id, topic=topic, event=type(evt).name, payload=asdict(evt), link=evt.link()
+                )
                 for user_id in recipients
             ]
         )
@@ -90,8 +90,10 @@ def notifications_record(evt: Event, recipients: list[int]) -> list[Notification
                     ),
                     to=[row.user_id],
                 )
-            delivery = Delivery.IMMEDIATE if topic in UNSWITCHABLE else deliveries.get(row.user_id, "immediate")
-            if delivery == Delivery.IMMEDIATE:
+            delivery = (
+                Delivery.IMMEDIATE if topic in UNSWITCHABLE else deliveries.get(row.user_id, "immediate")
+            )
+            if delivery == Delivery.IMMEDIATE and type(evt).mailed:
                 notification_mail_task.configure(schedule_in={"seconds": type(evt).mail_delay}).defer(
                     notification_id=row.pk
                 )
@@ -192,15 +194,23 @@ def notification_mail(*, notification_id: int) -> bool:
     )
     if row is None:
         return False
-    if row.topic not in UNSWITCHABLE and selectors.preferences_of(row.user_id)[row.topic] != Delivery.IMMEDIATE:
+    if (
+        row.topic not in UNSWITCHABLE
+        and selectors.preferences_of(row.user_id)[row.topic] != Delivery.IMMEDIATE
+    ):
         return False
     row.mailed_at = timezone.now()
     row.save(update_fields=["mailed_at"])
     _mail_to(
         row.user,
         lambda: notification_text(row),
-        lambda: _("Bonjour,\n\n%(text)s\n\n%(link)s\n")
-        % {"text": notification_text(row), "link": mail.absolute(row.link or reverse("notifications:centre"))},
+        lambda: (
+            _("Bonjour,\n\n%(text)s\n\n%(link)s\n")
+            % {
+                "text": notification_text(row),
+                "link": mail.absolute(row.link or reverse("notifications:centre")),
+            }
+        ),
         row.topic,
     )
     return True
@@ -208,9 +218,12 @@ def notification_mail(*, notification_id: int) -> bool:
 
 def _digest_candidates(user: User) -> QuerySet[Notification]:
     topics = [t for t, d in selectors.preferences_of(user).items() if d == Delivery.DIGEST]
-    return Notification.objects.filter(
-        user=user, topic__in=topics, read_at__isnull=True, mailed_at__isnull=True
-    ).order_by("-id")
+    unmailed = [name for name, cls in registered_events().items() if cls.topic and not cls.mailed]
+    return (
+        Notification.objects.exclude(event__in=unmailed)
+        .filter(user=user, topic__in=topics, read_at__isnull=True, mailed_at__isnull=True)
+        .order_by("-id")
+    )
 
 
 def notifications_digest_send(*, now: dt.datetime | None = None) -> int:
@@ -234,17 +247,21 @@ def notifications_digest_send(*, now: dt.datetime | None = None) -> int:
                     f"- {notification_text(r)} : {mail.absolute(r.link or reverse('notifications:centre'))}"
                     for r in rows
                 )
-                return _("Bonjour,\n\nVoici ce qui s'est passé depuis hier :\n\n%(lines)s\n\nTout voir : %(centre)s\n") % {
+                return _(
+                    "Bonjour,\n\nVoici ce qui s'est passé depuis hier :\n\n%(lines)s\n\nTout voir : %(centre)s\n"
+                ) % {
                     "lines": lines,
                     "centre": mail.absolute(reverse("notifications:centre")),
                 }
 
             mail.mail_send_on_commit(
                 to=user.email,
-                subject=lambda n=len(rows): ngettext(
-                    "Votre résumé : %(count)d notification", "Votre résumé : %(count)d notifications", n
-                )
-                % {"count": n},
+                subject=lambda n=len(rows): (
+                    ngettext(
+                        "Votre résumé : %(count)d notification", "Votre résumé : %(count)d notifications", n
+                    )
+                    % {"count": n}
+                ),
                 text=body,
                 language=mail.language_of(user),
                 unsubscribe_url=unsubscribe_url(user.pk, rows[0].topic),

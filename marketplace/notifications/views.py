@@ -44,7 +44,11 @@ def open_one(request: HttpRequest, notification_id: int) -> HttpResponse:
     assert isinstance(request.user, User)
     found = selectors.notification_get_for_actor(actor=request.user, notification_id=notification_id)
     services.notification_mark_read(actor=request.user, notification=found)
-    return redirect(found.link if found.link.startswith("/") and not found.link.startswith("//") else "notifications:centre")
+    return redirect(
+        found.link
+        if found.link.startswith("/") and not found.link.startswith("//")
+        else "notifications:centre"
+    )
 
 
 @login_required
@@ -55,7 +59,12 @@ def preferences(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form_action(
         form, lambda data: services.preferences_set(actor=user, deliveries=data)
     ):
-        return post_action(request, lambda: None, success=_("Préférences enregistrées."), next_default="notifications:preferences")
+        return post_action(
+            request,
+            lambda: None,
+            success=_("Préférences enregistrées."),
+            next_default="notifications:preferences",
+        )
     return render(request, "notifications/preferences.html", {"form": form})
 
 
@@ -67,5 +76,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         done = services.preference_unsubscribe(token=token)
         if done is None:
             raise Http404
-        return render(request, "notifications/unsubscribe.html", {"done": True, "topic": Topic(done[1]).label})
+        return render(
+            request, "notifications/unsubscribe.html", {"done": True, "topic": Topic(done[1]).label}
+        )
     return render(request, "notifications/unsubscribe.html", {"done": False})
