@@ -20,8 +20,8 @@ from exchanges.models import Favourite, FavouriteList, Home, SavedSearch, SavedS
 from exchanges.selectors import homes_searchable
 from marketplace import lists
 from marketplace.accounts.models import User
-from marketplace.notifications.mail import language_of, mail_send_on_commit
 from marketplace.errors import Conflict, InvalidField, ValidationFailed
+from marketplace.notifications.mail import language_of, mail_send_on_commit
 
 logger = logging.getLogger(__name__)
 DEFAULT_LIST = "Mes favoris"

@@ -19,7 +19,6 @@ from marketplace.errors import InvalidField
 from marketplace.events import publish
 from marketplace.inputs import InputError, clean_multiline
 from marketplace.messaging import registry
-from marketplace.notifications.services import notifications_mark_read_matching
 from marketplace.messaging.events import (
     MessageDeletedEvent,
     MessageEdited,
@@ -48,6 +47,7 @@ from marketplace.messaging.models import (
     Report,
 )
 from marketplace.messaging.selectors import is_blocked_between, participant_ids
+from marketplace.notifications.services import notifications_mark_read_matching
 
 logger = logging.getLogger(__name__)
 

@@ -12,6 +12,7 @@ message); `digest` topics go in one daily e-mail of what is still unread and not
 import datetime as dt
 import uuid
 from dataclasses import asdict
+from functools import partial
 from typing import Any
 
 from django.core import signing
@@ -216,6 +217,12 @@ def notification_mail(*, notification_id: int) -> bool:
     return True
 
 
+def _digest_subject(count: int) -> str:
+    return ngettext(
+        "Votre résumé : %(count)d notification", "Votre résumé : %(count)d notifications", count
+    ) % {"count": count}
+
+
 def _digest_candidates(user: User) -> QuerySet[Notification]:
     topics = [t for t, d in selectors.preferences_of(user).items() if d == Delivery.DIGEST]
     unmailed = [name for name, cls in registered_events().items() if cls.topic and not cls.mailed]
@@ -256,12 +263,7 @@ def notifications_digest_send(*, now: dt.datetime | None = None) -> int:
 
             mail.mail_send_on_commit(
                 to=user.email,
-                subject=lambda n=len(rows): (
-                    ngettext(
-                        "Votre résumé : %(count)d notification", "Votre résumé : %(count)d notifications", n
-                    )
-                    % {"count": n}
-                ),
+                subject=partial(_digest_subject, len(rows)),
                 text=body,
                 language=mail.language_of(user),
                 unsubscribe_url=unsubscribe_url(user.pk, rows[0].topic),
