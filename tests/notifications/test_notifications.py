@@ -61,10 +61,14 @@ class TestRecording:
 
     def test_rollback_leaves_no_notification_no_job_no_mail(self, django_capture_on_commit_callbacks):
         alice = UserFactory()
-        with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+
+        def publish_then_fail() -> None:
             with transaction.atomic():
                 publish(AccountNotice(thing=1), to=[alice.pk])
                 raise RuntimeError("rolled back")
+
+        with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+            publish_then_fail()
         assert Notification.objects.count() == 0
         assert jobs() == 0
         assert mail.outbox == []
@@ -89,10 +93,14 @@ class TestMails:
         (sent,) = mail.outbox
         assert sent.to == [alice.email]
         assert sent.subject.startswith("[Réciproque] ")
-        assert "Your employment" in sent.subject and "Your employment" in sent.body
-        assert "Réciproque" in sent.body and "http://127.0.0.1:8000/employeur/?thing=1" in sent.body
+        assert "Your employment" in sent.subject
+        assert "Your employment" in sent.body
+        assert "Réciproque" in sent.body
+        assert "http://127.0.0.1:8000/employeur/?thing=1" in sent.body
         html, mimetype = sent.alternatives[0]
-        assert mimetype == "text/html" and 'lang="en"' in html and "Réciproque" in html
+        assert mimetype == "text/html"
+        assert 'lang="en"' in html
+        assert "Réciproque" in html
         url = sent.extra_headers["List-Unsubscribe"].strip("<>")
         assert sent.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert url in sent.body
@@ -150,23 +158,28 @@ class TestMails:
             assert services.notifications_digest_send() == 1
         (digest,) = mail.outbox
         assert digest.to == [alice.email]
-        assert "thing=1" in digest.body and "thing=2" in digest.body
+        assert "thing=1" in digest.body
+        assert "thing=2" in digest.body
         with django_capture_on_commit_callbacks(execute=True):
             assert services.notifications_digest_send() == 0
         notify(alice, thing=3)
         with django_capture_on_commit_callbacks(execute=True):
             assert services.notifications_digest_send() == 1
-        assert "thing=3" in mail.outbox[1].body and "thing=1" not in mail.outbox[1].body
+        assert "thing=3" in mail.outbox[1].body
+        assert "thing=1" not in mail.outbox[1].body
 
     def test_account_mails_speak_as_reciproque(self, client, django_capture_on_commit_callbacks):
         alice = UserFactory(preferred_language="en")
         with django_capture_on_commit_callbacks(execute=True):
             client.post("/comptes/password/reset/", {"email": alice.email})
         (sent,) = mail.outbox
-        assert "127.0.0.1:8000 !" not in sent.body and "Hello from 127.0.0.1" not in sent.body
-        assert "Réciproque" in sent.subject and "Réciproque" in sent.body
+        assert "127.0.0.1:8000 !" not in sent.body
+        assert "Hello from 127.0.0.1" not in sent.body
+        assert "Réciproque" in sent.subject
+        assert "Réciproque" in sent.body
         assert "List-Unsubscribe" not in sent.extra_headers  # security: cannot be switched off
-        assert sent.alternatives and "Password" in sent.subject
+        assert sent.alternatives
+        assert "Password" in sent.subject
 
 
 class TestApi:
@@ -180,7 +193,8 @@ class TestApi:
         assert [n["link"] for n in page["items"]] == ["/employeur/?thing=2"]
         assert page["items"][0]["text"].startswith("Votre emploi")
         rest = client.get(f"/api/v1/notifications?limit=1&cursor={page['next']}").json()
-        assert [n["link"] for n in rest["items"]] == ["/employeur/?thing=1"] and rest["next"] is None
+        assert [n["link"] for n in rest["items"]] == ["/employeur/?thing=1"]
+        assert rest["next"] is None
         assert client.get("/api/v1/notifications/unread-count").json() == {"unread": 2}
         mine = page["items"][0]["id"]
         assert client.post(f"/api/v1/notifications/{mine}/read").json()["read"] is True
@@ -202,7 +216,8 @@ class TestApi:
         ok = client.put(
             "/api/v1/notifications/preferences", {"message": "digest"}, content_type="application/json"
         )
-        assert ok.status_code == 200 and ok.json()["message"] == "digest"
+        assert ok.status_code == 200
+        assert ok.json()["message"] == "digest"
         with assert_nothing_written():
             refused = client.put(
                 "/api/v1/notifications/preferences",
@@ -227,7 +242,8 @@ class TestPages:
         notify(alice)
         client.force_login(alice)
         page = client.get("/notifications/").content.decode()
-        assert "Votre emploi : ok par votre employeur." in page and "data-notification-bell" in page
+        assert "Votre emploi : ok par votre employeur." in page
+        assert "data-notification-bell" in page
         response = client.post(
             "/notifications/preferences/",
             {
@@ -251,7 +267,8 @@ class TestPrivacy:
         notify(alice)
         services.preferences_set(actor=alice, deliveries={"message": "off"})
         exported = export_sections(alice)["notifications"]
-        assert exported["preferences"] == {"message": "off"} and len(exported["notifications"]) == 1
+        assert exported["preferences"] == {"message": "off"}
+        assert len(exported["notifications"]) == 1
         erase_everywhere(alice)
         assert not Notification.objects.filter(user=alice).exists()
         assert not Preference.objects.filter(user=alice).exists()
