@@ -8,7 +8,6 @@ import logging
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.http import QueryDict
 from django.urls import reverse
@@ -22,6 +21,7 @@ from exchanges.selectors import homes_searchable
 from marketplace import lists
 from marketplace.accounts.models import User
 from marketplace.errors import Conflict, InvalidField, ValidationFailed
+from marketplace.notifications.mail import language_of, mail_send_on_commit
 
 logger = logging.getLogger(__name__)
 DEFAULT_LIST = "Mes favoris"
@@ -158,17 +158,21 @@ def saved_search_alerts_send(*, now: dt.datetime | None = None) -> int:
 
 def _mail_alert(saved: SavedSearch, homes: list[Home]) -> None:
     site = settings.SITE_URL.rstrip("/")
-    lines = [
-        f"- {h.title}, {h.commune.name} : {site}{reverse('exchanges:detail', args=[h.pk])}" for h in homes
-    ]
-    body = _(
-        "Bonjour,\n\nDe nouveaux logements correspondent à votre recherche « %(name)s » :\n\n%(homes)s\n\n"
-        "Ne plus recevoir ces alertes : %(unsubscribe)s\n"
-    ) % {
-        "name": saved.name,
-        "homes": "\n".join(lines),
-        "unsubscribe": site + reverse("exchanges:unsubscribe", args=[unsubscribe_token(saved)]),
-    }
-    subject = _("[Réciproque] Nouveaux logements : %(name)s") % {"name": saved.name}
-    address = saved.owner.email
-    transaction.on_commit(lambda: send_mail(subject, body, None, [address]), robust=True)
+    unsubscribe = site + reverse("exchanges:unsubscribe", args=[unsubscribe_token(saved)])
+
+    def body() -> str:
+        lines = [
+            f"- {h.title}, {h.commune.name} : {site}{reverse('exchanges:detail', args=[h.pk])}" for h in homes
+        ]
+        return _(
+            "Bonjour,\n\nDe nouveaux logements correspondent à votre recherche « %(name)s » :\n\n%(homes)s\n\n"
+            "Ne plus recevoir ces alertes : %(unsubscribe)s\n"
+        ) % {"name": saved.name, "homes": "\n".join(lines), "unsubscribe": unsubscribe}
+
+    mail_send_on_commit(
+        to=saved.owner.email,
+        subject=lambda: _("[Réciproque] Nouveaux logements : %(name)s") % {"name": saved.name},
+        text=body,
+        language=language_of(saved.owner),
+        unsubscribe_url=unsubscribe,
+    )

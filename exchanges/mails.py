@@ -7,8 +7,6 @@ change is committed (as the saved-search alerts: the daily job runs in the worke
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -16,6 +14,7 @@ from django.utils.translation import ngettext
 
 from exchanges.models import Home
 from marketplace.accounts.models import User
+from marketplace.notifications.mail import language_of, mail_send_on_commit
 
 
 def _listed(homes: Sequence[Home]) -> str:
@@ -25,8 +24,7 @@ def _listed(homes: Sequence[Home]) -> str:
 
 
 def _send_on_commit(owner: User, subject: str, body: str) -> None:
-    address = owner.email
-    transaction.on_commit(lambda: send_mail(subject, body, None, [address]), robust=True)
+    mail_send_on_commit(to=owner.email, subject=subject, text=body, language=language_of(owner))
 
 
 def mail_homes_paused_for_eligibility(*, owner: User, homes: Sequence[Home], reason: str) -> None:

@@ -5,4 +5,4 @@ from django.http import HttpRequest
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
-    return {"SITE_NAME": "Réciproque", "MAP_RASTER_TILES_URL": settings.MAP_RASTER_TILES_URL}
+    return {"SITE_NAME": settings.SITE_NAME, "MAP_RASTER_TILES_URL": settings.MAP_RASTER_TILES_URL}

@@ -210,6 +210,7 @@ def unknown_endpoint(request: HttpRequest, rest: str) -> HttpResponse:
 api.add_router("/", "marketplace.core.api.router")
 api.add_router("/geo/", "geo.api.router")
 api.add_router("/me", "marketplace.accounts.api.router")
+api.add_router("/notifications", "marketplace.notifications.api.router")
 api.add_router("/organisations", "marketplace.organisations.api.organisations")
 api.add_router("/employments", "marketplace.organisations.api.employments")
 api.add_router("/staff-roles", "marketplace.organisations.api.staff")

@@ -2,8 +2,13 @@
 
 Each app declares its events in `<app>/events.py` as frozen dataclasses decorated with `@event("name")`;
 services publish them with `publish(event, to=[user ids])`, which sends them after the transaction commits.
-The websocket carries `{"type": name, **payload}`; notifications (a later app) read the same registry, so
-the name and the fields of an event are written in exactly one place.
+The websocket carries `{"type": name, **payload}`.
+
+An event class that declares `topic: ClassVar[str]` (one of marketplace.notifications.models.Topic) also becomes
+a stored notification for each recipient, written in the transaction that calls `publish`, then pushed live
+and e-mailed per the recipient's preferences. Such a class provides `text()` (one translatable line, called
+in the viewer's language) and `link()` (a site path); `mail_delay` (seconds) holds its immediate e-mail back,
+and the e-mail is dropped if the notification was read meanwhile.
 """
 
 from collections.abc import Callable, Iterable
@@ -16,13 +21,31 @@ from marketplace.realtime import broadcast_on_commit, user_group
 @dataclass(frozen=True)
 class Event:
     name: ClassVar[str] = ""
+    topic: ClassVar[str] = ""
+    mail_delay: ClassVar[int] = 0
+    # False when the declaring app sends its own, richer e-mail for the event (no second one).
+    mailed: ClassVar[bool] = True
+
+    def text(self) -> str:
+        raise NotImplementedError(f"{type(self).__name__} has a topic but no text()")
+
+    def link(self) -> str:
+        return ""
 
     def payload(self) -> dict[str, Any]:
         return {"type": self.name, **asdict(self)}
 
 
+TOPICS = ("message", "proposal", "agreement", "voucher", "account", "security")
 E = TypeVar("E", bound=type[Event])
 _registry: dict[str, type[Event]] = {}
+# Set by marketplace.notifications when it loads: stores the notifications of a topical event.
+_notifier: Callable[[Event, list[int]], None] | None = None
+
+
+def set_notifier(notifier: Callable[[Event, list[int]], None]) -> None:
+    global _notifier
+    _notifier = notifier
 
 
 def event(name: str) -> Callable[[E], E]:
@@ -31,6 +54,8 @@ def event(name: str) -> Callable[[E], E]:
     def register(cls: E) -> E:
         if name in _registry and _registry[name] is not cls:
             raise ValueError(f"event {name!r} is declared twice")
+        if cls.topic and cls.topic not in TOPICS:
+            raise ValueError(f"event {name!r} has an unknown topic {cls.topic!r}")
         cls.name = name
         _registry[name] = cls
         return cls
@@ -47,5 +72,10 @@ def publish(evt: Event, *, to: Iterable[int]) -> None:
     if type(evt).name not in _registry:
         raise ValueError(f"{type(evt).__name__} is not a registered event")
     payload = evt.payload()
-    for user_id in dict.fromkeys(to):
+    recipients = list(dict.fromkeys(to))
+    for user_id in recipients:
         broadcast_on_commit(user_group(user_id), payload)
+    if type(evt).topic and recipients:
+        if _notifier is None:
+            raise RuntimeError("marketplace.notifications is not installed")
+        _notifier(evt, recipients)

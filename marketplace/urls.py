@@ -19,6 +19,7 @@ urlpatterns = [
     path("comptes/deconnexion/", allauth_views.logout, name="account_logout"),
     path("comptes/profil/", include("marketplace.accounts.urls")),
     path("", include("marketplace.organisations.urls")),
+    path("", include("marketplace.notifications.urls")),
     path("", include("exchanges.urls")),
     path("", include("frontend.urls")),
 ]

@@ -2,7 +2,9 @@
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
+
+from django.utils.translation import gettext as _
 
 from marketplace.events import Event, event
 from marketplace.messaging.models import Message
@@ -75,3 +77,22 @@ class Typing(Event):
     user: int
     id: str = field(default_factory=new_event_id)
     v: int = SCHEMA_VERSION
+
+
+@event("message.received")
+@dataclass(frozen=True)
+class MessageReceived(Event):
+    """The `message` notification of the other participants. Its e-mail waits 10 minutes and is dropped if the
+    conversation was read meanwhile (conversation_mark_read marks these notifications read)."""
+
+    topic: ClassVar[str] = "message"
+    mail_delay: ClassVar[int] = 600
+    conversation: int
+    message: int
+
+    def text(self) -> str:
+        return _("Vous avez reçu un nouveau message.")
+
+    def link(self) -> str:
+        # No conversation page yet: the centre lists it; the API serves /api/v1/conversations/{id}.
+        return ""

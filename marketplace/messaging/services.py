@@ -23,6 +23,7 @@ from marketplace.messaging.events import (
     MessageDeletedEvent,
     MessageEdited,
     MessageNew,
+    MessageReceived,
     ReadReceipt,
     message_data,
 )
@@ -46,6 +47,7 @@ from marketplace.messaging.models import (
     Report,
 )
 from marketplace.messaging.selectors import is_blocked_between, participant_ids
+from marketplace.notifications.services import notifications_mark_read_matching
 
 logger = logging.getLogger(__name__)
 
@@ -147,6 +149,10 @@ def _publish_new(message: Message) -> None:
     publish(
         MessageNew(id=message.pk, conversation=message.conversation_id, message=message_data(message)),
         to=participant_ids(message.conversation),
+    )
+    publish(
+        MessageReceived(conversation=message.conversation_id, message=message.pk),
+        to=[user_id for user_id in participant_ids(message.conversation) if user_id != message.sender_id],
     )
 
 
@@ -263,6 +269,9 @@ def conversation_mark_read(*, actor: User, conversation: Conversation, up_to_id:
         last_read_id=target
     )
     mark = Participant.objects.get(conversation=conversation, user=actor).last_read_id
+    notifications_mark_read_matching(
+        actor=actor, event=MessageReceived.name, payload={"conversation": conversation.pk}
+    )
     if moved:
         publish(
             ReadReceipt(conversation=conversation.pk, user=actor.pk, up_to_id=mark),

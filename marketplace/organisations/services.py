@@ -7,7 +7,6 @@ immutable event, all in one place. Events reach people through marketplace/event
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.backends.postgresql.psycopg_any import DateRange
@@ -19,6 +18,7 @@ from marketplace.accounts.models import User
 from marketplace.audit.services import audit_record
 from marketplace.errors import InvalidField
 from marketplace.events import publish
+from marketplace.notifications.mail import language_of, mail_send_on_commit
 from marketplace.organisations.events import (
     EmploymentDecided,
     EmploymentRequested,
@@ -383,17 +383,21 @@ def staff_invite(*, actor: User, organisation: Organisation, email: str, role: s
 
 
 def _mail_invitation(invitation: StaffInvitation) -> None:
-    role = StaffRoleKind(invitation.role).label
-    subject = _("[Réciproque] Invitation dans l'équipe de %(organisation)s") % {
-        "organisation": invitation.organisation.name
-    }
-    body = _(
-        "Bonjour,\n\n%(organisation)s vous invite à rejoindre son équipe sur Réciproque (rôle : %(role)s).\n"
-        "Connectez-vous (ou inscrivez-vous) avec cette adresse e-mail : l'invitation vous attend dans "
-        "« Mon employeur », où vous pourrez l'accepter ou la décliner.\n"
-    ) % {"organisation": invitation.organisation.name, "role": role}
-    address = invitation.email
-    transaction.on_commit(lambda: send_mail(subject, body, None, [address]), robust=True)
+    invitee = User.objects.filter(email__iexact=invitation.email).first()
+
+    def subject() -> str:
+        return _("[Réciproque] Invitation dans l'équipe de %(organisation)s") % {
+            "organisation": invitation.organisation.name
+        }
+
+    def body() -> str:
+        return _(
+            "Bonjour,\n\n%(organisation)s vous invite à rejoindre son équipe sur Réciproque (rôle : %(role)s).\n"
+            "Connectez-vous (ou inscrivez-vous) avec cette adresse e-mail : l'invitation vous attend dans "
+            "« Mon employeur », où vous pourrez l'accepter ou la décliner.\n"
+        ) % {"organisation": invitation.organisation.name, "role": StaffRoleKind(invitation.role).label}
+
+    mail_send_on_commit(to=invitation.email, subject=subject, text=body, language=language_of(invitee))
 
 
 def _locked_invitation(invitation: StaffInvitation) -> StaffInvitation:

@@ -25,6 +25,8 @@ SECRET_KEY = env.str("SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 # The address of the site in e-mails (links to a home, unsubscribe links).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# The product's name in every e-mail (subject prefix, greeting, signature).
+SITE_NAME = env.str("SITE_NAME", default="Réciproque")
 REDIS_URL = env.str("REDIS_URL", default="")
 
 DATABASES = {"default": env.db_url_config(env.str("DATABASE_URL", default="") or embedded_database_url())}
@@ -120,6 +122,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "frontend.context_processors.site",
+                "marketplace.notifications.context_processors.bell",
             ],
         },
     }

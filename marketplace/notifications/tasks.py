@@ -1,0 +1,21 @@
+"""The notification e-mails, sent by the worker: one immediate e-mail per job, the digest every morning."""
+
+import logging
+
+from procrastinate.contrib.django import app
+
+from marketplace.notifications import services
+
+logger = logging.getLogger(__name__)
+
+
+@app.task(queue="default", pass_context=False)
+def notification_mail_task(notification_id: int) -> None:
+    services.notification_mail(notification_id=notification_id)
+
+
+@app.periodic(cron="0 7 * * *", periodic_id="notifications_digest")
+@app.task(queue="default", queueing_lock="notifications_digest", pass_context=False)
+def notifications_digest_task(timestamp: int) -> None:
+    sent = services.notifications_digest_send()
+    logger.info("notification digests sent", extra={"count": sent})
