@@ -16,6 +16,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from exchanges.swaps import selectors as swaps_selectors
+from exchanges.swaps import views as swaps_views
 from exchanges import calendar, favourites, selectors, services
 from exchanges.filters import HomeSearchFilter
 from exchanges.forms import (
@@ -142,6 +144,8 @@ def home_detail(request: HttpRequest, home_id: int) -> HttpResponse:
         "favourite": favourite,
         "calendar": _calendar(request, home, pick=False),
         "wishes_geojson": json.dumps(selectors.wishes_geojson(home)),
+        "propose_form": swaps_views.propose_form(user, home),
+        "home_reviews": swaps_selectors.reviews_public_for_home(home, today=timezone.localdate()),
     }
     return render(request, "exchanges/home_detail.html", context)
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("comptes/profil/", include("marketplace.accounts.urls")),
     path("", include("marketplace.organisations.urls")),
     path("", include("exchanges.urls")),
+    path("", include("exchanges.swaps.urls")),
     path("", include("frontend.urls")),
 ]
 
