@@ -16,8 +16,6 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from exchanges.swaps import selectors as swaps_selectors
-from exchanges.swaps import views as swaps_views
 from exchanges import calendar, favourites, selectors, services
 from exchanges.filters import HomeSearchFilter
 from exchanges.forms import (
@@ -30,6 +28,8 @@ from exchanges.forms import (
     territory_choices,
 )
 from exchanges.models import Favourite, FavouriteList, Home
+from exchanges.swaps import selectors as swaps_selectors
+from exchanges.swaps import views as swaps_views
 from marketplace import lists
 from marketplace.accounts.models import User
 from marketplace.organisations.selectors import agent_eligibility

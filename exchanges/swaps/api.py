@@ -75,7 +75,9 @@ def proposal_accept(request: HttpRequest, proposal_id: int) -> dict[str, object]
 @throttle("messaging")
 def proposal_counter(request: HttpRequest, proposal_id: int, payload: CounterIn) -> dict[str, object]:
     dates = [services.StayDates(**s.model_dump()) for s in payload.stays]
-    proposal = services.proposal_counter(actor=_actor(request), proposal=_get(request, proposal_id), dates=dates)
+    proposal = services.proposal_counter(
+        actor=_actor(request), proposal=_get(request, proposal_id), dates=dates
+    )
     return _out(request, proposal)
 
 
@@ -89,7 +91,9 @@ def proposal_decline(request: HttpRequest, proposal_id: int, payload: ReasonIn) 
 
 
 @proposals.post(
-    "/{proposal_id}/confirm", response=ProposalOut, summary="Confirmer (409 si une autre proposition a pris le logement)"
+    "/{proposal_id}/confirm",
+    response=ProposalOut,
+    summary="Confirmer (409 si une autre proposition a pris le logement)",
 )
 @throttle("messaging")
 def proposal_confirm(request: HttpRequest, proposal_id: int) -> dict[str, object]:
@@ -107,10 +111,14 @@ def proposal_cancel(request: HttpRequest, proposal_id: int, payload: ReasonIn) -
 
 
 @proposals.post(
-    "/{proposal_id}/stays/{stay_id}/review", response={201: ReviewOut}, summary="Donner mon avis sur un séjour"
+    "/{proposal_id}/stays/{stay_id}/review",
+    response={201: ReviewOut},
+    summary="Donner mon avis sur un séjour",
 )
 @throttle("messaging")
 def review_write(request: HttpRequest, proposal_id: int, stay_id: int, payload: ReviewIn) -> Status[Review]:
-    stay = selectors.stay_get_for_actor(actor=_actor(request), proposal=_get(request, proposal_id), stay_id=stay_id)
+    stay = selectors.stay_get_for_actor(
+        actor=_actor(request), proposal=_get(request, proposal_id), stay_id=stay_id
+    )
     review = services.review_write(actor=_actor(request), stay=stay, **payload.model_dump())
     return Status(201, review)

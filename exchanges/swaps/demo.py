@@ -15,7 +15,9 @@ def load(context: DemoContext) -> dict[str, int]:
         return {}
     mine = Home.objects.filter(owner__email=agent_email, status=HomeStatus.PUBLISHED).order_by("pk").first()
     theirs = (
-        Home.objects.filter(commune_id="29232", status=HomeStatus.PUBLISHED, owner__email__endswith=context.domain)
+        Home.objects.filter(
+            commune_id="29232", status=HomeStatus.PUBLISHED, owner__email__endswith=context.domain
+        )
         .select_related("owner")
         .order_by("pk")
         .first()

@@ -35,12 +35,16 @@ class HomeUnavailable(Conflict):
 
 class StayOverlap(Conflict):
     code = "stay_overlap"
-    default_message = _("Ce logement est déjà réservé sur une partie de ces dates : une autre proposition a été confirmée.")
+    default_message = _(
+        "Ce logement est déjà réservé sur une partie de ces dates : une autre proposition a été confirmée."
+    )
 
 
 class TooManyUnanswered(Conflict):
     code = "too_many_unanswered"
-    default_message = _("Répondez d'abord aux propositions qui vous attendent avant d'en envoyer de nouvelles.")
+    default_message = _(
+        "Répondez d'abord aux propositions qui vous attendent avant d'en envoyer de nouvelles."
+    )
 
 
 class IdempotencyKeyReused(Conflict):

@@ -14,10 +14,14 @@ class ProposeForm(forms.Form):
     end = forms.DateField(label=_("Départ de chez eux"), widget=forms.DateInput(attrs={"type": "date"}))
     my_guests = forms.IntegerField(label=_("Nous serons"), min_value=1, max_value=30, initial=2)
     their_start = forms.DateField(
-        label=_("Leur arrivée chez moi (si différente)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Leur arrivée chez moi (si différente)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     their_end = forms.DateField(
-        label=_("Leur départ de chez moi (si différent)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Leur départ de chez moi (si différent)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     their_guests = forms.IntegerField(label=_("Ils seront"), min_value=1, max_value=30, initial=2)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
@@ -31,7 +35,9 @@ class ReviewForm(forms.Form):
     rating = forms.TypedChoiceField(
         label=_("Note"), coerce=int, choices=[(n, str(n)) for n in range(5, 0, -1)], initial=5
     )
-    text = forms.CharField(label=_("Votre avis (public)"), max_length=REVIEW_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=_("Votre avis (public)"), max_length=REVIEW_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 3})
+    )
     private_note = forms.CharField(
         label=_("Note aux modérateurs (privée)"),
         max_length=REVIEW_MAX_CHARS,

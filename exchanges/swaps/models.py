@@ -48,9 +48,7 @@ class ProposalQuerySet(models.QuerySet["SwapProposal"]):
             return self.all()
         if not getattr(actor, "is_authenticated", False):
             return self.none()
-        return self.filter(
-            Exists(ProposalParty.objects.filter(proposal=OuterRef("pk"), user=actor))
-        )
+        return self.filter(Exists(ProposalParty.objects.filter(proposal=OuterRef("pk"), user=actor)))
 
 
 class SwapProposal(FSMModelMixin, models.Model):
@@ -75,7 +73,9 @@ class SwapProposal(FSMModelMixin, models.Model):
         verbose_name = "proposition d'échange"
         verbose_name_plural = "propositions d'échange"
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=ProposalStatus.values), name="proposal_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=ProposalStatus.values), name="proposal_status_valid"
+            ),
             models.UniqueConstraint(
                 fields=["created_by", "idempotency_key"],
                 condition=~Q(idempotency_key=""),
@@ -92,38 +92,52 @@ class SwapProposal(FSMModelMixin, models.Model):
     @transition(
         field=status,
         source=ProposalStatus.PROPOSED,
-        target=RETURN_VALUE(ProposalStatus.PROPOSED, ProposalStatus.ACCEPTED),  # type: ignore[no-untyped-call]
+        target=RETURN_VALUE(ProposalStatus.PROPOSED, ProposalStatus.ACCEPTED),
         permission="swaps.take_part",
     )
     def accept(self, *, everyone: bool) -> str:
         """Stays proposed until the last party accepts (all-or-nothing)."""
         return ProposalStatus.ACCEPTED if everyone else ProposalStatus.PROPOSED
 
-    @transition(field=status, source=list(PENDING), target=ProposalStatus.PROPOSED, permission="swaps.take_part")
+    @transition(
+        field=status, source=list(PENDING), target=ProposalStatus.PROPOSED, permission="swaps.take_part"
+    )
     def counter(self) -> None:
         """Other dates: a new revision that every other party answers again (the service moves the stays)."""
         self.revision += 1
 
-    @transition(field=status, source=list(PENDING), target=ProposalStatus.DECLINED, permission="swaps.take_part")
+    @transition(
+        field=status, source=list(PENDING), target=ProposalStatus.DECLINED, permission="swaps.take_part"
+    )
     def decline(self) -> None:
         """Only the status changes (transition_run writes the event)."""
 
     @transition(
-        field=status, source=ProposalStatus.ACCEPTED, target=ProposalStatus.CONFIRMED, permission="swaps.take_part"
+        field=status,
+        source=ProposalStatus.ACCEPTED,
+        target=ProposalStatus.CONFIRMED,
+        permission="swaps.take_part",
     )
     def confirm(self) -> None:
         """The service marks the stays confirmed (the exclusion constraint decides between rivals)."""
 
-    @transition(field=status, source=list(OPEN), target=ProposalStatus.CANCELLED, permission="swaps.take_part")
+    @transition(
+        field=status, source=list(OPEN), target=ProposalStatus.CANCELLED, permission="swaps.take_part"
+    )
     def cancel(self) -> None:
         """Before the first stay begins; the service frees the stays."""
 
-    @transition(field=status, source=list(PENDING), target=ProposalStatus.EXPIRED, permission="swaps.platform")
+    @transition(
+        field=status, source=list(PENDING), target=ProposalStatus.EXPIRED, permission="swaps.platform"
+    )
     def expire(self) -> None:
         """No answer within the deadline."""
 
     @transition(
-        field=status, source=ProposalStatus.CONFIRMED, target=ProposalStatus.IN_PROGRESS, permission="swaps.platform"
+        field=status,
+        source=ProposalStatus.CONFIRMED,
+        target=ProposalStatus.IN_PROGRESS,
+        permission="swaps.platform",
     )
     def begin(self) -> None:
         """The first stay has begun."""

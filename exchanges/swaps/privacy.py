@@ -32,7 +32,13 @@ def export_swaps(user: User) -> dict[str, Any]:
             for p in proposals
         ],
         "reviews": [
-            {"stay": r.stay_id, "side": r.side, "rating": r.rating, "text": r.text, "private_note": r.private_note}
+            {
+                "stay": r.stay_id,
+                "side": r.side,
+                "rating": r.rating,
+                "text": r.text,
+                "private_note": r.private_note,
+            }
             for r in Review.objects.filter(author=user).order_by("pk")
         ],
     }

@@ -4,7 +4,8 @@ sees of a stay (the exact address to its guest only, once confirmed), the public
 from __future__ import annotations
 
 import datetime as dt
-from django.db.models import F, Prefetch, Q, QuerySet
+
+from django.db.models import F, Q, QuerySet
 
 from exchanges.models import Home
 from exchanges.swaps.exceptions import ProposalNotFound, StayNotFound
@@ -34,17 +35,8 @@ def party_ids(proposal_id: int) -> list[int]:
 
 
 def _proposals() -> ProposalQuerySet:
-    homes = Home.objects.only("id", "title", "owner_id", "commune_id", "sleeps").select_related("commune")
-    homes = homes.defer("commune__geom")
     return SwapProposal.objects.prefetch_related(
-        Prefetch(
-            "parties",
-            queryset=ProposalParty.objects.select_related("user").prefetch_related(Prefetch("home", homes)).order_by("pk"),
-        ),
-        Prefetch(
-            "stays",
-            queryset=Stay.objects.select_related("guest_home", "host_home", "host").order_by("period", "pk"),
-        ),
+        "parties__user", "parties__home", "stays__guest_home", "stays__host_home", "stays__host"
     )
 
 
@@ -127,12 +119,15 @@ def _sides_written(stay_ids: list[int]) -> dict[int, int]:
 
 def reviews_of_proposal(proposal: SwapProposal, *, viewer: User, today: dt.date) -> list[Review]:
     """The reviews of the proposal's stays that the viewer may read: their own, and the public ones."""
-    reviews = list(Review.objects.filter(stay__proposal=proposal).select_related("stay", "author").order_by("pk"))
+    reviews = list(
+        Review.objects.filter(stay__proposal=proposal).select_related("stay", "author").order_by("pk")
+    )
     written = _sides_written([r.stay_id for r in reviews])
     return [
         r
         for r in reviews
-        if r.author_id == viewer.pk or review_is_public(r, today=today, sides_written=written.get(r.stay_id, 0))
+        if r.author_id == viewer.pk
+        or review_is_public(r, today=today, sides_written=written.get(r.stay_id, 0))
     ]
 
 

@@ -93,7 +93,9 @@ def _check_dates(index: int, start: dt.date, end: dt.date, today: dt.date) -> No
     if start < today:
         raise InvalidField(f"stays[{index}].start", _("Un séjour ne commence pas dans le passé."))
     if (end - start).days > MAX_NIGHTS:
-        raise InvalidField(f"stays[{index}].end", _("Un séjour dure au plus %(n)s nuits.") % {"n": MAX_NIGHTS})
+        raise InvalidField(
+            f"stays[{index}].end", _("Un séjour dure au plus %(n)s nuits.") % {"n": MAX_NIGHTS}
+        )
 
 
 def _check_eligible(user: User, today: dt.date, *, actor: User | None) -> None:
@@ -106,7 +108,9 @@ def _check_eligible(user: User, today: dt.date, *, actor: User | None) -> None:
     raise PartyNotEligible(detail={"user": user.pk, "reason": eligibility.reason_code})
 
 
-def _check_available(index: int, host: Home, start: dt.date, end: dt.date, guest_homes: set[int], *, proposal: int | None) -> None:
+def _check_available(
+    index: int, host: Home, start: dt.date, end: dt.date, guest_homes: set[int], *, proposal: int | None
+) -> None:
     """The host home is free over the whole stay (one of its periods, in a mode that fits) and no confirmed
     stay of another proposal takes it then (the exclusion constraint has the last word at confirmation)."""
     dates = DateRange(start, end)
@@ -132,7 +136,8 @@ def _check_still_valid(proposal: SwapProposal, *, actor: User | None, today: dt.
         _check_eligible(party.user, today, actor=actor)
         if party.home.status != HomeStatus.PUBLISHED:
             raise HomeWrongState(
-                _("Un des logements n'est plus publié."), detail={"home": party.home_id, "state": party.home.status}
+                _("Un des logements n'est plus publié."),
+                detail={"home": party.home_id, "state": party.home.status},
             )
     if dates:
         stays = list(proposal.stays.all())
@@ -140,7 +145,9 @@ def _check_still_valid(proposal: SwapProposal, *, actor: User | None, today: dt.
         for index, stay in enumerate(stays):
             if stay.period.lower < today:
                 raise InvalidField(f"stays[{index}].start", _("Un séjour ne commence pas dans le passé."))
-            _check_available(index, stay.host_home, stay.period.lower, stay.period.upper, guest_homes, proposal=proposal.pk)
+            _check_available(
+                index, stay.host_home, stay.period.lower, stay.period.upper, guest_homes, proposal=proposal.pk
+            )
 
 
 # ---- Side effects ------------------------------------------------------------------------------------------
@@ -148,15 +155,19 @@ def _check_still_valid(proposal: SwapProposal, *, actor: User | None, today: dt.
 _SYSTEM_TEXTS = {
     "propose": lambda who: _("%(who)s propose cet échange.") % {"who": who},
     "accept": lambda who: _("%(who)s accepte la proposition.") % {"who": who},
-    "accept_all": lambda who: _("%(who)s accepte : tout le monde a accepté, l'échange peut être confirmé.")
-    % {"who": who},
+    "accept_all": lambda who: (
+        _("%(who)s accepte : tout le monde a accepté, l'échange peut être confirmé.") % {"who": who}
+    ),
     "counter": lambda who: _("%(who)s propose d'autres dates.") % {"who": who},
     "decline": lambda who: _("%(who)s refuse la proposition.") % {"who": who},
-    "confirm": lambda who: _("%(who)s confirme l'échange : chaque voyageur voit désormais l'adresse de son hôte.")
-    % {"who": who},
+    "confirm": lambda who: (
+        _("%(who)s confirme l'échange : chaque voyageur voit désormais l'adresse de son hôte.") % {"who": who}
+    ),
     "cancel": lambda who: _("%(who)s annule l'échange.") % {"who": who},
     "cancel_eligibility": lambda who: _("Échange annulé : une des parties n'est plus éligible."),
-    "expire": lambda who: _("Proposition expirée faute de réponse dans les %(n)s jours.") % {"n": ANSWER_DAYS},
+    "expire": lambda who: (
+        _("Proposition expirée faute de réponse dans les %(n)s jours.") % {"n": ANSWER_DAYS}
+    ),
     "begin": lambda who: _("Le premier séjour commence."),
     "complete": lambda who: _("Les séjours sont terminés : chacun peut donner son avis."),
     "remind": lambda who: _("Rappel : cette proposition expire bientôt."),
@@ -185,7 +196,9 @@ def _locked(actor: User | None, proposal: SwapProposal | int) -> SwapProposal:
     locked = rows.select_for_update(of=("self",)).filter(pk=pk).first()
     if locked is None:
         raise ProposalNotFound()
-    return SwapProposal.objects.prefetch_related("parties__user", "parties__home", "stays__host_home").get(pk=locked.pk)
+    return SwapProposal.objects.prefetch_related("parties__user", "parties__home", "stays__host_home").get(
+        pk=locked.pk
+    )
 
 
 def _party(proposal: SwapProposal, actor: User) -> ProposalParty:
@@ -195,9 +208,17 @@ def _party(proposal: SwapProposal, actor: User) -> ProposalParty:
     return party
 
 
-def _run(proposal: SwapProposal, name: str, *, actor: User | None, comment: str = "", **kwargs: object) -> None:
+def _run(
+    proposal: SwapProposal, name: str, *, actor: User | None, comment: str = "", **kwargs: object
+) -> None:
     transition_run(
-        proposal, name, actor=actor, comment=comment, refused=NotAParty, wrong_state=ProposalWrongState, **kwargs
+        proposal,
+        name,
+        actor=actor,
+        comment=comment,
+        refused=NotAParty,
+        wrong_state=ProposalWrongState,
+        **kwargs,
     )
 
 
@@ -220,18 +241,27 @@ def _check_shape(actor: User, stays: Sequence[StayIn], homes: dict[int, Home]) -
     guests = [s.guest_home for s in stays]
     for index, stay in enumerate(stays):
         if stay.guest_home == stay.host_home:
-            raise InvalidField(f"stays[{index}].host_home", _("Un foyer ne séjourne pas dans son propre logement."))
+            raise InvalidField(
+                f"stays[{index}].host_home", _("Un foyer ne séjourne pas dans son propre logement.")
+            )
         if hosts.count(stay.host_home) > 1 or guests.count(stay.guest_home) > 1:
             raise InvalidField(
-                f"stays[{index}]", _("Un logement figure deux fois dans l'échange : une fois comme hôte, une fois comme voyageur au plus.")
+                f"stays[{index}]",
+                _(
+                    "Un logement figure deux fois dans l'échange : une fois comme hôte, une fois comme voyageur au plus."
+                ),
             )
         if not 1 <= stay.guests <= homes[stay.host_home].sleeps:
             raise InvalidField(
                 f"stays[{index}].guests",
-                _("De 1 à %(n)s voyageurs : les couchages du logement.") % {"n": homes[stay.host_home].sleeps},
+                _("De 1 à %(n)s voyageurs : les couchages du logement.")
+                % {"n": homes[stay.host_home].sleeps},
             )
     if not MIN_HOMES <= len(homes) <= MAX_HOMES:
-        raise InvalidField("stays", _("Un échange réunit de %(min)s à %(max)s logements.") % {"min": MIN_HOMES, "max": MAX_HOMES})
+        raise InvalidField(
+            "stays",
+            _("Un échange réunit de %(min)s à %(max)s logements.") % {"min": MIN_HOMES, "max": MAX_HOMES},
+        )
     owners = [h.owner_id for h in homes.values()]
     if len(set(owners)) != len(owners):
         raise InvalidField("stays", _("Chaque logement de l'échange appartient à une personne différente."))
@@ -239,7 +269,9 @@ def _check_shape(actor: User, stays: Sequence[StayIn], homes: dict[int, Home]) -
         raise InvalidField("stays", _("Votre logement doit faire partie de l'échange."))
     for home in homes.values():
         if home.status != HomeStatus.PUBLISHED:
-            raise HomeWrongState(_("Votre logement doit être publié pour proposer un échange."), detail={"home": home.pk})
+            raise HomeWrongState(
+                _("Votre logement doit être publié pour proposer un échange."), detail={"home": home.pk}
+            )
 
 
 @transaction.atomic
@@ -278,10 +310,14 @@ def proposal_create(
     try:
         with transaction.atomic():
             proposal = SwapProposal.objects.create(
-                created_by=actor, idempotency_key=idempotency_key, expires_at=now + dt.timedelta(days=ANSWER_DAYS)
+                created_by=actor,
+                idempotency_key=idempotency_key,
+                expires_at=now + dt.timedelta(days=ANSWER_DAYS),
             )
     except IntegrityError:  # the same retry, racing on another connection, created it first
-        return _retried(SwapProposal.objects.get(created_by=actor, idempotency_key=idempotency_key), fingerprint)
+        return _retried(
+            SwapProposal.objects.get(created_by=actor, idempotency_key=idempotency_key), fingerprint
+        )
     ProposalParty.objects.bulk_create(
         [
             ProposalParty(
@@ -314,9 +350,12 @@ def proposal_create(
     return proposal, True
 
 
-def _retried(existing: SwapProposal, fingerprint: list[tuple[object, ...]]) -> tuple[SwapProposal, bool]:
+def _retried(
+    existing: SwapProposal, fingerprint: list[tuple[int, int, dt.date, dt.date, int]]
+) -> tuple[SwapProposal, bool]:
     stays = sorted(
-        (s.guest_home_id, s.host_home_id, s.period.lower, s.period.upper, s.guests) for s in existing.stays.all()
+        (s.guest_home_id, s.host_home_id, s.period.lower, s.period.upper, s.guests)
+        for s in existing.stays.all()
     )
     if stays != fingerprint:
         raise IdempotencyKeyReused()
@@ -333,7 +372,10 @@ def proposal_accept(*, actor: User, proposal: SwapProposal) -> SwapProposal:
     ProposalWrongState, NotEligible, PartyNotEligible, HomeWrongState, HomeUnavailable."""
     proposal = _locked(actor, proposal)
     party = _party(proposal, actor)
-    if party.accepted_revision == proposal.revision and proposal.status in (*PENDING, ProposalStatus.CONFIRMED):
+    if party.accepted_revision == proposal.revision and proposal.status in (
+        *PENDING,
+        ProposalStatus.CONFIRMED,
+    ):
         return proposal
     if proposal.status == ProposalStatus.PROPOSED:
         _check_still_valid(proposal, actor=actor, today=timezone.localdate(), dates=True)
@@ -360,7 +402,9 @@ def proposal_counter(*, actor: User, proposal: SwapProposal, dates: Sequence[Sta
     changed = []
     for index, change in enumerate(dates):
         if change.stay not in stays or [d.stay for d in dates].count(change.stay) > 1:
-            raise InvalidField(f"stays[{index}].stay", _("Ce séjour ne fait pas partie de la proposition (ou deux fois)."))
+            raise InvalidField(
+                f"stays[{index}].stay", _("Ce séjour ne fait pas partie de la proposition (ou deux fois).")
+            )
         _check_dates(index, change.start, change.end, today)
         stay = stays[change.stay]
         if (stay.period.lower, stay.period.upper) != (change.start, change.end):
@@ -460,7 +504,11 @@ def _platform_step(proposal_id: int, step: str, now: dt.datetime) -> bool:
         today = timezone.localdate(now)
         stays = list(proposal.stays.all())
         if step == "remind":
-            if proposal.status not in PENDING or proposal.reminded_at is not None or proposal.expires_at <= now:
+            if (
+                proposal.status not in PENDING
+                or proposal.reminded_at is not None
+                or proposal.expires_at <= now
+            ):
                 return False
             proposal.reminded_at = now
             proposal.save(update_fields=["reminded_at"])
@@ -505,9 +553,13 @@ def proposals_tick(*, now: dt.datetime | None = None) -> dict[str, int]:
         "eligibility": SwapProposal.objects.filter(status__in=OPEN),
         "expire": pending.filter(expires_at__lte=now),
         "remind": pending.filter(
-            reminded_at__isnull=True, expires_at__gt=now, expires_at__lte=now + dt.timedelta(hours=REMIND_HOURS)
+            reminded_at__isnull=True,
+            expires_at__gt=now,
+            expires_at__lte=now + dt.timedelta(hours=REMIND_HOURS),
         ),
-        "begin": SwapProposal.objects.filter(status=ProposalStatus.CONFIRMED, stays__period__startswith__lte=today),
+        "begin": SwapProposal.objects.filter(
+            status=ProposalStatus.CONFIRMED, stays__period__startswith__lte=today
+        ),
         "complete": SwapProposal.objects.filter(
             status__in=(ProposalStatus.CONFIRMED, ProposalStatus.IN_PROGRESS)
         ).exclude(stays__period__endswith__gt=today),
@@ -523,9 +575,7 @@ def proposals_tick(*, now: dt.datetime | None = None) -> dict[str, int]:
 
 
 @transaction.atomic
-def review_write(
-    *, actor: User, stay: Stay, rating: int, text: str, private_note: str = ""
-) -> Review:
+def review_write(*, actor: User, stay: Stay, rating: int, text: str, private_note: str = "") -> Review:
     """After a stay ended, its guest reviews the home and its host the guests, once each (double-blind:
     see selectors.review_is_public). Raises StayNotFound (via the selector), ReviewNotOpen, InvalidField,
     ReviewAlreadyWritten."""

@@ -3,6 +3,7 @@ conversation, reviews), the proposal form of a home's page. Writes go through th
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -95,7 +96,7 @@ def detail(request: HttpRequest, proposal_id: int) -> HttpResponse:
     return render(request, "swaps/detail.html", context)
 
 
-def messages_of_conversation(conversation_id: int) -> list[object]:
+def messages_of_conversation(conversation_id: int) -> list[Any]:
     from marketplace.messaging.models import Conversation
 
     conversation = Conversation.objects.get(pk=conversation_id)
@@ -114,7 +115,9 @@ def act(request: HttpRequest, proposal_id: int) -> HttpResponse:
         "confirm": lambda: services.proposal_confirm(actor=user, proposal=proposal),
         "cancel": lambda: services.proposal_cancel(actor=user, proposal=proposal),
     }[action]
-    return post_action(request, run, success=SUCCESS[action](), next_default=reverse("swaps:detail", args=[proposal.pk]))
+    return post_action(
+        request, run, success=SUCCESS[action](), next_default=reverse("swaps:detail", args=[proposal.pk])
+    )
 
 
 def _date(request: HttpRequest, name: str) -> dt.date:
@@ -131,7 +134,9 @@ def counter(request: HttpRequest, proposal_id: int) -> HttpResponse:
     user = _user(request)
     proposal = selectors.proposal_get_for_actor(actor=user, proposal_id=proposal_id)
     dates = [
-        services.StayDates(stay=s.pk, start=_date(request, f"start_{s.pk}"), end=_date(request, f"end_{s.pk}"))
+        services.StayDates(
+            stay=s.pk, start=_date(request, f"start_{s.pk}"), end=_date(request, f"end_{s.pk}")
+        )
         for s in proposal.stays.all()
     ]
     return post_action(
@@ -151,7 +156,7 @@ def review(request: HttpRequest, proposal_id: int, stay_id: int) -> HttpResponse
     form = ReviewForm(request.POST)
     if not form.is_valid():
         field, errors = next(iter(form.errors.items()))
-        raise InvalidField(field, " ".join(errors))
+        raise InvalidField(field, " ".join(str(e) for e in errors))
     return post_action(
         request,
         lambda: services.review_write(actor=user, stay=stay, **form.cleaned_data),
@@ -172,13 +177,20 @@ def propose(request: HttpRequest, home_id: int) -> HttpResponse:
     form = ProposeForm(request.POST, homes=list(form.fields["my_home"].choices))  # type: ignore[attr-defined]
     if not form.is_valid():
         field, errors = next(iter(form.errors.items()))
-        raise InvalidField(field, f"{form.fields[field].label if field in form.fields else field} : {' '.join(errors)}")
+        raise InvalidField(
+            field,
+            f"{form.fields[field].label if field in form.fields else field} : {' '.join(str(e) for e in errors)}",
+        )
     data = form.cleaned_data
     proposal, _created = services.proposal_create(
         actor=user,
         stays=[
             services.StayIn(
-                guest_home=data["my_home"], host_home=home.pk, start=data["start"], end=data["end"], guests=data["my_guests"]
+                guest_home=data["my_home"],
+                host_home=home.pk,
+                start=data["start"],
+                end=data["end"],
+                guests=data["my_guests"],
             ),
             services.StayIn(
                 guest_home=home.pk,

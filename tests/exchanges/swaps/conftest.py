@@ -41,9 +41,15 @@ def publish_home(owner: User, lon: float, lat: float, *, mode: str = "reciprocal
 
 @pytest.fixture
 def trio(territories, db) -> Trio:
-    employer = MemberOrganisationFactory(name="Ville de Grenoble", seat_commune=Commune.objects.get(code="38185"))
+    employer = MemberOrganisationFactory(
+        name="Ville de Grenoble", seat_commune=Commune.objects.get(code="38185")
+    )
     alice = UserFactory(display_name="Alice", phone=SENTINEL_PHONE)
-    bruno, chloe, outsider = UserFactory(display_name="Bruno"), UserFactory(display_name="Chloé"), UserFactory()
+    bruno, chloe, outsider = (
+        UserFactory(display_name="Bruno"),
+        UserFactory(display_name="Chloé"),
+        UserFactory(),
+    )
     for user in (alice, bruno, chloe, outsider):
         EmploymentFactory(agent=user, organisation=employer)
     return Trio(
@@ -57,11 +63,25 @@ def trio(territories, db) -> Trio:
     )
 
 
-def pair(trio: Trio, *, start: int = 15, end: int = 22, guests: int = 2, by: User | None = None) -> list[services.StayIn]:
+def pair(
+    trio: Trio, *, start: int = 15, end: int = 22, guests: int = 2, by: User | None = None
+) -> list[services.StayIn]:
     """Alice's household in Quimper, Bruno's in Grenoble, the same dates."""
     return [
-        services.StayIn(guest_home=trio.grenoble.pk, host_home=trio.quimper.pk, start=in_days(start), end=in_days(end), guests=guests),
-        services.StayIn(guest_home=trio.quimper.pk, host_home=trio.grenoble.pk, start=in_days(start), end=in_days(end), guests=guests),
+        services.StayIn(
+            guest_home=trio.grenoble.pk,
+            host_home=trio.quimper.pk,
+            start=in_days(start),
+            end=in_days(end),
+            guests=guests,
+        ),
+        services.StayIn(
+            guest_home=trio.quimper.pk,
+            host_home=trio.grenoble.pk,
+            start=in_days(start),
+            end=in_days(end),
+            guests=guests,
+        ),
     ]
 
 

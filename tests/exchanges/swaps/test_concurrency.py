@@ -29,8 +29,20 @@ def rivals(trio):
     second, _ = services.proposal_create(
         actor=trio.chloe,
         stays=[
-            services.StayIn(guest_home=trio.rennes.pk, host_home=trio.grenoble.pk, start=in_days(18), end=in_days(25), guests=2),
-            services.StayIn(guest_home=trio.grenoble.pk, host_home=trio.rennes.pk, start=in_days(18), end=in_days(25), guests=2),
+            services.StayIn(
+                guest_home=trio.rennes.pk,
+                host_home=trio.grenoble.pk,
+                start=in_days(18),
+                end=in_days(25),
+                guests=2,
+            ),
+            services.StayIn(
+                guest_home=trio.grenoble.pk,
+                host_home=trio.rennes.pk,
+                start=in_days(18),
+                end=in_days(25),
+                guests=2,
+            ),
         ],
     )
     services.proposal_accept(actor=trio.alice, proposal=second)
@@ -48,7 +60,9 @@ def test_two_confirmations_at_the_same_instant_exactly_one_wins(trio):
         try:
             client = logged(user)
             barrier.wait(timeout=10)
-            response = client.post(f"/api/v1/proposals/{proposal.pk}/confirm", content_type="application/json")
+            response = client.post(
+                f"/api/v1/proposals/{proposal.pk}/confirm", content_type="application/json"
+            )
             statuses[proposal.pk] = response.status_code
             bodies[proposal.pk] = response.json()
         finally:

@@ -32,14 +32,21 @@ pytestmark = pytest.mark.django_db
 
 def system_texts(proposal):
     conversation = Conversation.objects.get(subject_type="swap_proposal", subject_id=proposal.pk)
-    return list(Message.objects.filter(conversation=conversation, kind="system").order_by("id").values_list("text", flat=True))
+    return list(
+        Message.objects.filter(conversation=conversation, kind="system")
+        .order_by("id")
+        .values_list("text", flat=True)
+    )
 
 
 class TestWorkflow:
     def test_a_cycle_of_three_is_proposed_accepted_by_all_then_confirmed(self, trio):
         proposal, created = services.proposal_create(actor=trio.alice, stays=cycle(trio))
-        assert created and proposal.status == ProposalStatus.PROPOSED
-        assert sorted(selectors.party_ids(proposal.pk)) == sorted([trio.alice.pk, trio.bruno.pk, trio.chloe.pk])
+        assert created
+        assert proposal.status == ProposalStatus.PROPOSED
+        assert sorted(selectors.party_ids(proposal.pk)) == sorted(
+            [trio.alice.pk, trio.bruno.pk, trio.chloe.pk]
+        )
         services.proposal_accept(actor=trio.bruno, proposal=proposal)
         proposal.refresh_from_db()
         assert proposal.status == ProposalStatus.PROPOSED  # all-or-nothing: Chloé has not answered
@@ -59,7 +66,9 @@ class TestWorkflow:
             ("accepted", "confirmed"),
         ]
         texts = system_texts(proposal)
-        assert len(texts) == 4 and "propose" in texts[0] and "confirme" in texts[-1]
+        assert len(texts) == 4
+        assert "propose" in texts[0]
+        assert "confirme" in texts[-1]
 
     def test_decline_ends_it_for_everyone_and_twice_is_the_same_answer(self, trio):
         proposal = propose_pair(trio)
@@ -85,8 +94,12 @@ class TestWorkflow:
     def test_the_same_idempotency_key_returns_the_first_proposal(self, trio):
         first, created = services.proposal_create(actor=trio.alice, stays=pair(trio), idempotency_key="k-1")
         with assert_nothing_written():
-            again, created_again = services.proposal_create(actor=trio.alice, stays=pair(trio), idempotency_key="k-1")
-        assert created and not created_again and again.pk == first.pk
+            again, created_again = services.proposal_create(
+                actor=trio.alice, stays=pair(trio), idempotency_key="k-1"
+            )
+        assert created
+        assert not created_again
+        assert again.pk == first.pk
         with assert_nothing_written(), pytest.raises(IdempotencyKeyReused):
             services.proposal_create(actor=trio.alice, stays=pair(trio, end=23), idempotency_key="k-1")
 
@@ -119,7 +132,8 @@ class TestCounterProposal:
         with time_machine.travel(timezone.now() + dt.timedelta(days=3)):
             countered = services.proposal_counter(actor=trio.chloe, proposal=proposal, dates=later)
             assert countered.expires_at > timezone.now() + dt.timedelta(days=4)  # the deadline starts over
-        assert countered.revision == 2 and countered.status == ProposalStatus.PROPOSED
+        assert countered.revision == 2
+        assert countered.status == ProposalStatus.PROPOSED
         accepted = {p.user_id: p.accepted_revision == 2 for p in countered.parties.all()}
         assert accepted == {trio.alice.pk: False, trio.bruno.pk: False, trio.chloe.pk: True}
         assert {(s.period.lower, s.period.upper) for s in Stay.objects.filter(proposal=proposal)} == {
@@ -132,7 +146,8 @@ class TestCounterProposal:
         services.proposal_accept(actor=trio.bruno, proposal=proposal)
         assert SwapProposal.objects.get(pk=proposal.pk).status == ProposalStatus.ACCEPTED
         counter = [e for e in audit_history(proposal) if e.transition == "counter"]
-        assert len(counter) == 1 and f"⇒ {in_days(20)}→{in_days(27)}" in counter[0].comment
+        assert len(counter) == 1
+        assert f"⇒ {in_days(20)}→{in_days(27)}" in counter[0].comment
 
     @pytest.mark.parametrize(
         ("start", "end", "field"),
@@ -164,7 +179,10 @@ class TestCounterProposal:
                 services.proposal_counter(
                     actor=trio.bruno,
                     proposal=proposal,
-                    dates=[services.StayDates(stay=s.pk, start=in_days(35), end=in_days(45)) for s in proposal.stays.all()],
+                    dates=[
+                        services.StayDates(stay=s.pk, start=in_days(35), end=in_days(45))
+                        for s in proposal.stays.all()
+                    ],
                 )
 
 
@@ -199,18 +217,38 @@ class TestBadInput:
 
     def test_someone_elses_unpublished_home_is_a_404(self, trio):
         draft = make_home(trio.bruno, title="Brouillon")
-        stays = [services.StayIn(guest_home=trio.grenoble.pk, host_home=draft.pk, start=in_days(15), end=in_days(20), guests=2)]
+        stays = [
+            services.StayIn(
+                guest_home=trio.grenoble.pk, host_home=draft.pk, start=in_days(15), end=in_days(20), guests=2
+            )
+        ]
         with assert_nothing_written(), pytest.raises(HomeNotFound):
             services.proposal_create(actor=trio.alice, stays=stays)
 
     def test_a_swap_of_other_peoples_homes_only(self, trio):
-        stays = [services.StayIn(guest_home=trio.quimper.pk, host_home=trio.rennes.pk, start=in_days(15), end=in_days(20), guests=2)]
+        stays = [
+            services.StayIn(
+                guest_home=trio.quimper.pk,
+                host_home=trio.rennes.pk,
+                start=in_days(15),
+                end=in_days(20),
+                guests=2,
+            )
+        ]
         with assert_nothing_written(), pytest.raises(InvalidField) as error:
             services.proposal_create(actor=trio.alice, stays=stays)
         assert error.value.field == "stays"
 
     def test_a_reciprocal_only_home_is_not_a_one_way_stay(self, trio):
-        one_way = [services.StayIn(guest_home=trio.grenoble.pk, host_home=trio.quimper.pk, start=in_days(15), end=in_days(20), guests=2)]
+        one_way = [
+            services.StayIn(
+                guest_home=trio.grenoble.pk,
+                host_home=trio.quimper.pk,
+                start=in_days(15),
+                end=in_days(20),
+                guests=2,
+            )
+        ]
         with assert_nothing_written(), pytest.raises(HomeUnavailable) as error:
             services.proposal_create(actor=trio.alice, stays=one_way)
         assert error.value.detail["mode"] == "reciprocal"
@@ -237,13 +275,25 @@ class TestBadInput:
             propose_pair(trio, start=10 + 6 * n, end=12 + 6 * n)
         # …and may not send a new one until he answers.
         bruno_to_chloe = [
-            services.StayIn(guest_home=trio.quimper.pk, host_home=trio.rennes.pk, start=in_days(15), end=in_days(20), guests=2),
-            services.StayIn(guest_home=trio.rennes.pk, host_home=trio.quimper.pk, start=in_days(15), end=in_days(20), guests=2),
+            services.StayIn(
+                guest_home=trio.quimper.pk,
+                host_home=trio.rennes.pk,
+                start=in_days(15),
+                end=in_days(20),
+                guests=2,
+            ),
+            services.StayIn(
+                guest_home=trio.rennes.pk,
+                host_home=trio.quimper.pk,
+                start=in_days(15),
+                end=in_days(20),
+                guests=2,
+            ),
         ]
         with assert_nothing_written(), pytest.raises(TooManyUnanswered):
             services.proposal_create(actor=trio.bruno, stays=bruno_to_chloe)
         services.proposal_decline(actor=trio.bruno, proposal=SwapProposal.objects.order_by("pk").first())
-        proposal, created = services.proposal_create(actor=trio.bruno, stays=bruno_to_chloe)
+        _proposal, created = services.proposal_create(actor=trio.bruno, stays=bruno_to_chloe)
         assert created
 
 
@@ -252,21 +302,30 @@ class TestAddressReveal:
         proposal, _ = services.proposal_create(actor=trio.alice, stays=cycle(trio))
         to_grenoble = Stay.objects.get(proposal=proposal, host_home=trio.grenoble)
         for user in (trio.alice, trio.bruno, trio.chloe):
-            out = selectors.proposal_out(selectors.proposal_get_for_actor(actor=user, proposal_id=proposal.pk), user)
-            assert SENTINEL_ADDRESS not in str(out) and SENTINEL_PHONE not in str(out)
+            out = selectors.proposal_out(
+                selectors.proposal_get_for_actor(actor=user, proposal_id=proposal.pk), user
+            )
+            assert SENTINEL_ADDRESS not in str(out)
+            assert SENTINEL_PHONE not in str(out)
         services.proposal_accept(actor=trio.bruno, proposal=proposal)
         services.proposal_accept(actor=trio.chloe, proposal=proposal)
         services.proposal_confirm(actor=trio.alice, proposal=proposal)
         # Chloé (Rennes) stays in Grenoble: she alone is shown its address and Alice's phone, and it is logged.
         seen = {}
         for user in (trio.alice, trio.bruno, trio.chloe):
-            out = selectors.proposal_out(selectors.proposal_get_for_actor(actor=user, proposal_id=proposal.pk), user)
+            out = selectors.proposal_out(
+                selectors.proposal_get_for_actor(actor=user, proposal_id=proposal.pk), user
+            )
             seen[user.pk] = SENTINEL_ADDRESS in str(out) and SENTINEL_PHONE in str(out)
         assert seen == {trio.alice.pk: False, trio.bruno.pk: False, trio.chloe.pk: True}
-        assert list(AddressReveal.objects.filter(stay=to_grenoble).values_list("viewer_id", flat=True)) == [trio.chloe.pk]
+        assert list(AddressReveal.objects.filter(stay=to_grenoble).values_list("viewer_id", flat=True)) == [
+            trio.chloe.pk
+        ]
         assert AddressReveal.objects.filter(stay__proposal=proposal).count() == 3
         services.proposal_cancel(actor=trio.bruno, proposal=proposal)
-        out = selectors.proposal_out(selectors.proposal_get_for_actor(actor=trio.chloe, proposal_id=proposal.pk), trio.chloe)
+        out = selectors.proposal_out(
+            selectors.proposal_get_for_actor(actor=trio.chloe, proposal_id=proposal.pk), trio.chloe
+        )
         assert SENTINEL_ADDRESS not in str(out)
 
 
@@ -278,7 +337,8 @@ class TestDeadlinesAndEligibility:
         assert services.proposals_tick(now=start + dt.timedelta(days=4, hours=1))["remind"] == 1
         assert services.proposals_tick(now=start + dt.timedelta(days=4, hours=2))["remind"] == 0  # once
         proposal.refresh_from_db()
-        assert proposal.status == ProposalStatus.PROPOSED and proposal.reminded_at is not None
+        assert proposal.status == ProposalStatus.PROPOSED
+        assert proposal.reminded_at is not None
         counts = services.proposals_tick(now=start + dt.timedelta(days=5, minutes=1))
         assert counts["expire"] == 1
         proposal.refresh_from_db()
@@ -291,19 +351,51 @@ class TestDeadlinesAndEligibility:
 
     def test_losing_eligibility_cancels_open_proposals_with_a_notice(self, trio):
         confirmed = confirmed_pair(trio)
-        pending, _ = services.proposal_create(actor=trio.chloe, stays=[
-            services.StayIn(guest_home=trio.rennes.pk, host_home=trio.quimper.pk, start=in_days(30), end=in_days(35), guests=2),
-            services.StayIn(guest_home=trio.quimper.pk, host_home=trio.rennes.pk, start=in_days(30), end=in_days(35), guests=2),
-        ])
-        untouched = services.proposal_create(actor=trio.alice, stays=[
-            services.StayIn(guest_home=trio.grenoble.pk, host_home=trio.rennes.pk, start=in_days(24), end=in_days(28), guests=2),
-            services.StayIn(guest_home=trio.rennes.pk, host_home=trio.grenoble.pk, start=in_days(24), end=in_days(28), guests=2),
-        ])[0]
+        pending, _ = services.proposal_create(
+            actor=trio.chloe,
+            stays=[
+                services.StayIn(
+                    guest_home=trio.rennes.pk,
+                    host_home=trio.quimper.pk,
+                    start=in_days(30),
+                    end=in_days(35),
+                    guests=2,
+                ),
+                services.StayIn(
+                    guest_home=trio.quimper.pk,
+                    host_home=trio.rennes.pk,
+                    start=in_days(30),
+                    end=in_days(35),
+                    guests=2,
+                ),
+            ],
+        )
+        untouched = services.proposal_create(
+            actor=trio.alice,
+            stays=[
+                services.StayIn(
+                    guest_home=trio.grenoble.pk,
+                    host_home=trio.rennes.pk,
+                    start=in_days(24),
+                    end=in_days(28),
+                    guests=2,
+                ),
+                services.StayIn(
+                    guest_home=trio.rennes.pk,
+                    host_home=trio.grenoble.pk,
+                    start=in_days(24),
+                    end=in_days(28),
+                    guests=2,
+                ),
+            ],
+        )[0]
         # At a step, another party's loss is refused (409) with nothing written…
         Employment.objects.filter(agent=trio.bruno).update(status=EmploymentStatus.ENDED)
         from exchanges.swaps.exceptions import PartyNotEligible
 
-        later = [services.StayDates(stay=s.pk, start=in_days(31), end=in_days(36)) for s in pending.stays.all()]
+        later = [
+            services.StayDates(stay=s.pk, start=in_days(31), end=in_days(36)) for s in pending.stays.all()
+        ]
         with assert_nothing_written(), pytest.raises(PartyNotEligible):
             services.proposal_counter(actor=trio.chloe, proposal=pending, dates=later)
         with assert_nothing_written(), pytest.raises(NotEligible):
