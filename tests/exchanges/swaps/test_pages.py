@@ -32,7 +32,8 @@ def test_propose_from_a_home_page_then_accept_and_confirm_on_the_proposal_page(t
     alice.post(f"/logements/{trio.quimper.pk}/proposer/", form)  # a double submission: the same proposal
     assert SwapProposal.objects.count() == 1
     inbox = bruno.get("/propositions/").content.decode()
-    assert f"Proposition n°{proposal.pk}" in inbox and "à vous de répondre" in inbox
+    assert f"Proposition n°{proposal.pk}" in inbox
+    assert "à vous de répondre" in inbox
     assert bruno.post(f"/propositions/{proposal.pk}/action/", {"action": "accept"}).status_code == 303
     assert bruno.post(f"/propositions/{proposal.pk}/action/", {"action": "confirm"}).status_code == 303
     proposal.refresh_from_db()
