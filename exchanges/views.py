@@ -29,6 +29,8 @@ from exchanges.forms import (
     territory_choices,
 )
 from exchanges.models import Favourite, FavouriteList, Home
+from exchanges.swaps import selectors as swaps_selectors
+from exchanges.swaps import views as swaps_views
 from marketplace import lists
 from marketplace.accounts.models import User
 from marketplace.organisations.selectors import agent_eligibility
@@ -143,6 +145,8 @@ def home_detail(request: HttpRequest, home_id: int) -> HttpResponse:
         "favourite": favourite,
         "calendar": _calendar(request, home, pick=False),
         "wishes_geojson": json.dumps(selectors.wishes_geojson(home)),
+        "propose_form": swaps_views.propose_form(user, home),
+        "home_reviews": swaps_selectors.reviews_public_for_home(home, today=timezone.localdate()),
     }
     return render(request, "exchanges/home_detail.html", context)
 

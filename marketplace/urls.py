@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("marketplace.organisations.urls")),
     path("", include("marketplace.notifications.urls")),
     path("", include("exchanges.urls")),
+    path("", include("exchanges.swaps.urls")),
     path("", include("frontend.urls")),
 ]
 

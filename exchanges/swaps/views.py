@@ -1,0 +1,206 @@
+"""Pages of the swaps: the proposals inbox, a proposal (stays, timeline, buttons, counter-proposal,
+conversation, reviews), the proposal form of a home's page. Writes go through the services."""
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from exchanges import selectors as home_selectors
+from exchanges.models import Home
+from exchanges.swaps import selectors, services
+from exchanges.swaps.filters import ProposalFilter
+from exchanges.swaps.forms import ProposeForm, ReviewForm
+from exchanges.swaps.models import PENDING, ReviewSide, SwapProposal
+from marketplace import lists
+from marketplace.accounts.models import User
+from marketplace.errors import InvalidField
+from marketplace.messaging.selectors import messages_of
+from marketplace.web import post_action, posted_choice
+
+SUCCESS = {
+    "accept": lambda: _("Proposition acceptée."),
+    "decline": lambda: _("Proposition refusée."),
+    "confirm": lambda: _("Échange confirmé."),
+    "cancel": lambda: _("Échange annulé."),
+}
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def propose_form(user: User, home: Home) -> ProposeForm | None:
+    """The proposal form of another's home page, when the viewer has a published home to offer."""
+    mine = [(h.pk, h.title) for h in Home.objects.published().filter(owner=user).order_by("pk")]
+    if home.owner_id == user.pk or not mine:
+        return None
+    return ProposeForm(homes=mine, initial={"idempotency_key": uuid.uuid4().hex})
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    page = lists.paginate(request.GET, ProposalFilter, selectors.proposals_of(user))
+    rows = [
+        {"proposal": p, "out": selectors.proposal_out(p, user), "waiting": _waiting_for(p, user)}
+        for p in page.items
+    ]
+    return render(request, "swaps/inbox.html", {"rows": rows, "next": page.next, "pending": PENDING})
+
+
+def _waiting_for(proposal: SwapProposal, user: User) -> bool:
+    party = selectors.party_of(proposal, user)
+    return proposal.status in PENDING and party is not None and party.accepted_revision != proposal.revision
+
+
+@login_required
+def detail(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    user = _user(request)
+    proposal = selectors.proposal_get_for_actor(actor=user, proposal_id=proposal_id)
+    out = selectors.proposal_out(proposal, user)
+    today = timezone.localdate()
+    reviews = selectors.reviews_of_proposal(proposal, viewer=user, today=today)
+    written = {(r.stay_id, r.side) for r in reviews if r.author_id == user.pk}
+    to_review = [
+        s
+        for s in proposal.stays.all()
+        if user.pk in (s.guest_id, s.host_id)
+        and s.period.upper <= today
+        and proposal.status in ("in_progress", "completed")
+        and (s.pk, ReviewSide.GUEST if s.guest_id == user.pk else ReviewSide.HOST) not in written
+    ]
+    conversation = out["conversation"]
+    thread = []
+    if conversation is not None:
+        thread = list(messages_of_conversation(int(str(conversation))))
+    context = {
+        "proposal": proposal,
+        "out": out,
+        "timeline": selectors.timeline(proposal),
+        "thread": thread,
+        "reviews": reviews,
+        "to_review": to_review,
+        "review_form": ReviewForm(),
+        "waiting": _waiting_for(proposal, user),
+    }
+    return render(request, "swaps/detail.html", context)
+
+
+def messages_of_conversation(conversation_id: int) -> list[Any]:
+    from marketplace.messaging.models import Conversation
+
+    conversation = Conversation.objects.get(pk=conversation_id)
+    return list(messages_of(conversation).select_related("sender").order_by("-id")[:50])[::-1]
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    user = _user(request)
+    proposal = selectors.proposal_get_for_actor(actor=user, proposal_id=proposal_id)
+    action = posted_choice(request, "action", ("accept", "decline", "confirm", "cancel"))
+    run = {
+        "accept": lambda: services.proposal_accept(actor=user, proposal=proposal),
+        "decline": lambda: services.proposal_decline(actor=user, proposal=proposal),
+        "confirm": lambda: services.proposal_confirm(actor=user, proposal=proposal),
+        "cancel": lambda: services.proposal_cancel(actor=user, proposal=proposal),
+    }[action]
+    return post_action(
+        request, run, success=SUCCESS[action](), next_default=reverse("swaps:detail", args=[proposal.pk])
+    )
+
+
+def _date(request: HttpRequest, name: str) -> dt.date:
+    raw = request.POST.get(name, "")
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError as error:
+        raise InvalidField(name, _("Une date (AAAA-MM-JJ).")) from error
+
+
+@login_required
+@require_POST
+def counter(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    user = _user(request)
+    proposal = selectors.proposal_get_for_actor(actor=user, proposal_id=proposal_id)
+    dates = [
+        services.StayDates(
+            stay=s.pk, start=_date(request, f"start_{s.pk}"), end=_date(request, f"end_{s.pk}")
+        )
+        for s in proposal.stays.all()
+    ]
+    return post_action(
+        request,
+        lambda: services.proposal_counter(actor=user, proposal=proposal, dates=dates),
+        success=_("Nouvelles dates proposées."),
+        next_default=reverse("swaps:detail", args=[proposal.pk]),
+    )
+
+
+@login_required
+@require_POST
+def review(request: HttpRequest, proposal_id: int, stay_id: int) -> HttpResponse:
+    user = _user(request)
+    proposal = selectors.proposal_get_for_actor(actor=user, proposal_id=proposal_id)
+    stay = selectors.stay_get_for_actor(actor=user, proposal=proposal, stay_id=stay_id)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        field, errors = next(iter(form.errors.items()))
+        raise InvalidField(field, " ".join(str(e) for e in errors))
+    return post_action(
+        request,
+        lambda: services.review_write(actor=user, stay=stay, **form.cleaned_data),
+        success=_("Merci pour votre avis."),
+        next_default=reverse("swaps:detail", args=[proposal.pk]),
+    )
+
+
+@login_required
+@require_POST
+def propose(request: HttpRequest, home_id: int) -> HttpResponse:
+    """The form of a home's page: my household there, theirs at mine."""
+    user = _user(request)
+    home = home_selectors.home_get_for_actor(actor=user, home_id=home_id)
+    form = propose_form(user, home)
+    if form is None:
+        raise InvalidField("my_home", _("Publiez d'abord votre logement pour proposer un échange."))
+    form = ProposeForm(request.POST, homes=list(form.fields["my_home"].choices))  # type: ignore[attr-defined]
+    if not form.is_valid():
+        field, errors = next(iter(form.errors.items()))
+        raise InvalidField(
+            field,
+            f"{form.fields[field].label if field in form.fields else field} : {' '.join(str(e) for e in errors)}",
+        )
+    data = form.cleaned_data
+    proposal, _created = services.proposal_create(
+        actor=user,
+        stays=[
+            services.StayIn(
+                guest_home=data["my_home"],
+                host_home=home.pk,
+                start=data["start"],
+                end=data["end"],
+                guests=data["my_guests"],
+            ),
+            services.StayIn(
+                guest_home=home.pk,
+                host_home=data["my_home"],
+                start=data["their_start"] or data["start"],
+                end=data["their_end"] or data["end"],
+                guests=data["their_guests"],
+            ),
+        ],
+        idempotency_key=data["idempotency_key"] or "",
+    )
+    messages.success(request, _("Proposition envoyée : elle attend la réponse de l'autre partie."))
+    return HttpResponseRedirect(reverse("swaps:detail", args=[proposal.pk]), status=303)

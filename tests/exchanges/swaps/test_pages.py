@@ -1,0 +1,61 @@
+"""The pages of the swaps: the proposal form of a home's page, the inbox, a proposal, its buttons; someone
+else's proposal is a 404."""
+
+import pytest
+
+from exchanges.swaps.models import ProposalStatus, SwapProposal
+from tests.exchanges.conftest import SENTINEL_ADDRESS
+from tests.exchanges.swaps.conftest import propose_pair
+from tests.factories.exchanges import in_days
+from tests.helpers import assert_nothing_written
+from tests.hostile.conftest import logged
+
+pytestmark = pytest.mark.django_db
+
+
+def test_propose_from_a_home_page_then_accept_and_confirm_on_the_proposal_page(trio):
+    alice, bruno = logged(trio.alice), logged(trio.bruno)
+    page = alice.get(f"/logements/{trio.quimper.pk}/")
+    assert "Proposer un échange" in page.content.decode()
+    form = {
+        "my_home": trio.grenoble.pk,
+        "start": in_days(15),
+        "end": in_days(22),
+        "my_guests": 2,
+        "their_guests": 3,
+        "idempotency_key": "page-1",
+    }
+    response = alice.post(f"/logements/{trio.quimper.pk}/proposer/", form)
+    proposal = SwapProposal.objects.get()
+    assert response.status_code == 303
+    assert response["Location"] == f"/propositions/{proposal.pk}/"
+    alice.post(f"/logements/{trio.quimper.pk}/proposer/", form)  # a double submission: the same proposal
+    assert SwapProposal.objects.count() == 1
+    inbox = bruno.get("/propositions/").content.decode()
+    assert f"Proposition n°{proposal.pk}" in inbox
+    assert "à vous de répondre" in inbox
+    assert bruno.post(f"/propositions/{proposal.pk}/action/", {"action": "accept"}).status_code == 303
+    assert bruno.post(f"/propositions/{proposal.pk}/action/", {"action": "confirm"}).status_code == 303
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.CONFIRMED
+    assert SENTINEL_ADDRESS in bruno.get(f"/propositions/{proposal.pk}/").content.decode()
+    assert SENTINEL_ADDRESS not in alice.get(f"/propositions/{proposal.pk}/").content.decode()
+
+
+def test_someone_elses_proposal_is_a_404_and_a_past_stay_a_message(trio):
+    proposal = propose_pair(trio)
+    outsider, alice = logged(trio.outsider), logged(trio.alice)  # (a login writes last_login)
+    with assert_nothing_written():
+        assert outsider.get(f"/propositions/{proposal.pk}/").status_code == 404
+        assert outsider.post(f"/propositions/{proposal.pk}/action/", {"action": "accept"}).status_code == 404
+        response = alice.post(
+            f"/logements/{trio.quimper.pk}/proposer/",
+            {
+                "my_home": trio.grenoble.pk,
+                "start": in_days(-3),
+                "end": in_days(2),
+                "my_guests": 2,
+                "their_guests": 2,
+            },
+        )
+    assert response.status_code == 303  # back to the page with the message, nothing written
