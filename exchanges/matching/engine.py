@@ -221,9 +221,10 @@ def matches_for(
         seen = {m.homes for m in found if len(m.homes) == 2}
         for b, ab in out.items():
             back = graph.out.get(b, {}).get(home)
-            if (home, b) not in seen and back is not None:
-                if run := _valid(graph, (home, b), intersect(ab.any, back.any), min_nights):
-                    found.append(score(graph, (home, b), run))
+            if (home, b) in seen or back is None:
+                continue
+            if run := _valid(graph, (home, b), intersect(ab.any, back.any), min_nights):
+                found.append(score(graph, (home, b), run))
     found.sort(key=lambda m: (-m.score, len(m.homes), m.homes))
     return found
 
