@@ -15,8 +15,8 @@ from ninja.security import django_auth
 
 from exchanges import favourites as favourites_services
 from exchanges import selectors, services, tiles
-from exchanges.matching import selectors as matching
 from exchanges.filters import HomeSearchFilter, MyHomesFilter
+from exchanges.matching import selectors as matching
 from exchanges.models import AvailabilityPeriod, DestinationWish, FavouriteList, Home, HomePhoto, SavedSearch
 from exchanges.schemas import (
     FavouriteIn,

@@ -38,9 +38,9 @@ class TestApi:
         assert match["homes"][0]["lon"] == round(homes["grenoble"].public_point.x, 5)
 
     def test_in_english_for_an_english_reader(self, people, homes):
-        response = client_for(people.owner).get(
-            f"/api/v1/homes/{homes['grenoble'].pk}/matches", HTTP_ACCEPT_LANGUAGE="en"
-        )
+        people.owner.preferred_language = "en"
+        people.owner.save(update_fields=["preferred_language"])
+        response = client_for(people.owner).get(f"/api/v1/homes/{homes['grenoble'].pk}/matches")
         assert response.json()[0]["text"].startswith("Reciprocal swap: 4 nights in common")
 
     def test_someone_elses_or_a_missing_home_is_a_404(self, people, homes):
@@ -62,7 +62,11 @@ def homes_day(days):
 def test_refresh_stores_and_follows_changes(people, homes, django_capture_on_commit_callbacks):
     assert suggestions_refresh() == 2  # the pair, seen from each home
     stored = Suggestion.objects.get(home=homes["grenoble"])
-    assert (stored.kind, stored.homes, stored.rank) == ("pair", [homes["grenoble"].pk, homes["quimper"].pk], 1)
+    assert (stored.kind, stored.homes, stored.rank) == (
+        "pair",
+        [homes["grenoble"].pk, homes["quimper"].pk],
+        1,
+    )
     stored_api = client_for(people.owner).get(f"/api/v1/homes/{homes['grenoble'].pk}/matches?stored=true")
     assert stored_api.json()[0]["homes"][1]["id"] == homes["quimper"].pk
     with django_capture_on_commit_callbacks(execute=True):
@@ -80,7 +84,14 @@ def test_a_four_home_cycle_across_four_regions(territories):
 
     def spec(i):
         wish = {"towns": {(i + 1) % 4}, "start": 0, "nights": 7, "flex": 0, "party": 2}
-        return {"town": i, "owner": i, "sleeps": 2, "published": True, "periods": [(0, 7, "open")], "wishes": [wish]}
+        return {
+            "town": i,
+            "owner": i,
+            "sleeps": 2,
+            "published": True,
+            "periods": [(0, 7, "open")],
+            "wishes": [wish],
+        }
 
     homes = _build([spec(i) for i in range(4)], owners, communes, timezone.localdate())
     from exchanges.matching.selectors import matches_for_home
