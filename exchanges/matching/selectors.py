@@ -91,7 +91,7 @@ def _views(
     rows: list[tuple[int, str, list[int], dt.date, dt.date, float, str, dict[str, Any]]],
 ) -> list[SuggestionView]:
     homes = _public({h for row in rows for h in row[2]})
-    views = []
+    views: list[SuggestionView] = []
     for _rank, kind, ids, start, end, score, reason, params in rows:
         if all(h in homes for h in ids):  # a home unpublished since the last refresh drops its suggestions
             views.append(
