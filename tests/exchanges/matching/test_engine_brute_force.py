@@ -172,4 +172,3 @@ def test_engine_equals_brute_force(territories, specs):
         assert got == expected
         pairs = {(m.homes, m.window) for m in pairs_for_home(viewer)}
         assert pairs == {(c, w) for c, w in expected if len(c) == 2}
-
