@@ -16,6 +16,7 @@ from ninja.security import django_auth
 from exchanges import favourites as favourites_services
 from exchanges import selectors, services, tiles
 from exchanges.filters import HomeSearchFilter, MyHomesFilter
+from exchanges.matching import selectors as matching
 from exchanges.models import AvailabilityPeriod, DestinationWish, FavouriteList, Home, HomePhoto, SavedSearch
 from exchanges.schemas import (
     FavouriteIn,
@@ -25,6 +26,7 @@ from exchanges.schemas import (
     HomeIn,
     HomeOut,
     HomePatch,
+    MatchOut,
     PeriodIn,
     PeriodOut,
     PhotoOut,
@@ -137,6 +139,18 @@ def publish(request: HttpRequest, home_id: int) -> Home:
 def pause(request: HttpRequest, home_id: int) -> Home:
     services.home_pause(actor=_actor(request), home=_own(request, home_id))
     return _own(request, home_id)
+
+
+@homes.get(
+    "/{home_id}/matches",
+    response=list[MatchOut],
+    summary=(
+        "Échanges possibles pour mon logement : paires et boucles de 3 ou 4 logements, les meilleurs d'abord, "
+        "avec leur raison ; stored=true : ceux que le calcul de fond a gardés"
+    ),
+)
+def matches(request: HttpRequest, home_id: int, stored: bool = False) -> list[matching.SuggestionView]:
+    return matching.suggestions_for_owner(actor=_actor(request), home_id=home_id, fresh=not stored)
 
 
 @homes.post(

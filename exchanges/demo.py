@@ -82,7 +82,10 @@ def load(context: DemoContext) -> dict[str, int]:
     agent, *others = agents
     summer = _dates(today, 60, 14)
     grenoble = _home(context, agent, *_jitter(rng, story["38185"].point), sleeps=4)
-    services.availability_add(actor=agent, home=grenoble, start=summer[0], end=summer[1])
+    # Open to any request: the agent's home can take part in a cycle, not only in pairs.
+    services.availability_add(
+        actor=agent, home=grenoble, start=summer[0], end=summer[1], mode=AvailabilityMode.OPEN
+    )
     services.wish_add(
         actor=agent,
         home=grenoble,
@@ -114,7 +117,9 @@ def load(context: DemoContext) -> dict[str, int]:
         (others[4], "31555", [], ["38"]),
     ):
         home = _home(context, owner, *_jitter(rng, story[code].point), sleeps=4)
-        services.availability_add(actor=owner, home=home, start=summer[0], end=summer[1])
+        services.availability_add(
+            actor=owner, home=home, start=summer[0], end=summer[1], mode=AvailabilityMode.OPEN
+        )
         services.wish_add(
             actor=owner,
             home=home,

@@ -50,6 +50,13 @@ MAX_RADIUS_M = 200_000
 MAX_FLEXIBILITY_DAYS = 30
 
 
+def wish_covers_sql(wish: str, home: str) -> str:
+    """SQL: the wish (table alias `wish`) wants to come where the home (alias `home`) is: its place contains
+    the home's public point. The one predicate of the reverse search (`target__contains` below compiles to
+    the same ST_Contains) and of the matching graph (exchanges.matching.graph)."""
+    return f"ST_Contains({wish}.target, {home}.public_point)"
+
+
 class BBoxField(forms.CharField):
     """`west,south,east,north` in WGS 84 degrees (the OGC API convention)."""
 

@@ -16,7 +16,7 @@ from django.contrib.gis.db import models
 from django.contrib.gis.db.models.functions import Transform
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
-from django.contrib.postgres.indexes import GistIndex
+from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
@@ -169,6 +169,11 @@ class Home(FSMModelMixin, models.Model):
                 name="home_search",
                 condition=Q(status=HomeStatus.PUBLISHED),
             ),
+            # Matching: the published homes inside a wish's place (exchanges.matching), a point-in-polygon on
+            # the public point, the same predicate as the reverse search.
+            GistIndex(
+                fields=["public_point"], name="home_match_point", condition=Q(status=HomeStatus.PUBLISHED)
+            ),
             models.Index(fields=["status", "region"], name="home_status_region"),
             models.Index(fields=["status", "-created_at", "-id"], name="home_status_newest"),
         ]
@@ -313,6 +318,9 @@ class DestinationWish(models.Model):
     center = models.PointField("centre", srid=4326, null=True, blank=True)
     radius_m = models.PositiveIntegerField("rayon (m)", null=True, blank=True)
     target = models.MultiPolygonField("zone souhaitée", srid=4326)
+    # The area of `target`, kept by the database (trigger `wish_target_km2`): how precise the wish is, for
+    # the ranking of matches, without measuring a région's outline again for every candidate.
+    target_km2 = models.FloatField(default=0, editable=False)
     dates = DateRangeField("dates souhaitées")
     flexibility_days = models.PositiveSmallIntegerField("souplesse (jours)", default=0)
     adults = models.PositiveSmallIntegerField("adultes", default=1)
@@ -334,6 +342,14 @@ class DestinationWish(models.Model):
             ),
         ]
         indexes = [GistIndex(fields=["target"], name="wish_target_gist")]
+        triggers = [
+            pgtrigger.Trigger(
+                name="wish_target_km2",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.UpdateOf("target"),
+                func="NEW.target_km2 := ST_Area(NEW.target::geography) / 1e6; RETURN NEW;",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.home_id} → {self.dates}"
@@ -448,3 +464,41 @@ class HomeCell(models.Model):
 
     def __str__(self) -> str:
         return f"z{self.zoom} {self.cx},{self.cy}: {self.count}"
+
+
+class SuggestionKind(models.TextChoices):
+    PAIR = "pair", _("Échange réciproque")
+    CYCLE = "cycle", _("Boucle d'échanges")
+
+
+class Suggestion(models.Model):
+    """One of the best swaps found for a home (exchanges.matching), kept fresh by the refresh jobs.
+
+    `homes` starts with `home`; the household of homes[i] stays at homes[i + 1] (the last at the first), all
+    during `window`. The one-line reason is rendered in the viewer's language from `reason` (a key) and
+    `params`, never stored as text."""
+
+    home = models.ForeignKey(Home, on_delete=models.CASCADE, related_name="suggestions")
+    rank = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=5, choices=SuggestionKind.choices)
+    homes = ArrayField(models.BigIntegerField())
+    window = DateRangeField("dates en commun")
+    score = models.FloatField()
+    reason = models.CharField(max_length=40)
+    params = models.JSONField(default=dict)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "suggestion d'échange"
+        constraints = [
+            models.UniqueConstraint(fields=["home", "rank"], name="suggestion_rank_unique"),
+            models.CheckConstraint(
+                condition=Q(kind="pair", homes__len=2) | Q(kind="cycle", homes__len__in=[3, 4]),
+                name="suggestion_kind_length",
+            ),
+        ]
+        # "which suggestions go through this home": what the incremental refresh asks when a home changes.
+        indexes = [GinIndex(fields=["homes"], name="suggestion_homes")]
+
+    def __str__(self) -> str:
+        return f"{self.home_id} #{self.rank}: {self.homes}"

@@ -255,3 +255,31 @@ class SavedSearchOut(Schema):
     query: str
     alerts: bool
     created_at: dt.datetime
+
+
+class MatchHomeOut(Schema):
+    """A home of a suggestion, public data only (the approximate point, never the exact one)."""
+
+    id: int
+    title: str
+    kind: str
+    sleeps: int
+    commune: str
+    departement: str
+    region: str
+    lon: float
+    lat: float
+
+
+class MatchOut(Schema):
+    rank: int
+    kind: str = Field(description="pair ou cycle")
+    homes: list[MatchHomeOut] = Field(
+        description="votre logement d'abord ; le foyer de homes[i] séjourne chez homes[i + 1], le dernier chez le premier"
+    )
+    start: dt.date
+    end: dt.date = Field(description="jour du retour (exclu)")
+    score: float
+    reason: str
+    params: dict[str, int]
+    text: str = Field(description="la raison en une ligne, dans la langue de la personne")

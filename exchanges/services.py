@@ -69,8 +69,13 @@ HOME_FIELDS = (
 )
 
 
-def _homes_changed() -> None:
-    """Tiles and searches cached by version see the change once it is committed."""
+def _homes_changed(*matching: int) -> None:
+    """Tiles and searches cached by version see the change once it is committed; the swap suggestions around
+    the `matching` homes (their place, size, status, periods or wishes changed) are refreshed then."""
+    if matching:
+        from exchanges.matching.services import suggestions_refresh_later
+
+        suggestions_refresh_later(matching)
 
     def bump() -> None:
         cache.set(HOMES_VERSION_KEY, str(time.time_ns()), timeout=None)
@@ -196,7 +201,7 @@ def home_update(
     if lon is not None and lat is not None:
         _place(home, lon, lat)
     home.save()
-    _homes_changed()
+    _homes_changed(home.pk)
     return home
 
 
@@ -216,7 +221,7 @@ def home_publish(*, actor: User, home: Home) -> Home:
     transition_run(
         home, "publish", actor=actor, refused=NotHomeOwner, wrong_state=HomeWrongState, at=timezone.now()
     )
-    _homes_changed()
+    _homes_changed(home.pk)
     return home
 
 
@@ -225,7 +230,7 @@ def home_pause(*, actor: User, home: Home) -> Home:
     """The owner takes a published home off the map for a while. Raises NotHomeOwner, HomeWrongState."""
     home = _locked(home)
     transition_run(home, "pause", actor=actor, refused=NotHomeOwner, wrong_state=HomeWrongState)
-    _homes_changed()
+    _homes_changed(home.pk)
     return home
 
 
@@ -235,7 +240,7 @@ def home_archive(*, actor: User, home: Home) -> Home:
     HomeWrongState."""
     home = _locked(home)
     transition_run(home, "archive", actor=actor, refused=NotHomeOwner, wrong_state=HomeWrongState)
-    _homes_changed()
+    _homes_changed(home.pk)
     return home
 
 
@@ -298,7 +303,7 @@ def homes_follow_eligibility(*, today: dt.date) -> tuple[list[int], list[int]]:
             paused += [h.pk for h in off]
             resumed += [h.pk for h in back]
         if paused or resumed:
-            _homes_changed()
+            _homes_changed(*paused, *resumed)
     return paused, resumed
 
 
@@ -325,7 +330,7 @@ def availability_add(
         raise InvalidField("end", _("Une période dure au plus un an."))
     if mode not in AvailabilityMode.values:
         raise InvalidField("mode", _("Mode inconnu : reciprocal ou open."))
-    _homes_changed()
+    _homes_changed(home.pk)
     try:
         with transaction.atomic():
             return AvailabilityPeriod.objects.create(home=home, period=DateRange(start, end), mode=mode)
@@ -338,7 +343,7 @@ def availability_delete(*, actor: User, period: AvailabilityPeriod) -> None:
     home = _locked(period.home)
     _check_owner(actor, home)
     period.delete()
-    _homes_changed()
+    _homes_changed(home.pk)
 
 
 # ---- Destination wishes ------------------------------------------------------------------------------------
@@ -485,7 +490,7 @@ def wish_add(
                 },
             )
     wish.save()
-    _homes_changed()
+    _homes_changed(home.pk)
     return wish
 
 
@@ -494,7 +499,7 @@ def wish_delete(*, actor: User, wish: DestinationWish) -> None:
     home = _locked(wish.home)
     _check_owner(actor, home)
     wish.delete()
-    _homes_changed()
+    _homes_changed(home.pk)
 
 
 # ---- Photos ------------------------------------------------------------------------------------------------

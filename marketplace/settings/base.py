@@ -249,6 +249,13 @@ MAP_RASTER_ATTRIBUTION = env.str("MAP_RASTER_ATTRIBUTION", default="")
 
 PROCRASTINATE_AUTODISCOVER_MODULE_NAME = "tasks"
 
+# Swap matching (exchanges.matching): the shortest stay worth suggesting, whether a household may be
+# suggested a stay inside its own région (no, by default: swaps are between régions), and how many
+# suggestions each home keeps.
+MATCHING_MIN_NIGHTS = env.int("MATCHING_MIN_NIGHTS", default=5)
+MATCHING_CROSS_REGION = env.bool("MATCHING_CROSS_REGION", default=True)
+MATCHING_SUGGESTIONS = 20
+
 SILENCED_SYSTEM_CHECKS = [
     # Debian 12 ships GDAL 3.6; user-supplied SRS/WKT never reaches django.contrib.gis.gdal (uploads go
     # through pyogrio, which bundles a current GDAL), so the GDAL < 3.9 warning does not apply.

@@ -79,3 +79,13 @@ def assert_the_swap_story() -> None:
             [mine.pk],
         )
         assert cursor.fetchone()[0] >= 1
+    # The matching engine finds them: pairs with the Breton homes, and the Grenoble → Brittany → Occitanie
+    # cycle (the homes of the cycle are open to any request).
+    from exchanges.matching.selectors import matches_for_home
+
+    found = matches_for_home(mine)
+    assert sum(1 for m in found if m.kind == "pair") >= 3
+    cycles = [m for m in found if len(m.homes) == 3]
+    assert cycles
+    regions = dict(published.filter(pk__in=cycles[0].homes).values_list("pk", "region_id"))
+    assert len(set(regions.values())) == 3

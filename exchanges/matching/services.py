@@ -1,0 +1,113 @@
+"""The stored suggestions (the best MATCHING_SUGGESTIONS pairs and cycles of every published home), kept
+fresh: for the homes around a change, after it is committed (a Procrastinate job), and for all of them each
+night."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.backends.postgresql.psycopg_any import DateRange
+from django.utils import timezone
+
+from exchanges.matching import graph as graphs
+from exchanges.matching.engine import Graph, _top, matches_for
+from exchanges.matching.selectors import BEAM
+from exchanges.models import Home, Suggestion
+
+# Above this many homes to refresh, loading the whole graph once is cheaper than their neighbourhoods.
+FULL_ABOVE = 2000
+
+
+def _affected(home_ids: set[int]) -> set[int]:
+    """The changed homes, those whose suggestions go through them, and their direct neighbours in the graph
+    (they may gain a pair or a 3-cycle); 4-cycles further away wait for the nightly refresh."""
+    affected = set(home_ids)
+    affected |= set(
+        Suggestion.objects.filter(homes__overlap=list(home_ids)).values_list("home_id", flat=True)
+    )
+    around = Graph()
+    graphs.load_edges(around, guests=home_ids)
+    graphs.load_edges(around, hosts=home_ids)
+    for home in home_ids:
+        affected |= set(around.out.get(home, {})) | set(around.into.get(home, {}))
+    return affected
+
+
+def _graph_for(homes: set[int] | None) -> Graph:
+    graph = Graph()
+    if homes is None:
+        graphs.load_edges(graph)
+        graphs.load_response_rates(graph)
+        return graph
+    graphs.load_edges(graph, guests=homes)
+    graphs.load_edges(graph, hosts=homes)
+    hosts = {h for home in homes for h in _top(graph.out.get(home, {}), BEAM)}
+    guests = {g for home in homes for g in _top(graph.into.get(home, {}), BEAM)}
+    if hosts:
+        graphs.load_edges(graph, guests=hosts)
+    if guests:
+        graphs.load_edges(graph, hosts=guests)
+    graphs.load_owners(graph, homes)
+    graphs.load_response_rates(graph, set(graph.owner.values()))
+    return graph
+
+
+def suggestions_refresh(*, home_ids: Iterable[int] | None = None) -> int:
+    """Recompute the stored suggestions of the homes around `home_ids` (every published home when None)
+    and drop those of homes no longer published. Returns the number of suggestions written."""
+    changed = None if home_ids is None else set(home_ids)
+    targets: set[int] | None = None if changed is None else _affected(changed)
+    if targets is not None and len(targets) > FULL_ABOVE:
+        targets = None
+    published = Home.objects.published()
+    homes = (
+        set(published.values_list("pk", flat=True))
+        if targets is None
+        else set(published.filter(pk__in=targets).values_list("pk", flat=True))
+    )
+    graph = _graph_for(None if targets is None else homes)
+    graphs.load_owners(graph, homes)
+    now, n, min_nights = timezone.now(), settings.MATCHING_SUGGESTIONS, settings.MATCHING_MIN_NIGHTS
+    rows: list[Suggestion] = []
+    for home in sorted(homes):
+        for rank, match in enumerate(matches_for(graph, home, min_nights=min_nights, beam=BEAM)[:n], start=1):
+            rows.append(
+                Suggestion(
+                    home_id=home,
+                    rank=rank,
+                    kind=match.kind,
+                    homes=list(match.homes),
+                    window=DateRange(
+                        dt.date.fromordinal(match.window[0]), dt.date.fromordinal(match.window[1])
+                    ),
+                    score=match.score,
+                    reason=match.reason,
+                    params=match.params,
+                    computed_at=now,
+                )
+            )
+    with transaction.atomic():
+        if targets is None:
+            with connection.cursor() as cursor:
+                cursor.execute(f"TRUNCATE {Suggestion._meta.db_table}")
+        else:
+            Suggestion.objects.filter(home_id__in=targets).delete()
+        Suggestion.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
+
+
+def suggestions_refresh_later(home_ids: Iterable[int]) -> None:
+    """After the current transaction commits, a job refreshes the suggestions around these homes."""
+    ids = sorted(set(home_ids))
+    if not ids:
+        return
+
+    def defer() -> None:
+        from exchanges.tasks import suggestions_refresh_task
+
+        suggestions_refresh_task.defer(home_ids=ids)
+
+    transaction.on_commit(defer, robust=True)
