@@ -12,6 +12,7 @@ import uuid
 from collections import deque
 from typing import Any, cast
 
+import redis.exceptions
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils.translation import gettext as _
@@ -28,6 +29,10 @@ logger = logging.getLogger(__name__)
 # Close codes in the 4000-4999 private range, mirroring HTTP statuses.
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_TOO_MANY_FRAMES = 4429
+# The channel layer (Redis) failed under this socket: live events can no longer reach it. The client reconnects
+# and catches up with `subscribe` (the messages are in the database); 1012 is the standard "service restart".
+CLOSE_LAYER_DOWN = 1012
+LAYER_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
 
 MAX_FRAME_CHARS = 16 * 1024
 MAX_DEPTH = 8
@@ -58,6 +63,18 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
     group: str | None = None
     user: User
 
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """A channel layer that fails (Redis stopped or unreachable) closes this socket cleanly instead of
+        crashing the consumer with a traceback, or leaving an open socket that no longer receives anything."""
+        try:
+            await super().__call__(scope, receive, send)
+        except LAYER_ERRORS as error:
+            logger.warning("channel layer failed under a websocket (%s): closing it", error)
+            try:
+                await send({"type": "websocket.close", "code": CLOSE_LAYER_DOWN})
+            except Exception:  # the connection itself is gone: nothing to close
+                logger.debug("websocket already closed", exc_info=True)
+
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
@@ -80,7 +97,10 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         if self.group:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+            try:
+                await self.channel_layer.group_discard(self.group, self.channel_name)
+            except LAYER_ERRORS as error:  # Redis is down: the group's membership expires there on its own
+                logger.warning("group_discard failed (%s)", error)
 
     async def receive(
         self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any

@@ -213,8 +213,13 @@ CACHES = {
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 60},
+            # CHANNEL_LAYER=pubsub: channels_redis's pub/sub layer (tests M5 run the project with either).
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer"
+            if env.str("CHANNEL_LAYER", default="core") == "pubsub"
+            else "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]}
+            if env.str("CHANNEL_LAYER", default="core") == "pubsub"
+            else {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 60},
         }
     }
 else:
