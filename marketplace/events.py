@@ -40,10 +40,10 @@ TOPICS = ("message", "proposal", "agreement", "voucher", "account", "security")
 E = TypeVar("E", bound=type[Event])
 _registry: dict[str, type[Event]] = {}
 # Set by marketplace.notifications when it loads: stores the notifications of a topical event.
-_notifier: Callable[[Event, list[int]], None] | None = None
+_notifier: Callable[[Event, list[int]], object] | None = None
 
 
-def set_notifier(notifier: Callable[[Event, list[int]], None]) -> None:
+def set_notifier(notifier: Callable[[Event, list[int]], object]) -> None:
     global _notifier
     _notifier = notifier
 

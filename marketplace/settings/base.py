@@ -217,9 +217,9 @@ if REDIS_URL:
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer"
             if env.str("CHANNEL_LAYER", default="core") == "pubsub"
             else "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]}
+            "CONFIG": dict[str, object](hosts=[REDIS_URL])
             if env.str("CHANNEL_LAYER", default="core") == "pubsub"
-            else {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 60},
+            else dict[str, object](hosts=[REDIS_URL], capacity=1500, expiry=60),
         }
     }
 else:

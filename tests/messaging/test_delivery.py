@@ -65,7 +65,7 @@ def test_concurrent_senders_every_client_ends_with_the_database_sequence():
         await ws.disconnect()
         return acks, seen
 
-    async def scenario() -> tuple[list[Any], list[int], list[int]]:
+    async def scenario() -> tuple[list[Any], list[int], list[int], list[int]]:
         hub_ws = await connected(hub)
         results = await asyncio.gather(
             *(one_sender(u, c) for u, c in zip(senders, conversations, strict=True))

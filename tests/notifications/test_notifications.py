@@ -7,6 +7,7 @@ from typing import ClassVar
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from procrastinate.contrib.django.models import ProcrastinateJob
 
@@ -91,6 +92,7 @@ class TestMails:
         with django_capture_on_commit_callbacks(execute=True):
             assert services.notification_mail(notification_id=row.pk) is True
         (sent,) = mail.outbox
+        assert isinstance(sent, EmailMultiAlternatives)
         assert sent.to == [alice.email]
         assert sent.subject.startswith("[Réciproque] ")
         assert "Your employment" in sent.subject
@@ -99,6 +101,7 @@ class TestMails:
         assert "http://127.0.0.1:8000/employeur/?thing=1" in sent.body
         html, mimetype = sent.alternatives[0]
         assert mimetype == "text/html"
+        assert isinstance(html, str)
         assert 'lang="en"' in html
         assert "Réciproque" in html
         url = sent.extra_headers["List-Unsubscribe"].strip("<>")
@@ -173,6 +176,7 @@ class TestMails:
         with django_capture_on_commit_callbacks(execute=True):
             client.post("/comptes/password/reset/", {"email": alice.email})
         (sent,) = mail.outbox
+        assert isinstance(sent, EmailMultiAlternatives)
         assert "127.0.0.1:8000 !" not in sent.body
         assert "Hello from 127.0.0.1" not in sent.body
         assert "Réciproque" in sent.subject

@@ -87,7 +87,7 @@ def test_two_confirmations_at_the_same_instant_exactly_one_wins(trio):
 def test_the_database_refuses_the_second_while_the_first_is_not_yet_committed(trio):
     first, second = rivals(trio)
     first_confirmed = threading.Event()
-    outcome: dict[str, object] = {}
+    outcome: dict[str, float | str] = {}
 
     def hold_first_open() -> None:
         try:
@@ -117,6 +117,6 @@ def test_the_database_refuses_the_second_while_the_first_is_not_yet_committed(tr
     for thread in threads:
         thread.join(timeout=30)
     assert outcome["result"] == 409
-    assert outcome["waited"] > 0.5  # it waited on the constraint for the first transaction's outcome
+    assert float(outcome["waited"]) > 0.5  # it waited on the constraint for the first transaction's outcome
     assert SwapProposal.objects.get(pk=first.pk).status == ProposalStatus.CONFIRMED
     assert SwapProposal.objects.get(pk=second.pk).status == ProposalStatus.ACCEPTED

@@ -155,7 +155,7 @@ class TestCounterProposal:
     )
     def test_a_past_or_inverted_counter_is_refused_with_nothing_written(self, trio, start, end, field):
         proposal = propose_pair(trio)
-        stay = proposal.stays.first()
+        stay = proposal.stays.earliest("pk")
         with assert_nothing_written(), pytest.raises(InvalidField) as error:
             services.proposal_counter(
                 actor=trio.bruno,
@@ -167,7 +167,7 @@ class TestCounterProposal:
     def test_a_stay_of_another_proposal_or_dates_outside_availability(self, trio):
         proposal = propose_pair(trio)
         other = propose_pair(trio, start=30, end=35)
-        foreign = other.stays.first()
+        foreign = other.stays.earliest("pk")
         with assert_nothing_written():
             with pytest.raises(InvalidField):
                 services.proposal_counter(
@@ -292,7 +292,7 @@ class TestBadInput:
         ]
         with assert_nothing_written(), pytest.raises(TooManyUnanswered):
             services.proposal_create(actor=trio.bruno, stays=bruno_to_chloe)
-        services.proposal_decline(actor=trio.bruno, proposal=SwapProposal.objects.order_by("pk").first())
+        services.proposal_decline(actor=trio.bruno, proposal=SwapProposal.objects.earliest("pk"))
         _proposal, created = services.proposal_create(actor=trio.bruno, stays=bruno_to_chloe)
         assert created
 
@@ -344,7 +344,9 @@ class TestDeadlinesAndEligibility:
         proposal.refresh_from_db()
         assert proposal.status == ProposalStatus.EXPIRED
         assert [e.transition for e in audit_history(proposal)][-1] == "expire"
-        assert audit_history(proposal).last().actor is None
+        last = audit_history(proposal).last()
+        assert last is not None
+        assert last.actor is None
         assert "expirée" in system_texts(proposal)[-1]
         with pytest.raises(ProposalWrongState):
             services.proposal_accept(actor=trio.bruno, proposal=proposal)
