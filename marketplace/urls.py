@@ -20,6 +20,7 @@ urlpatterns = [
     path("comptes/profil/", include("marketplace.accounts.urls")),
     path("", include("marketplace.organisations.urls")),
     path("", include("exchanges.urls")),
+    path("", include("marketplace.messaging.urls")),
     path("", include("frontend.urls")),
 ]
 
