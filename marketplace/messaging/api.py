@@ -4,9 +4,8 @@ messaging (the websocket carries the same sends and events live). Session auth w
 Paths are a contract; a conversation the user does not take part in is a 404 on every one of them.
 """
 
-from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest
-from ninja import File, Query, Router
+from ninja import File, Query, Router, UploadedFile
 from ninja.responses import Status
 from ninja.security import django_auth
 
@@ -15,8 +14,8 @@ from marketplace.accounts.models import User
 from marketplace.core.throttle import throttle
 from marketplace.lists import ListQuery, PageOut
 from marketplace.messaging import selectors, services
-from marketplace.messaging.filters import ConversationFilter, MessageFilter
 from marketplace.messaging.events import attachment_out
+from marketplace.messaging.filters import ConversationFilter, MessageFilter
 from marketplace.messaging.models import Block, Conversation, Message, Report
 from marketplace.messaging.schemas import (
     AttachmentOut,
@@ -117,7 +116,9 @@ def message_send(request: HttpRequest, conversation_id: int, payload: MessageIn)
     summary="Déposer une pièce jointe (image JPEG/PNG/WebP 5 Mo, ou PDF 10 Mo) avant de l'envoyer avec un message",
 )
 @throttle("messaging")
-def attachment_upload(request: HttpRequest, conversation_id: int, file: File[UploadedFile]) -> Status[dict]:
+def attachment_upload(
+    request: HttpRequest, conversation_id: int, file: File[UploadedFile]
+) -> Status[dict[str, object]]:
     attachment = services.attachment_upload(
         actor=_actor(request), conversation=_conversation(request, conversation_id), upload=file
     )

@@ -67,7 +67,9 @@ def checked_file(upload: UploadedFile) -> CheckedFile:
 def display_name(raw: str) -> str:
     """The name shown and given back on download: its last path part, printable characters only."""
     base = PurePath(raw.replace("\\", "/")).name
-    base = "".join(c for c in unicodedata.normalize("NFC", base) if unicodedata.category(c)[0] not in "CZ" or c == " ")
+    base = "".join(
+        c for c in unicodedata.normalize("NFC", base) if unicodedata.category(c)[0] not in "CZ" or c == " "
+    )
     base = re.sub(r"\s+", " ", base).strip(" .")
     return base[:100] or "fichier"
 
@@ -86,7 +88,9 @@ def _checked_pdf(upload: UploadedFile, name: str) -> CheckedFile:
     try:
         reader = PdfReader(ContentFile(data), strict=False)
         if reader.is_encrypted:
-            raise InvalidField(FIELD, _("Les PDF chiffrés ou protégés par un mot de passe ne sont pas acceptés."))
+            raise InvalidField(
+                FIELD, _("Les PDF chiffrés ou protégés par un mot de passe ne sont pas acceptés.")
+            )
         if len(reader.pages) == 0:
             raise InvalidField(FIELD, _("Ce PDF n'a aucune page."))
         problem = _active_content(reader.trailer)
@@ -96,7 +100,9 @@ def _checked_pdf(upload: UploadedFile, name: str) -> CheckedFile:
         raise InvalidField(FIELD, _("Ce PDF est illisible ou mal formé.")) from error
     if problem:
         raise InvalidField(FIELD, problem)
-    return CheckedFile(kind="pdf", content=ContentFile(data, name=f"{uuid.uuid4().hex}.pdf"), name=_with_suffix(name, ".pdf"))
+    return CheckedFile(
+        kind="pdf", content=ContentFile(data, name=f"{uuid.uuid4().hex}.pdf"), name=_with_suffix(name, ".pdf")
+    )
 
 
 def _active_content(root: Any) -> str | None:

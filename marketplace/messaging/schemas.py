@@ -1,7 +1,7 @@
 """API shapes of the messaging."""
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
 from ninja import Schema
@@ -98,8 +98,8 @@ class DirectIn(Schema):
 class MessageIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    # Empty only with an attachment (uploaded first: POST …/attachments).
-    text: MessageText | Literal[""] = ""
+    # Empty only with an attachment (uploaded first: POST …/attachments); cleaned by the service.
+    text: Annotated[str, Field(max_length=16000)] = ""
     client_id: ClientId
     attachment: Id | None = None
 

@@ -94,14 +94,12 @@ def attachment_get_for_actor(*, actor: User, attachment_id: int) -> Attachment:
     uploaded by the actor and not yet sent. Raises AttachmentNotFound otherwise (404)."""
     attachment = (
         Attachment.objects.filter(pk=attachment_id, conversation__in=Conversation.objects.visible_to(actor))
-        .filter(Q(message__isnull=False, message__deleted_at__isnull=True) | Q(message__isnull=True, uploader=actor))
+        .filter(
+            Q(message__isnull=False, message__deleted_at__isnull=True)
+            | Q(message__isnull=True, uploader=actor)
+        )
         .first()
     )
     if attachment is None:
         raise AttachmentNotFound()
     return attachment
-
-
-def unread_total(actor: User) -> int:
-    """Messages of the others after the actor's read marks, over all their conversations (one query)."""
-    return sum(row.unread for row in participations_of(actor).prefetch_related(None))

@@ -204,9 +204,7 @@ def _delete_file_on_commit(attachment: Attachment) -> None:
 @transaction.atomic
 def attachments_purge_unsent(*, older_than: dt.timedelta = dt.timedelta(days=1)) -> int:
     """Files uploaded and never sent with a message (the page was left): gone after a day."""
-    stale = list(
-        Attachment.objects.filter(message__isnull=True, created_at__lt=timezone.now() - older_than)
-    )
+    stale = list(Attachment.objects.filter(message__isnull=True, created_at__lt=timezone.now() - older_than))
     for attachment in stale:
         _delete_file_on_commit(attachment)
     Attachment.objects.filter(pk__in=[a.pk for a in stale]).delete()

@@ -120,7 +120,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "frontend.context_processors.site",
-                "marketplace.messaging.context_processors.unread",
             ],
         },
     }
