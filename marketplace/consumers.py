@@ -13,6 +13,7 @@ from collections import deque
 from typing import Any, cast
 
 import redis.exceptions
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from marketplace.errors import DomainError
 from marketplace.messaging import selectors as messaging_selectors
 from marketplace.messaging import services as messaging_services
 from marketplace.messaging.events import SCHEMA_VERSION, MessageNew, Typing, message_data
+from marketplace.messaging.presence import PresenceClock, presence_touch
 from marketplace.realtime import user_group
 
 logger = logging.getLogger(__name__)
@@ -89,11 +91,18 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
         self.sent_ids: set[int] = set()
         self.sent_order: deque[int] = deque()
         self.typed_at: dict[int, float] = {}
+        self.presence = PresenceClock()
         # The group is joined before anything is read from the database: a message committed from now on
         # reaches this socket live, one committed before is in the catch-up (`subscribe`).
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         await self._send({"type": "hello", "user": user.pk})
+        await self._seen()
+
+    async def _seen(self) -> None:
+        """Presence: the user's key in the cache, written at most once per TOUCH_INTERVAL by this socket."""
+        if self.presence.due():
+            await sync_to_async(presence_touch)(self.user.pk)
 
     async def disconnect(self, code: int) -> None:
         if self.group:
@@ -107,6 +116,7 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
     ) -> None:
         if not await self._frame_allowed():
             return
+        await self._seen()
         if text_data is None:
             await self._error("binary_frame", _("Seuls les messages texte (JSON) sont acceptés."))
             return
@@ -187,6 +197,7 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
         )
 
     def _send_through_service(self, conversation_id: int, text: str, client_id: str) -> Any:
+        # Attachments go through REST (POST …/attachments, then POST …/messages with `attachment`).
         user = self.user
         conversation = messaging_selectors.conversation_get_for_actor(
             actor=user, conversation_id=conversation_id

@@ -5,7 +5,7 @@ Paths are a contract; a conversation the user does not take part in is a 404 on 
 """
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import File, Query, Router, UploadedFile
 from ninja.responses import Status
 from ninja.security import django_auth
 
@@ -14,9 +14,11 @@ from marketplace.accounts.models import User
 from marketplace.core.throttle import throttle
 from marketplace.lists import ListQuery, PageOut
 from marketplace.messaging import selectors, services
+from marketplace.messaging.events import attachment_out
 from marketplace.messaging.filters import ConversationFilter, MessageFilter
 from marketplace.messaging.models import Block, Conversation, Message, Report
 from marketplace.messaging.schemas import (
+    AttachmentOut,
     BlockOut,
     ConversationOut,
     DirectIn,
@@ -88,9 +90,7 @@ def message_list(
     before_id: int | None = IdParam,
 ) -> lists.Page[Message]:
     conversation = _conversation(request, conversation_id)
-    return lists.paginate(
-        request.GET, MessageFilter, selectors.messages_of(conversation).select_related("sender")
-    )
+    return lists.paginate(request.GET, MessageFilter, selectors.messages_of(conversation))
 
 
 @conversations.post(
@@ -105,8 +105,24 @@ def message_send(request: HttpRequest, conversation_id: int, payload: MessageIn)
         conversation=_conversation(request, conversation_id),
         text=payload.text,
         client_id=payload.client_id,
+        attachment=payload.attachment,
     )
     return Status(201 if created else 200, message)
+
+
+@conversations.post(
+    "/{conversation_id}/attachments",
+    response={201: AttachmentOut},
+    summary="Déposer une pièce jointe (image JPEG/PNG/WebP 5 Mo, ou PDF 10 Mo) avant de l'envoyer avec un message",
+)
+@throttle("messaging")
+def attachment_upload(
+    request: HttpRequest, conversation_id: int, file: File[UploadedFile]
+) -> Status[dict[str, object]]:
+    attachment = services.attachment_upload(
+        actor=_actor(request), conversation=_conversation(request, conversation_id), upload=file
+    )
+    return Status(201, attachment_out(attachment))
 
 
 @conversations.patch(

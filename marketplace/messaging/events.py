@@ -4,10 +4,13 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from django.core.exceptions import ObjectDoesNotExist
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from marketplace.events import Event, event
-from marketplace.messaging.models import Message
+from marketplace.messaging.models import Attachment, Message
+from marketplace.messaging.rendering import message_html
 
 SCHEMA_VERSION = 1
 
@@ -25,10 +28,37 @@ def message_data(message: Message) -> dict[str, Any]:
         "sender": message.sender_id,
         "client_id": message.client_id,
         "text": message.text,
+        "html": str(message_html(message.text)),
+        "attachment": attachment_data(message),
         "created_at": message.created_at.isoformat(),
         "edited_at": message.edited_at.isoformat() if message.edited_at else None,
         "deleted": message.deleted_at is not None,
     }
+
+
+def message_attachment(message: Message) -> Attachment | None:
+    """The message's attachment; none once the message is deleted (the file is then deleted too)."""
+    try:
+        return None if message.deleted_at else message.attachment
+    except ObjectDoesNotExist:
+        return None
+
+
+def attachment_out(attachment: Attachment) -> dict[str, Any]:
+    return {
+        "id": attachment.pk,
+        "kind": attachment.kind,
+        "name": attachment.name,
+        "size": attachment.size,
+        "width": attachment.width,
+        "height": attachment.height,
+        "url": reverse("messaging:attachment", args=[attachment.pk]),
+    }
+
+
+def attachment_data(message: Message) -> dict[str, Any] | None:
+    attachment = message_attachment(message)
+    return attachment_out(attachment) if attachment else None
 
 
 @event("message.new")

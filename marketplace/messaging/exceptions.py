@@ -41,3 +41,8 @@ class MessageDeleted(InvalidState):
 class ClientIdReused(Conflict):
     code = "client_id_reused"
     default_message = _("Cet identifiant client a déjà servi pour un message d'une autre conversation.")
+
+
+class AttachmentNotFound(NotFound):
+    code = "attachment_not_found"
+    default_message = _("Pièce jointe introuvable.")

@@ -195,3 +195,53 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"report of message {self.message_id}"
+
+
+def _private_storage() -> Any:
+    """Attachments live outside MEDIA_ROOT, in the "private" storage: no URL serves them but the view that
+    checks participation (marketplace.messaging.views.attachment_download)."""
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
+class Attachment(models.Model):
+    """A file sent in a conversation: uploaded first (message NULL), then sent with one message."""
+
+    class Kind(models.TextChoices):
+        IMAGE = "image", "image"
+        PDF = "pdf", "PDF"
+
+    MAX_NAME = 120
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="attachments")
+    uploader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    message = models.OneToOneField(
+        Message, null=True, blank=True, on_delete=models.CASCADE, related_name="attachment"
+    )
+    kind = models.CharField("type", max_length=10, choices=Kind.choices)
+    file = models.FileField("fichier", storage=_private_storage, upload_to="messaging/", max_length=200)
+    name = models.CharField("nom", max_length=MAX_NAME)
+    size = models.PositiveIntegerField("taille (octets)")
+    width = models.PositiveIntegerField("largeur", null=True, blank=True)
+    height = models.PositiveIntegerField("hauteur", null=True, blank=True)
+    created_at = models.DateTimeField("envoyée le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "pièce jointe"
+        verbose_name_plural = "pièces jointes"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="pdf") | Q(width__isnull=False, height__isnull=False),
+                name="messaging_attachment_image_size",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def content_type(self) -> str:
+        return "application/pdf" if self.kind == self.Kind.PDF else "image/jpeg"

@@ -8,6 +8,8 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from marketplace.inputs import ClientId, Comment, MessageText
+from marketplace.messaging.events import attachment_data
+from marketplace.messaging.rendering import message_html
 
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
@@ -15,6 +17,16 @@ Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 class ParticipantOut(Schema):
     id: int
     name: str
+
+
+class AttachmentOut(Schema):
+    id: int
+    kind: str
+    name: str
+    size: int
+    width: int | None
+    height: int | None
+    url: str
 
 
 class MessageOut(Schema):
@@ -25,9 +37,20 @@ class MessageOut(Schema):
     sender_name: str
     client_id: str | None
     text: str
+    # The text as HTML, escaped and with safe links (marketplace.messaging.rendering): what clients show.
+    html: str
+    attachment: AttachmentOut | None
     created_at: dt.datetime
     edited_at: dt.datetime | None
     deleted: bool = Field(alias="is_deleted")
+
+    @staticmethod
+    def resolve_html(obj: Any) -> str:
+        return str(message_html(obj.text))
+
+    @staticmethod
+    def resolve_attachment(obj: Any) -> dict[str, Any] | None:
+        return attachment_data(obj)
 
     @staticmethod
     def resolve_sender_name(obj: Any) -> str:
@@ -75,8 +98,10 @@ class DirectIn(Schema):
 class MessageIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    text: MessageText
+    # Empty only with an attachment (uploaded first: POST …/attachments); cleaned by the service.
+    text: Annotated[str, Field(max_length=16000)] = ""
     client_id: ClientId
+    attachment: Id | None = None
 
 
 class MessagePatch(Schema):

@@ -1,11 +1,11 @@
 """Reads of the messaging. Visibility is `Conversation.objects.visible_to(actor)`: participants only."""
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from marketplace.accounts.models import User
-from marketplace.messaging.exceptions import ConversationNotFound, MessageNotFound
-from marketplace.messaging.models import Block, Conversation, Message, Participant
+from marketplace.messaging.exceptions import AttachmentNotFound, ConversationNotFound, MessageNotFound
+from marketplace.messaging.models import Attachment, Block, Conversation, Message, Participant
 
 CATCH_UP_MAX = 500  # messages replayed on a socket (re)connection; beyond, the client pages through the API
 
@@ -55,7 +55,7 @@ def participations_of(actor: User) -> QuerySet[Participant]:
 
 
 def messages_of(conversation: Conversation) -> QuerySet[Message]:
-    return Message.objects.filter(conversation=conversation)
+    return Message.objects.filter(conversation=conversation).select_related("sender", "attachment")
 
 
 def participant_ids(conversation: Conversation) -> list[int]:
@@ -76,7 +76,9 @@ def messages_after(*, actor: User, after_id: int, limit: int = CATCH_UP_MAX) -> 
     return list(
         Message.objects.filter(
             conversation__in=Participant.objects.filter(user=actor).values("conversation_id"), id__gt=after_id
-        ).order_by("id")[: limit + 1]
+        )
+        .select_related("attachment")
+        .order_by("id")[: limit + 1]
     )
 
 
@@ -85,3 +87,19 @@ def is_blocked_between(user_id: int, other_id: int) -> bool:
         Block.objects.filter(blocker_id=user_id, blocked_id=other_id).exists()
         or Block.objects.filter(blocker_id=other_id, blocked_id=user_id).exists()
     )
+
+
+def attachment_get_for_actor(*, actor: User, attachment_id: int) -> Attachment:
+    """An attachment of a conversation the actor takes part in: sent with a message not deleted, or
+    uploaded by the actor and not yet sent. Raises AttachmentNotFound otherwise (404)."""
+    attachment = (
+        Attachment.objects.filter(pk=attachment_id, conversation__in=Conversation.objects.visible_to(actor))
+        .filter(
+            Q(message__isnull=False, message__deleted_at__isnull=True)
+            | Q(message__isnull=True, uploader=actor)
+        )
+        .first()
+    )
+    if attachment is None:
+        raise AttachmentNotFound()
+    return attachment

@@ -8,6 +8,7 @@ Someone who does not take part in a conversation gets a NotFound (404) for it, n
 import datetime as dt
 import logging
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
@@ -19,6 +20,7 @@ from marketplace.errors import InvalidField
 from marketplace.events import publish
 from marketplace.inputs import InputError, clean_multiline
 from marketplace.messaging import registry
+from marketplace.messaging.attachments import checked_file
 from marketplace.messaging.events import (
     MessageDeletedEvent,
     MessageEdited,
@@ -39,6 +41,7 @@ from marketplace.messaging.exceptions import (
 from marketplace.messaging.models import (
     EDIT_WINDOW_MINUTES,
     MESSAGE_MAX_CHARS,
+    Attachment,
     Block,
     Conversation,
     Message,
@@ -156,24 +159,87 @@ def _publish_new(message: Message) -> None:
     )
 
 
-@transaction.atomic
-def message_send(
-    *, actor: User, conversation: Conversation, text: str, client_id: str
-) -> tuple[Message, bool]:
-    """Store a message, then (after commit) push it to the participants. Idempotent on (actor, client_id):
-    a retry returns the message stored the first time, with `False`. Raises ConversationNotFound,
-    InvalidField (text), Blocked, ClientIdReused (the client id served in another conversation)."""
-    conversation = _lock(actor, conversation)
-    existing = Message.objects.filter(sender=actor, client_id=client_id).first()
-    if existing is not None:
-        return _retried(existing, conversation)
-    text = _clean_text(text)
+def _check_not_blocked(actor: User, conversation: Conversation) -> None:
     others = [user_id for user_id in participant_ids(conversation) if user_id != actor.pk]
     if Block.objects.filter(blocker_id__in=others, blocked=actor).exists() or (
         conversation.kind == Conversation.Kind.DIRECT
         and Block.objects.filter(blocker=actor, blocked_id__in=others).exists()
     ):
         raise Blocked()
+
+
+ATTACHMENTS_PENDING_MAX = 10  # uploaded and not yet sent, per person and conversation
+
+
+@transaction.atomic
+def attachment_upload(*, actor: User, conversation: Conversation, upload: UploadedFile) -> Attachment:
+    """A file for a message to come, checked by its content (messaging.attachments) and stored privately.
+    Raises ConversationNotFound, Blocked, InvalidField("file") naming the problem, TooManyRequests."""
+    conversation = _lock(actor, conversation)
+    _check_not_blocked(actor, conversation)
+    pending = Attachment.objects.filter(conversation=conversation, uploader=actor, message__isnull=True)
+    if pending.count() >= ATTACHMENTS_PENDING_MAX:
+        raise InvalidField(
+            "file", _("Déjà %(n)d pièces jointes en attente d'envoi.") % {"n": ATTACHMENTS_PENDING_MAX}
+        )
+    checked = checked_file(upload)
+    attachment = Attachment(
+        conversation=conversation,
+        uploader=actor,
+        kind=checked.kind,
+        name=checked.name,
+        size=checked.content.size,
+        width=checked.width,
+        height=checked.height,
+    )
+    attachment.file.save(checked.content.name or "fichier", checked.content, save=False)
+    name, storage = attachment.file.name, attachment.file.storage
+    try:  # the file is written before the row: a failed insert must not leave it behind
+        attachment.save()
+    except Exception:
+        storage.delete(name)
+        raise
+    return attachment
+
+
+def _delete_file_on_commit(attachment: Attachment) -> None:
+    name, storage = attachment.file.name, attachment.file.storage
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def attachments_purge_unsent(*, older_than: dt.timedelta = dt.timedelta(days=1)) -> int:
+    """Files uploaded and never sent with a message (the page was left): gone after a day."""
+    stale = list(Attachment.objects.filter(message__isnull=True, created_at__lt=timezone.now() - older_than))
+    for attachment in stale:
+        _delete_file_on_commit(attachment)
+    Attachment.objects.filter(pk__in=[a.pk for a in stale]).delete()
+    return len(stale)
+
+
+@transaction.atomic
+def message_send(
+    *, actor: User, conversation: Conversation, text: str, client_id: str, attachment: int | None = None
+) -> tuple[Message, bool]:
+    """Store a message (with an attachment uploaded before by the actor in this conversation, when given),
+    then (after commit) push it to the participants. Idempotent on (actor, client_id): a retry returns the
+    message stored the first time, with `False`. Raises ConversationNotFound, InvalidField (text,
+    attachment), Blocked, ClientIdReused (the client id served in another conversation)."""
+    conversation = _lock(actor, conversation)
+    existing = Message.objects.filter(sender=actor, client_id=client_id).first()
+    if existing is not None:
+        return _retried(existing, conversation)
+    file = None
+    if attachment is not None:
+        file = (
+            Attachment.objects.select_for_update()
+            .filter(pk=attachment, conversation=conversation, uploader=actor, message__isnull=True)
+            .first()
+        )
+        if file is None:
+            raise InvalidField("attachment", _("Pièce jointe introuvable ou déjà envoyée."))
+    text = _clean_text(text) if file is None or text.strip() else ""
+    _check_not_blocked(actor, conversation)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -182,6 +248,9 @@ def message_send(
             )
     except IntegrityError:  # the same retry, racing from another connection, stored it first
         return _retried(Message.objects.get(sender=actor, client_id=client_id), conversation)
+    if file is not None:
+        file.message = message
+        file.save(update_fields=["message"])
     Conversation.objects.filter(pk=conversation.pk).update(last_activity_at=now)
     Participant.objects.filter(conversation=conversation, user=actor).update(
         last_read_id=Greatest(F("last_read_id"), message.pk)
@@ -250,6 +319,9 @@ def message_delete(*, actor: User, message: Message) -> Message:
     message.text = ""
     message.deleted_at = timezone.now()
     message.save(update_fields=["text", "deleted_at"])
+    for attachment in Attachment.objects.filter(message=message):
+        _delete_file_on_commit(attachment)
+        attachment.delete()
     MessageRevision.objects.filter(message=message).update(text="")
     publish(
         MessageDeletedEvent(conversation=message.conversation_id, message=message_data(message)),

@@ -8,6 +8,7 @@ from unittest import mock
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -178,7 +179,7 @@ class TestMessages:
         )
 
 
-def messaging_routes(conversation_id: int, message_id: int) -> list[tuple[str, str, dict | None]]:
+def messaging_routes(conversation_id: int, message_id: int) -> list[tuple[str, str, dict | str | None]]:
     base = f"/api/v1/conversations/{conversation_id}"
     return [
         ("get", base, None),
@@ -189,6 +190,7 @@ def messaging_routes(conversation_id: int, message_id: int) -> list[tuple[str, s
         ("patch", f"{base}/messages/{message_id}", {"text": "intrus"}),
         ("delete", f"{base}/messages/{message_id}", None),
         ("post", f"/api/v1/messages/{message_id}/report", {"reason": "intrus"}),
+        ("post", f"{base}/attachments", "file"),
     ]
 
 
@@ -219,11 +221,12 @@ def test_every_conversation_route_is_a_404_for_an_outsider_with_nothing_written(
     client = logged(chat.outsider)
     with assert_nothing_written():
         for method, url, body in routes:
-            response = (
-                send_json(client, method, url, body or {})
-                if body is not None
-                else getattr(client, method)(url)
-            )
+            if body == "file":  # a multipart upload
+                response = client.post(url, {"file": SimpleUploadedFile("a.pdf", b"%PDF-1.4")})
+            elif body is not None:
+                response = send_json(client, method, url, body or {})
+            else:
+                response = getattr(client, method)(url)
             assert_envelope(response, 404)
 
 

@@ -1,0 +1,121 @@
+"""Attachments: checked by content, stored privately, served to participants only; safe rendering."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+from pypdf import PdfWriter
+from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+from marketplace.messaging.models import Attachment, Message
+from marketplace.messaging.rendering import message_html
+from tests.accounts.conftest import jpeg_with_gps
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_bytes(javascript: bool = False) -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    if javascript:
+        action = DictionaryObject(
+            {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert(1)")}
+        )
+        writer._root_object[NameObject("/OpenAction")] = writer._add_object(action)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def upload(client, chat, name: str, content: bytes, as_user=None):
+    client.force_login(as_user or chat.alice)
+    return client.post(
+        f"/api/v1/conversations/{chat.conversation.pk}/attachments",
+        {"file": SimpleUploadedFile(name, content)},
+    )
+
+
+def test_image_is_reencoded_without_gps_and_sent_with_a_message(client, chat):
+    response = upload(client, chat, "vue.jpg", jpeg_with_gps((800, 600)))
+    assert response.status_code == 201, response.content
+    attachment = Attachment.objects.get()
+    with Image.open(attachment.file.open("rb")) as image:
+        assert image.format == "JPEG"
+        assert not image.getexif()
+    sent = client.post(
+        f"/api/v1/conversations/{chat.conversation.pk}/messages",
+        {"text": "", "client_id": "c1", "attachment": attachment.pk},
+        content_type="application/json",
+    )
+    assert sent.status_code == 201, sent.content
+    assert sent.json()["attachment"]["id"] == attachment.pk
+    client.force_login(chat.bob)
+    served = client.get(sent.json()["attachment"]["url"])
+    assert served.status_code == 200
+    assert served["Content-Type"] == "image/jpeg"
+    assert served["X-Content-Type-Options"] == "nosniff"
+    client.force_login(chat.outsider)
+    assert client.get(sent.json()["attachment"]["url"]).status_code == 404
+
+
+def test_an_unsent_attachment_is_seen_by_its_uploader_only(client, chat):
+    response = upload(client, chat, "doc.pdf", pdf_bytes())
+    assert response.status_code == 201, response.content
+    url = response.json()["url"]
+    assert client.get(url)["Content-Disposition"].startswith("attachment")
+    client.force_login(chat.bob)
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "words"),
+    [
+        ("evil.pdf", pdf_bytes(javascript=True), "code"),
+        ("cut.pdf", pdf_bytes()[:-40], "incomplet"),
+        ("fake.jpg", b"<script>alert(1)</script>", "image"),
+        ("empty.png", b"", "vide"),
+        ("junk.pdf", b"%PDF-1.7\n garbage \n%%EOF", "illisible"),
+    ],
+)
+def test_hostile_files_are_refused_naming_the_problem_and_nothing_is_written(
+    client, chat, name, content, words
+):
+    response = upload(client, chat, name, content)
+    assert response.status_code in (400, 422), response.content
+    assert words in response.content.decode()
+    assert not Attachment.objects.exists()
+
+
+def test_an_outsider_cannot_upload_nor_send_someone_elses_attachment(client, chat):
+    assert upload(client, chat, "doc.pdf", pdf_bytes(), as_user=chat.outsider).status_code == 404
+    attachment_id = upload(client, chat, "doc.pdf", pdf_bytes()).json()["id"]
+    client.force_login(chat.bob)
+    sent = client.post(
+        f"/api/v1/conversations/{chat.conversation.pk}/messages",
+        {"text": "voilà", "client_id": "b1", "attachment": attachment_id},
+        content_type="application/json",
+    )
+    assert sent.status_code == 422
+    assert not Message.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+        ("javascript:alert(1)", "javascript:alert(1)"),
+        (
+            "voir https://example.org/a?b=1&c=2.",
+            'voir <a href="https://example.org/a?b=1&amp;c=2" rel="nofollow noopener noreferrer" '
+            'target="_blank">https://example.org/a?b=1&amp;c=2</a>.',
+        ),
+        (
+            'https://x.org/"onmouseover="alert(1)',
+            '<a href="https://x.org/" rel="nofollow noopener noreferrer" target="_blank">https://x.org/</a>&quot;onmouseover=&quot;alert(1)',
+        ),
+        ("a\nb", "a<br>b"),
+    ],
+)
+def test_message_text_is_escaped_and_only_http_links_are_made(text, expected):
+    assert message_html(text) == expected
