@@ -27,7 +27,9 @@ class Event:
     mailed: ClassVar[bool] = True
 
     def text(self) -> str:
-        raise NotImplementedError(f"{type(self).__name__} has a topic but no text()")
+        """The notification's one line, in the active language; events with a topic must define it
+        (checked when they are declared)."""
+        raise NotImplementedError
 
     def link(self) -> str:
         return ""
@@ -56,6 +58,8 @@ def event(name: str) -> Callable[[E], E]:
             raise ValueError(f"event {name!r} is declared twice")
         if cls.topic and cls.topic not in TOPICS:
             raise ValueError(f"event {name!r} has an unknown topic {cls.topic!r}")
+        if cls.topic and cls.text is Event.text:
+            raise TypeError(f"event {name!r} has a topic but no text(): its notification would have no words")
         cls.name = name
         _registry[name] = cls
         return cls

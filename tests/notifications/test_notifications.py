@@ -276,3 +276,18 @@ class TestPrivacy:
         erase_everywhere(alice)
         assert not Notification.objects.filter(user=alice).exists()
         assert not Preference.objects.filter(user=alice).exists()
+
+
+def test_an_event_with_a_topic_but_no_text_is_refused_when_declared():
+    from dataclasses import dataclass
+
+    from marketplace.events import Event, event, registered_events
+
+    with pytest.raises(TypeError, match="no text"):
+
+        @event("test.wordless")
+        @dataclass(frozen=True)
+        class Wordless(Event):
+            topic = "account"
+
+    assert "test.wordless" not in registered_events()
