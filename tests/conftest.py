@@ -1,5 +1,6 @@
 """Shared test set-up: a real Redis channel layer, the system Chromium for Playwright, common fixtures."""
 
+import asyncio
 import os
 import shutil
 import socket
@@ -253,6 +254,24 @@ def world(db) -> World:
         stranger=UserFactory(),
         admin=UserFactory(is_superuser=True, is_staff=True),
     )
+
+
+@pytest.fixture(autouse=True)
+def _no_playwright_loop_outside_browser_tests(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Once a browser test ran in a worker, Playwright's sync API leaves its event loop marked as running in
+    the main thread, and every `async_to_sync` there fails (broadcasts on commit were only logged). Tests
+    that drive no browser run without it, as the code does in production; browser tests keep it."""
+    if request.node.get_closest_marker("browser") is not None or {"page", "context", "browser"} & set(
+        request.fixturenames
+    ):
+        yield
+        return
+    loop = asyncio._get_running_loop()
+    asyncio._set_running_loop(None)
+    try:
+        yield
+    finally:
+        asyncio._set_running_loop(loop)
 
 
 @pytest.fixture(autouse=True)
