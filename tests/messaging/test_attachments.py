@@ -1,9 +1,11 @@
 """Attachments: checked by content, stored privately, served to participants only; safe rendering."""
 
+import datetime as dt
 import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
 from pypdf import PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
@@ -119,3 +121,36 @@ def test_an_outsider_cannot_upload_nor_send_someone_elses_attachment(client, cha
 )
 def test_message_text_is_escaped_and_only_http_links_are_made(text, expected):
     assert message_html(text) == expected
+
+
+def test_files_never_sent_are_purged_after_a_day_by_the_worker(
+    client, chat, django_capture_on_commit_callbacks
+):
+    from procrastinate.contrib.django import app
+
+    from marketplace.messaging import services
+    from marketplace.messaging.tasks import attachments_purge_unsent_task
+
+    periodic = {key[1]: task for key, task in app.periodic_registry.periodic_tasks.items()}
+    assert periodic["attachments_purge_unsent"].task is attachments_purge_unsent_task
+    for name in ("ancienne.jpg", "envoyee.jpg", "recente.jpg"):
+        assert upload(client, chat, name, jpeg_with_gps((40, 30))).status_code == 201
+    old, sent, recent = Attachment.objects.order_by("pk")
+    sent_response = client.post(
+        f"/api/v1/conversations/{chat.conversation.pk}/messages",
+        {"text": "", "client_id": "c-sent", "attachment": sent.pk},
+        content_type="application/json",
+    )
+    assert sent_response.status_code == 201, sent_response.content
+    two_days_ago = timezone.now() - dt.timedelta(days=2)
+    Attachment.objects.filter(pk__in=[old.pk, sent.pk]).update(created_at=two_days_ago)
+    storage, old_name = old.file.storage, old.file.name
+    assert storage.exists(old_name)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.attachments_purge_unsent() == 1
+
+    assert set(Attachment.objects.values_list("pk", flat=True)) == {sent.pk, recent.pk}
+    assert not storage.exists(old_name)
+    assert storage.exists(sent.file.name)
+    assert storage.exists(recent.file.name)
