@@ -136,3 +136,50 @@ def suggestions_for_owner(*, actor: User, home_id: int, fresh: bool = False) -> 
             for s in stored
         ]
     return _views(rows)
+
+
+# ---- The page "Suggestions pour mon logement" -----------------------------------------------------------------
+
+
+def suggestions_page(*, actor: User, home_id: int) -> list[SuggestionView]:
+    """What the suggestions page lists: the stored suggestions of a home its actor owns, or, while the refresh
+    has stored none for it yet (a home published a moment ago), the ones computed now. Raises HomeNotFound
+    for someone else's home."""
+    home = home_get_for_owner(actor=actor, home_id=home_id)
+    stored = Suggestion.objects.filter(home=home).exists()
+    return suggestions_for_owner(actor=actor, home_id=home.pk, fresh=not stored)
+
+
+def suggestions_geojson(views: list[SuggestionView]) -> dict[str, Any]:
+    """The suggestions for the page's map, at the homes' public (offset) points only: a point per home,
+    numbered in the suggestion's order (1 is the viewer's home), and a line per stay from the guest's home
+    to its host's (`suggestion` is the suggestion's rank, what the map filters on)."""
+    features: list[dict[str, Any]] = []
+    for view in views:
+        count = len(view.homes)
+        for index, home in enumerate(view.homes):
+            host = view.homes[(index + 1) % count]
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [home.lon, home.lat]},
+                    "properties": {
+                        "suggestion": view.rank,
+                        "kind": "home",
+                        "number": index + 1,
+                        "title": home.title,
+                        "mine": index == 0,
+                    },
+                }
+            )
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {
+                        "type": "LineString",
+                        "coordinates": [[home.lon, home.lat], [host.lon, host.lat]],
+                    },
+                    "properties": {"suggestion": view.rank, "kind": "stay", "mine": index == 0},
+                }
+            )
+    return {"type": "FeatureCollection", "features": features}

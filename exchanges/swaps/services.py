@@ -607,3 +607,55 @@ def review_write(*, actor: User, stay: Stay, rating: int, text: str, private_not
     other = stay.host_id if side == ReviewSide.GUEST else stay.guest_id
     publish(ProposalChanged(proposal=proposal.pk, transition="review", status=proposal.status), to=[other])
     return review
+
+
+# ---- A suggestion proposed as it stands ---------------------------------------------------------------------
+
+
+def _party_size(guest_home: int, host: Home, start: dt.date, end: dt.date) -> int:
+    """The household that travels: the largest party of the guest's wishes that the host home meets (its
+    place, its dates, its beds); two (or the home's beds) when none says."""
+    from exchanges.models import DestinationWish
+
+    parties = [
+        wish.adults + wish.children
+        for wish in DestinationWish.objects.filter(
+            home_id=guest_home, target__intersects=host.public_point, dates__overlap=DateRange(start, end)
+        )
+    ]
+    fitting = [n for n in parties if n <= host.sleeps]
+    return max(fitting) if fitting else min(2, host.sleeps)
+
+
+@transaction.atomic
+def proposal_create_from_match(
+    *, actor: User, homes: Sequence[int], start: dt.date, end: dt.date, idempotency_key: str = ""
+) -> tuple[SwapProposal, bool]:
+    """Propose a suggested pair or cycle (matching) with every stay filled in: the household of homes[i] at
+    homes[i + 1], the last at the first, all over [start, end), each party the size its wish gives.
+    Raises InvalidField (`homes`: not 2 to 4 homes, or one twice), HomeNotFound, and what proposal_create
+    raises."""
+    if not MIN_HOMES <= len(homes) <= MAX_HOMES:
+        raise InvalidField(
+            "homes",
+            _("Un échange réunit de %(min)s à %(max)s logements.") % {"min": MIN_HOMES, "max": MAX_HOMES},
+        )
+    if len(set(homes)) != len(homes):
+        raise InvalidField("homes", _("Un logement figure deux fois dans l'échange."))
+    _check_dates(0, start, end, timezone.localdate())
+    visible = {h.pk: h for h in Home.objects.visible_to(actor).filter(pk__in=homes)}
+    missing = [h for h in homes if h not in visible]
+    if missing:
+        raise HomeNotFound(detail={"home": missing[0]})
+    count = len(homes)
+    stays = [
+        StayIn(
+            guest_home=homes[i],
+            host_home=homes[(i + 1) % count],
+            start=start,
+            end=end,
+            guests=_party_size(homes[i], visible[homes[(i + 1) % count]], start, end),
+        )
+        for i in range(count)
+    ]
+    return proposal_create(actor=actor, stays=stays, idempotency_key=idempotency_key)

@@ -2,6 +2,7 @@
 conversation, reviews), the proposal form of a home's page. Writes go through the services."""
 
 import datetime as dt
+import json
 import uuid
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from exchanges import selectors as home_selectors
+from exchanges.matching import selectors as matching_selectors
 from exchanges.models import Home
 from exchanges.swaps import selectors, services
 from exchanges.swaps.filters import ProposalFilter
@@ -203,4 +205,60 @@ def propose(request: HttpRequest, home_id: int) -> HttpResponse:
         idempotency_key=data["idempotency_key"] or "",
     )
     messages.success(request, _("Proposition envoyée : elle attend la réponse de l'autre partie."))
+    return HttpResponseRedirect(reverse("swaps:detail", args=[proposal.pk]), status=303)
+
+
+# ---- "Suggestions pour mon logement" -------------------------------------------------------------------------
+
+
+def _proposed_dates(start: dt.date, end: dt.date, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The dates a suggestion proposes: its common window, from today at the earliest, at most MAX_NIGHTS."""
+    start = max(start, today)
+    return start, min(end, start + dt.timedelta(days=services.MAX_NIGHTS))
+
+
+@login_required
+def suggestions(request: HttpRequest, home_id: int) -> HttpResponse:
+    """The pairs and cycles of one of my homes on a map (public points only) and in a list, each with its
+    stays, its dates, its one-line reason and a button that proposes it."""
+    user = _user(request)
+    found = matching_selectors.suggestions_page(actor=user, home_id=home_id)
+    home = home_selectors.home_get_for_owner(actor=user, home_id=home_id)
+    today = timezone.localdate()
+    rows = []
+    for view in found:
+        start, end = _proposed_dates(view.start, view.end, today)
+        stays = [(view.homes[i], view.homes[(i + 1) % len(view.homes)]) for i in range(len(view.homes))]
+        rows.append({"view": view, "start": start, "end": end, "stays": stays})
+    context = {
+        "home": home,
+        "rows": rows,
+        "geojson": json.dumps(matching_selectors.suggestions_geojson(found)),
+        "idempotency_key": uuid.uuid4().hex,
+    }
+    return render(request, "swaps/suggestions.html", context)
+
+
+@login_required
+@require_POST
+def propose_match(request: HttpRequest, home_id: int) -> HttpResponse:
+    """The "Proposer" button of a suggestion: its homes in order and its dates, every stay filled in."""
+    user = _user(request)
+    home = home_selectors.home_get_for_owner(actor=user, home_id=home_id)
+    homes = []
+    for index, raw in enumerate(request.POST.getlist("homes")):
+        try:
+            homes.append(int(raw))
+        except ValueError as error:
+            raise InvalidField(f"homes[{index}]", _("Un numéro de logement.")) from error
+    if not homes or homes[0] != home.pk:
+        raise InvalidField("homes", _("La suggestion commence par votre logement."))
+    proposal, _created = services.proposal_create_from_match(
+        actor=user,
+        homes=homes,
+        start=_date(request, "start"),
+        end=_date(request, "end"),
+        idempotency_key=request.POST.get("idempotency_key", ""),
+    )
+    messages.success(request, _("Proposition envoyée : elle attend la réponse des autres parties."))
     return HttpResponseRedirect(reverse("swaps:detail", args=[proposal.pk]), status=303)

@@ -104,3 +104,54 @@ def confirmed_pair(trio: Trio, **kwargs) -> SwapProposal:
     proposal = propose_pair(trio, **kwargs)
     services.proposal_accept(actor=trio.bruno, proposal=proposal)
     return services.proposal_confirm(actor=trio.bruno, proposal=proposal)
+
+
+TOULOUSE = (1.4442, 43.6047)
+
+
+@dataclass
+class Ring:
+    """Three agents in three régions whose wishes form a cycle and no pair: Grenoble's household wishes to
+    go to the Finistère, Quimper's to the Haute-Garonne, Toulouse's to the Isère. Every home is free from
+    day 10 to day 40, open to any request; the wishes are for days 15 to 22."""
+
+    alice: User  # Grenoble (the planted address and exact point, her planted phone)
+    bruno: User  # Quimper
+    chloe: User  # Toulouse
+    outsider: User  # eligible, no part in anything
+    grenoble: Home
+    quimper: Home
+    toulouse: Home
+
+
+def _wishing(owner: User, lon: float, lat: float, departement: str, **fields) -> Home:
+    home = make_home(owner, lon=lon, lat=lat, **fields)
+    home_services.availability_add(actor=owner, home=home, start=in_days(10), end=in_days(40), mode="open")
+    home_services.wish_add(
+        actor=owner, home=home, start=in_days(15), end=in_days(22), departements=[departement], adults=2
+    )
+    return home_services.home_publish(actor=owner, home=home)
+
+
+@pytest.fixture
+def ring(territories, db) -> Ring:
+    employer = MemberOrganisationFactory(
+        name="Ville de Grenoble", seat_commune=Commune.objects.get(code="38185")
+    )
+    alice = UserFactory(display_name="Alice", phone=SENTINEL_PHONE)
+    bruno, chloe, outsider = (
+        UserFactory(display_name="Bruno"),
+        UserFactory(display_name="Chloé"),
+        UserFactory(),
+    )
+    for user in (alice, bruno, chloe, outsider):
+        EmploymentFactory(agent=user, organisation=employer)
+    return Ring(
+        alice,
+        bruno,
+        chloe,
+        outsider,
+        _wishing(alice, *SENTINEL, "29", address=SENTINEL_ADDRESS, title="Grenoble"),
+        _wishing(bruno, *QUIMPER, "31", title="Quimper"),
+        _wishing(chloe, *TOULOUSE, "38", title="Toulouse"),
+    )
