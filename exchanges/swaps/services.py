@@ -592,6 +592,8 @@ def review_write(*, actor: User, stay: Stay, rating: int, text: str, private_not
         text = clean_multiline(text, min_length=1, max_length=REVIEW_MAX_CHARS)
     except InputError as error:
         raise InvalidField("text", error.message) from error
+    if not text.strip():  # spaces and line breaks only: no review
+        raise InvalidField("text", _("Écrivez votre avis en quelques mots."))
     try:
         private_note = clean_multiline(private_note, max_length=REVIEW_MAX_CHARS)
     except InputError as error:
