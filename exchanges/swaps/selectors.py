@@ -4,8 +4,10 @@ sees of a stay (the exact address to its guest only, once confirmed), the public
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import F, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from exchanges.models import Home
 from exchanges.swaps.exceptions import ProposalNotFound, StayNotFound
@@ -15,13 +17,13 @@ from exchanges.swaps.models import (
     AddressReveal,
     ProposalParty,
     ProposalQuerySet,
+    ProposalStatus,
     Review,
     ReviewSide,
     Stay,
     SwapProposal,
 )
 from marketplace.accounts.models import User
-from marketplace.audit.models import AuditEvent
 from marketplace.audit.services import audit_history
 
 REVIEWS_BLIND_DAYS = 14
@@ -70,8 +72,56 @@ def host_contact(stay: Stay, viewer: User, status: str) -> dict[str, str] | None
     return {"address": stay.host_home.address, "phone": stay.host.phone}
 
 
-def timeline(proposal: SwapProposal) -> QuerySet[AuditEvent]:
-    return audit_history(proposal)
+# What each transition of the audit trail reads as on the proposal's page (gettext at render time).
+_TRANSITION_LABELS = {
+    "propose": lambda: _("propose l'échange"),
+    "accept": lambda: _("accepte"),
+    "counter": lambda: _("propose d'autres dates"),
+    "decline": lambda: _("refuse"),
+    "confirm": lambda: _("confirme l'échange"),
+    "cancel": lambda: _("annule"),
+    "expire": lambda: _("expiration faute de réponse"),
+    "begin": lambda: _("début des séjours"),
+    "complete": lambda: _("fin des séjours"),
+}
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One transition of the proposal (its immutable audit event), in the reader's language."""
+
+    created_at: dt.datetime
+    actor: User | None  # None: the platform (expiry, eligibility, start and end of the stays)
+    transition: str
+    from_state: str
+    to_state: str
+
+
+def _state_label(state: str) -> str:
+    return str(ProposalStatus(state).label) if state in ProposalStatus.values else state
+
+
+def timeline(proposal: SwapProposal) -> list[TimelineEntry]:
+    """The transitions of a proposal, oldest first: who did what, from which state to which."""
+    return [
+        TimelineEntry(
+            event.created_at,
+            event.actor,
+            _TRANSITION_LABELS[event.transition]()
+            if event.transition in _TRANSITION_LABELS
+            else event.transition,
+            _state_label(event.from_state),
+            _state_label(event.to_state),
+        )
+        for event in audit_history(proposal).select_related("actor")
+    ]
+
+
+def waiting_on(proposal: SwapProposal) -> list[str]:
+    """Who still has to answer: the parties that have not accepted the current revision (while it waits)."""
+    if proposal.status != ProposalStatus.PROPOSED:
+        return []
+    return [str(p.user) for p in proposal.parties.all() if p.accepted_revision != proposal.revision]
 
 
 def unanswered_count(user: User) -> int:

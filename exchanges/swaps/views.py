@@ -54,7 +54,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     page = lists.paginate(request.GET, ProposalFilter, selectors.proposals_of(user))
     rows = [
-        {"proposal": p, "out": selectors.proposal_out(p, user), "waiting": _waiting_for(p, user)}
+        {
+            "proposal": p,
+            "out": selectors.proposal_out(p, user),
+            "waiting": _waiting_for(p, user),
+            "waiting_on": selectors.waiting_on(p),
+        }
         for p in page.items
     ]
     return render(request, "swaps/inbox.html", {"rows": rows, "next": page.next, "pending": PENDING})

@@ -2,6 +2,7 @@
 else's proposal is a 404."""
 
 import pytest
+from django.utils import timezone
 
 from exchanges.swaps.models import ProposalStatus, SwapProposal
 from tests.exchanges.conftest import SENTINEL_ADDRESS
@@ -59,3 +60,35 @@ def test_someone_elses_proposal_is_a_404_and_a_past_stay_a_message(trio):
             },
         )
     assert response.status_code == 303  # back to the page with the message, nothing written
+
+
+def test_the_inbox_shows_states_deadlines_and_who_still_has_to_answer_and_the_page_its_timeline(trio):
+    from django.utils import formats
+
+    from exchanges.swaps import services
+    from tests.exchanges.swaps.conftest import cycle
+
+    proposal, _ = services.proposal_create(actor=trio.alice, stays=cycle(trio))
+    services.proposal_accept(actor=trio.bruno, proposal=proposal)
+    alice, chloe = logged(trio.alice), logged(trio.chloe)
+    inbox = alice.get("/propositions/").content.decode()
+    assert "en attente de : Chloé" in inbox
+    assert "Bruno" not in inbox.split("en attente de :", 1)[1].split("</span>", 1)[0]
+    proposal.refresh_from_db()
+    expiry = formats.date_format(timezone.localtime(proposal.expires_at), "j F Y H:i")
+    assert f"expire le {expiry}" in inbox
+    assert "à vous de répondre" in chloe.get("/propositions/").content.decode()
+    page = chloe.get(f"/propositions/{proposal.pk}/").content.decode()
+    for button in ("Accepter", "Refuser", "Annuler l&#x27;échange", "Proposer d&#x27;autres dates"):
+        assert button in page or button.replace("&#x27;", "'") in page, button
+    assert "Alice : propose l&#x27;échange (∅ → Proposée)" in page
+    assert "Bruno : accepte (Proposée → Proposée)" in page
+    services.proposal_accept(actor=trio.chloe, proposal=proposal)
+    assert "acceptée par tous : à confirmer" in alice.get("/propositions/").content.decode()
+    page = alice.get(f"/propositions/{proposal.pk}/").content.decode()
+    assert "Chloé : accepte (Proposée → Acceptée par tous)" in page
+    assert "Confirmer l'échange" in page or "Confirmer l&#x27;échange" in page
+    services.proposal_confirm(actor=trio.alice, proposal=proposal)
+    inbox = alice.get("/propositions/").content.decode()
+    assert "Confirmée" in inbox
+    assert "en attente de" not in inbox
