@@ -42,6 +42,27 @@ def test_demo_data_is_complete_and_idempotent(territories, capsys):
         assert user.emailaddress_set.get().verified
     assert agent_eligibility(User.objects.get(email="agent@demo.reciproque.fr"), today).eligible
     assert_the_swap_story()
+    assert_the_suggestions_page()
+
+
+def assert_the_suggestions_page() -> None:
+    """agent@demo's "Suggestions pour mon logement" lists a pair and a three-home cycle, computed on the spot
+    and as the refresh stores them (what the README tells to try)."""
+    from django.test import Client
+
+    from exchanges.matching.services import suggestions_refresh
+    from exchanges.models import Home
+
+    mine = Home.objects.get(owner__email="agent@demo.reciproque.fr", status="published")
+    client = Client()
+    client.force_login(mine.owner)
+    for stored in (False, True):
+        if stored:
+            suggestions_refresh(home_ids=[mine.pk])
+        html = client.get(f"/mon-logement/{mine.pk}/suggestions/").content.decode()
+        assert "Échange réciproque avec « " in html, stored
+        assert "Boucle à 3 logements" in html, stored
+        assert "Proposer l" in html, stored
 
 
 def assert_the_swap_story() -> None:
