@@ -144,3 +144,14 @@ def test_a_home_without_suggestions_says_what_to_do(ring):
     html = logged(ring.bruno).get(f"/mon-logement/{ring.quimper.pk}/suggestions/").content.decode()
     assert "Aucune suggestion pour l&#x27;instant" in html or "Aucune suggestion pour l'instant" in html
     assert "data-suggestions-map" not in html
+
+
+def test_in_english_for_an_english_reader(ring):
+    client = logged(ring.bruno)
+    client.cookies["django_language"] = "en"
+    html = client.get(f"/mon-logement/{ring.quimper.pk}/suggestions/").content.decode()
+    assert "Suggestions for my home" in html
+    assert "1. Loop of 3 homes" in html
+    assert "Your household stays at “Toulouse”" in html
+    assert 'data-home-label="Home %(n)s: %(title)s"' in html
+    assert "Propose swap 1" in html
