@@ -253,9 +253,12 @@ def propose_match(request: HttpRequest, home_id: int) -> HttpResponse:
     homes = []
     for index, raw in enumerate(request.POST.getlist("homes")):
         try:
-            homes.append(int(raw))
+            number = int(raw)
         except ValueError as error:
             raise InvalidField(f"homes[{index}]", _("Un numéro de logement.")) from error
+        if not 1 <= number < 2**63:
+            raise InvalidField(f"homes[{index}]", _("Un numéro de logement."))
+        homes.append(number)
     if not homes or homes[0] != home.pk:
         raise InvalidField("homes", _("La suggestion commence par votre logement."))
     proposal, _created = services.proposal_create_from_match(

@@ -155,3 +155,18 @@ def test_in_english_for_an_english_reader(ring):
     assert "Your household stays at “Toulouse”" in html
     assert 'data-home-label="Home %(n)s: %(title)s"' in html
     assert "Propose swap 1" in html
+
+
+@pytest.mark.parametrize(
+    "homes", [["x"], ["99999999999999999999"], ["-1"], [], ["{grenoble}", "99999999999999999999"]]
+)
+def test_hostile_homes_are_refused_with_nothing_written(ring, homes):
+    alice = logged(ring.alice)
+    homes = [h.format(grenoble=ring.grenoble.pk) for h in homes]
+    with assert_nothing_written():
+        response = alice.post(
+            f"/mon-logement/{ring.grenoble.pk}/suggestions/proposer/",
+            {"homes": homes, "start": in_days(15), "end": in_days(22)},
+        )
+    assert response.status_code == 303  # back to the page with the message
+    assert SwapProposal.objects.count() == 0
