@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from exchanges.models import Home
 from exchanges.swaps.exceptions import ProposalNotFound, StayNotFound
 from exchanges.swaps.models import (
+    OPEN,
     PENDING,
     REVEALED,
     AddressReveal,
@@ -245,3 +246,18 @@ def proposal_out(proposal: SwapProposal, viewer: User) -> dict[str, object]:
         ],
         "actions": actions_for(proposal, viewer),
     }
+
+
+def open_proposals_by_homes(user: User) -> dict[frozenset[int], int]:
+    """The user's open proposals (waiting, accepted or confirmed) by the set of their homes: what the
+    suggestions page says was already proposed."""
+    found: dict[frozenset[int], int] = {}
+    rows = ProposalParty.objects.filter(
+        proposal__in=SwapProposal.objects.visible_to(user).filter(status__in=OPEN)
+    ).values_list("proposal_id", "home_id")
+    homes: dict[int, set[int]] = {}
+    for proposal_id, home_id in rows:
+        homes.setdefault(proposal_id, set()).add(home_id)
+    for proposal_id in sorted(homes):
+        found[frozenset(homes[proposal_id])] = proposal_id
+    return found

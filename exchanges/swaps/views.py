@@ -230,11 +230,13 @@ def suggestions(request: HttpRequest, home_id: int) -> HttpResponse:
     found = matching_selectors.suggestions_page(actor=user, home_id=home_id)
     home = home_selectors.home_get_for_owner(actor=user, home_id=home_id)
     today = timezone.localdate()
+    proposed = selectors.open_proposals_by_homes(user)
     rows = []
     for view in found:
         start, end = _proposed_dates(view.start, view.end, today)
         stays = [(view.homes[i], view.homes[(i + 1) % len(view.homes)]) for i in range(len(view.homes))]
-        rows.append({"view": view, "start": start, "end": end, "stays": stays})
+        already = proposed.get(frozenset(h.id for h in view.homes))
+        rows.append({"view": view, "start": start, "end": end, "stays": stays, "proposed": already})
     context = {
         "home": home,
         "rows": rows,

@@ -170,3 +170,19 @@ def test_hostile_homes_are_refused_with_nothing_written(ring, homes):
         )
     assert response.status_code == 303  # back to the page with the message
     assert SwapProposal.objects.count() == 0
+
+
+def test_a_suggestion_already_proposed_links_to_its_proposal(ring):
+    proposal, _ = services.proposal_create_from_match(
+        actor=ring.bruno,
+        homes=[ring.quimper.pk, ring.toulouse.pk, ring.grenoble.pk],
+        start=in_days(15),
+        end=in_days(22),
+    )
+    html = logged(ring.alice).get(f"/mon-logement/{ring.grenoble.pk}/suggestions/").content.decode()
+    assert f'Déjà proposé : <a href="/propositions/{proposal.pk}/">proposition n°{proposal.pk}</a>' in html
+    assert "Proposer l" not in html
+    services.proposal_decline(actor=ring.alice, proposal=proposal)
+    html = logged(ring.alice).get(f"/mon-logement/{ring.grenoble.pk}/suggestions/").content.decode()
+    assert "Déjà proposé" not in html
+    assert "Proposer l" in html
