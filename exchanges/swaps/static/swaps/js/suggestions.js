@@ -28,15 +28,21 @@
     return points;
   }
 
-  const curved = {
-    type: "FeatureCollection",
-    features: data.features.map(function (f) {
-      if (f.geometry.type !== "LineString") return f;
-      const ends = f.geometry.coordinates;
-      return { type: "Feature", properties: f.properties,
-        geometry: { type: "LineString", coordinates: arc(ends[0], ends[1]) } };
-    }),
-  };
+  // Each stay's curve, and its arrow head at the middle, turned the way the household goes (the bearing on
+  // the ground: Web Mercator keeps angles, so it is the one on the screen).
+  const curved = { type: "FeatureCollection", features: [] };
+  data.features.forEach(function (f) {
+    if (f.geometry.type !== "LineString") { curved.features.push(f); return; }
+    const ends = f.geometry.coordinates, points = arc(ends[0], ends[1]);
+    curved.features.push({ type: "Feature", properties: f.properties,
+      geometry: { type: "LineString", coordinates: points } });
+    const before = points[15], middle = points[16], after = points[17];
+    const k = Math.cos((middle[1] * Math.PI) / 180);
+    const bearing = (Math.atan2((after[0] - before[0]) * k, after[1] - before[1]) * 180) / Math.PI;
+    curved.features.push({ type: "Feature",
+      properties: { suggestion: f.properties.suggestion, kind: "arrow", rotate: bearing - 90 },
+      geometry: { type: "Point", coordinates: middle } });
+  });
 
   function homesOf(rank) {
     return data.features.filter(function (f) {
@@ -54,7 +60,7 @@
     return west <= east ? [[west, south], [east, north]] : undefined;
   }
 
-  // An arrow head pointing east: a symbol placed on a line turns with it.
+  // An arrow head pointing east (rotated by each arrow's `rotate`).
   function arrowImage() {
     const size = 24, canvas = document.createElement("canvas");
     canvas.width = canvas.height = size;
@@ -71,7 +77,7 @@
   function select(map, rank, move) {
     const only = ["==", ["get", "suggestion"], rank];
     map.setFilter("stays-line", ["all", ["==", ["get", "kind"], "stay"], only]);
-    map.setFilter("stays-arrow", ["all", ["==", ["get", "kind"], "stay"], only]);
+    map.setFilter("stays-arrow", ["all", ["==", ["get", "kind"], "arrow"], only]);
     markers.forEach(function (m) { m.remove(); });
     markers = homesOf(rank).map(function (f) {
       const badge = document.createElement("span");
@@ -106,7 +112,7 @@
         paint: { "line-color": "#1e3a8a", "line-width": 3 } });
       map.addLayer({ id: "stays-arrow", type: "symbol", source: "suggestions",
         filter: ["==", ["get", "kind"], "none"],
-        layout: { "symbol-placement": "line-center", "icon-image": "stay-arrow",
+        layout: { "icon-image": "stay-arrow", "icon-rotate": ["get", "rotate"],
           "icon-rotation-alignment": "map", "icon-allow-overlap": true, "icon-ignore-placement": true } });
       select(map, first, false);
       buttons.forEach(function (b) {
