@@ -186,3 +186,9 @@ def test_a_suggestion_already_proposed_links_to_its_proposal(ring):
     html = logged(ring.alice).get(f"/mon-logement/{ring.grenoble.pk}/suggestions/").content.decode()
     assert "Déjà proposé" not in html
     assert "Proposer l" in html
+
+
+def test_the_navigation_marks_mon_logement_as_the_current_place(ring):
+    html = logged(ring.alice).get(f"/mon-logement/{ring.grenoble.pk}/suggestions/").content.decode()
+    assert 'href="/mon-logement/" aria-current="page">Mon logement' in html
+    assert 'aria-current="page">Propositions' not in html
