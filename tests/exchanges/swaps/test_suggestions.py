@@ -192,3 +192,14 @@ def test_the_navigation_marks_mon_logement_as_the_current_place(ring):
     html = logged(ring.alice).get(f"/mon-logement/{ring.grenoble.pk}/suggestions/").content.decode()
     assert 'href="/mon-logement/" aria-current="page">Mon logement' in html
     assert 'aria-current="page">Propositions' not in html
+
+
+def test_the_page_reads_a_bounded_number_of_queries(ring, django_assert_max_num_queries):
+    from exchanges.matching.services import suggestions_refresh
+
+    suggestions_refresh()  # stored: the page reads them rather than searching
+    alice = logged(ring.alice)
+    alice.get(f"/mon-logement/{ring.grenoble.pk}/suggestions/")
+    with django_assert_max_num_queries(20):
+        html = alice.get(f"/mon-logement/{ring.grenoble.pk}/suggestions/").content.decode()
+    assert "1. Boucle à 3 logements" in html
