@@ -124,6 +124,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "frontend.context_processors.site",
                 "marketplace.notifications.context_processors.bell",
+                "marketplace.messaging.context_processors.unread",
             ],
         },
     }
