@@ -49,9 +49,10 @@ def test_the_list_shows_each_conversation_with_its_last_message_and_unread_count
     assert str(chat.alice) in row.group(0)
     assert "Vous êtes là ?" in row.group(0)
     assert 'data-unread="2"' in row.group(0)
-    assert "2<span class=\"visually-hidden\"> messages non lus" in row.group(0)
+    assert '2<span class="visually-hidden"> messages non lus' in row.group(0)
     quiet = re.search(rf'data-conversation-row="{other.pk}".*?</li>', html, re.S)
-    assert quiet is not None and "data-unread" not in quiet.group(0)
+    assert quiet is not None
+    assert "data-unread" not in quiet.group(0)
     # The header counts the unread messages too.
     assert re.search(r"data-messages-link[^>]*data-unread=\"2\"", html)
     assert bob.get("/api/v1/conversations/unread-count").json() == {"unread": 2}
@@ -88,7 +89,8 @@ def test_a_thread_shows_its_messages_escaped_with_safe_links_and_marks_nothing_r
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert '<a href="https://example.org/a" rel="nofollow noopener noreferrer" target="_blank">' in html
     assert 'href="javascript:' not in html
-    assert "data-thread" in html and 'aria-current="page"' in html
+    assert "data-thread" in html
+    assert 'aria-current="page"' in html
     assert "Marquer comme lu" in html  # without JavaScript, a button does it
 
 
@@ -121,7 +123,8 @@ def test_sending_by_form_stores_once_and_comes_back_to_the_message(chat):
     message = Message.objects.get()
     assert response.status_code == 303
     assert response["Location"] == f"/messages/{chat.conversation.pk}/#message-{message.pk}"
-    assert message.sender == chat.alice and message.text == "Bonjour !\nÀ bientôt"
+    assert message.sender == chat.alice
+    assert message.text == "Bonjour !\nÀ bientôt"
     assert alice.post(f"/messages/{chat.conversation.pk}/envoyer/", form).status_code == 303  # pressed twice
     assert Message.objects.count() == 1
     html = logged(chat.bob).get(f"/messages/{chat.conversation.pk}/").content.decode()
@@ -142,9 +145,7 @@ def test_sending_by_form_stores_once_and_comes_back_to_the_message(chat):
 def test_bad_input_is_a_message_with_nothing_written(chat, form, expected):
     alice = logged(chat.alice)
     with assert_nothing_written():
-        response = alice.post(
-            f"/messages/{chat.conversation.pk}/envoyer/", form, HTTP_REFERER="/messages/"
-        )
+        response = alice.post(f"/messages/{chat.conversation.pk}/envoyer/", form, HTTP_REFERER="/messages/")
         assert response.status_code == 303
         assert expected in flash(alice)
 
@@ -163,7 +164,8 @@ def test_a_file_sent_by_form_is_checked_then_stored_with_its_message(chat):
     )
     assert response.status_code == 303
     attachment = Attachment.objects.get()
-    assert attachment.message == Message.objects.get() and attachment.kind == "image"
+    assert attachment.message == Message.objects.get()
+    assert attachment.kind == "image"
     html = logged(chat.bob).get(f"/messages/{chat.conversation.pk}/").content.decode()
     assert f'<img src="/messages/pieces-jointes/{attachment.pk}/" alt="vue.jpg"' in html
 
@@ -174,7 +176,8 @@ def test_edit_and_delete_own_message_within_the_rules(chat):
     c = chat.conversation.pk
     assert alice.post(f"/messages/{c}/{mine.pk}/modifier/", {"text": "version finale"}).status_code == 303
     mine.refresh_from_db()
-    assert mine.text == "version finale" and mine.edited_at is not None
+    assert mine.text == "version finale"
+    assert mine.edited_at is not None
     with assert_nothing_written():
         alice.post(f"/messages/{c}/{theirs.pk}/modifier/", {"text": "pirate"}, HTTP_REFERER="/messages/")
         assert "Seul l'auteur du message" in flash(alice)
@@ -188,7 +191,8 @@ def test_edit_and_delete_own_message_within_the_rules(chat):
     assert f'action="/messages/{c}/{mine.pk}/modifier/"' not in html  # the window closed: no edit form
     assert alice.post(f"/messages/{c}/{mine.pk}/supprimer/").status_code == 303
     mine.refresh_from_db()
-    assert mine.deleted_at is not None and mine.text == ""
+    assert mine.deleted_at is not None
+    assert mine.text == ""
     assert "Message supprimé." in alice.get(f"/messages/{c}/").content.decode()
 
 
@@ -206,12 +210,11 @@ def test_report_a_message_and_block_then_unblock_the_other_person(chat):
     assert alice.post(f"/messages/{c}/blocage/", {"action": "block"}).status_code == 303
     assert Block.objects.filter(blocker=chat.alice, blocked=chat.bob).exists()
     html = alice.get(f"/messages/{c}/").content.decode()
-    assert "Débloquer" in html and "Un blocage empêche d'écrire" in html
+    assert "Débloquer" in html
+    assert "Un blocage empêche d'écrire" in html
     bob = logged(chat.bob)
     with assert_nothing_written():
-        bob.post(
-            f"/messages/{c}/envoyer/", {"text": "encore", "client_id": "b9"}, HTTP_REFERER="/messages/"
-        )
+        bob.post(f"/messages/{c}/envoyer/", {"text": "encore", "client_id": "b9"}, HTTP_REFERER="/messages/")
     assert alice.post(f"/messages/{c}/blocage/", {"action": "unblock"}).status_code == 303
     assert not Block.objects.exists()
 
@@ -221,7 +224,8 @@ def test_contacter_opens_the_direct_conversation_once(chat):
     alice = logged(chat.alice)
     response = alice.post("/messages/nouvelle/", {"user_id": carol.pk})
     conversation = Conversation.objects.get(direct_key=f"{chat.alice.pk}:{carol.pk}")
-    assert response.status_code == 303 and response["Location"] == f"/messages/{conversation.pk}/"
+    assert response.status_code == 303
+    assert response["Location"] == f"/messages/{conversation.pk}/"
     assert alice.post("/messages/nouvelle/", {"user_id": carol.pk})["Location"] == response["Location"]
     with assert_nothing_written():
         alice.post("/messages/nouvelle/", {"user_id": chat.alice.pk}, HTTP_REFERER="/messages/")
@@ -253,4 +257,5 @@ def test_mark_read_by_form_and_older_pages_without_javascript(chat):
 def test_the_list_fragment_is_the_list_alone(chat):
     say(chat, chat.bob, "fragment")
     html = logged(chat.alice).get("/messages/liste/").content.decode()
-    assert "fragment" in html and "<html" not in html
+    assert "fragment" in html
+    assert "<html" not in html

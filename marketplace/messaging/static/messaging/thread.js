@@ -10,7 +10,7 @@
 // - Without JavaScript, the same forms post to the page and come back (messaging/views.py).
 (function () {
   "use strict";
-  var socket = window.reciproqueSocket;
+  var socket = null;  // socket.js runs after this file (deferred, later in the page): read at DOMContentLoaded
   var ACK_TIMEOUT = 5000;
   var EDIT_WINDOW = 15 * 60 * 1000;
 
@@ -25,7 +25,12 @@
 
   function parse(text) { try { return JSON.parse(text); } catch (e) { return {}; } }
 
-  document.querySelectorAll("[data-thread]").forEach(start);
+  function boot() {
+    socket = window.reciproqueSocket || null;
+    document.querySelectorAll("[data-thread]").forEach(start);
+  }
+  if (document.readyState === "complete") boot();
+  else document.addEventListener("DOMContentLoaded", boot);
 
   function start(root) {
     var conversation = Number(root.dataset.conversation);
