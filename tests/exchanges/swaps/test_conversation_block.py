@@ -3,7 +3,6 @@ page of another agent has "Contacter", which opens the direct conversation with 
 
 import pytest
 
-from exchanges.swaps.selectors import conversation_id
 from marketplace.messaging import services as messaging
 from marketplace.messaging.models import Conversation, Participant
 from tests.exchanges.swaps.conftest import propose_pair
@@ -15,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_proposal_page_shows_the_live_thread_to_its_parties_only(trio):
     proposal = propose_pair(trio)
-    conversation = Conversation.objects.get(pk=conversation_id(proposal))
+    conversation = Conversation.objects.get(subject_type="swap_proposal", subject_id=proposal.pk)
     messaging.message_send(actor=trio.bruno, conversation=conversation, text="<b>Salut</b>", client_id="b1")
     alice, outsider = logged(trio.alice), logged(trio.outsider)
     html = alice.get(f"/propositions/{proposal.pk}/").content.decode()
@@ -36,7 +35,7 @@ def test_a_party_missing_from_the_conversation_gets_no_thread_through_the_old_ba
     """The page reads the conversation through the messaging's visibility: a party whose participation is
     gone (out of sync) gets a 404 rather than the messages."""
     proposal = propose_pair(trio)
-    Participant.objects.filter(conversation_id=conversation_id(proposal), user=trio.alice).delete()
+    Participant.objects.filter(conversation__subject_id=proposal.pk, user=trio.alice).delete()
     assert logged(trio.alice).get(f"/propositions/{proposal.pk}/").status_code == 404
 
 
