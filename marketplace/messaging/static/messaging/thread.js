@@ -44,7 +44,8 @@
     var progress = root.querySelector("[data-progress]");
     var template = root.querySelector("template[data-template=message]").content;
     var people = parse(document.getElementById(root.dataset.people).textContent);
-    var token = root.querySelector("input[name=csrfmiddlewaretoken]").value;
+    var tokenInput = root.querySelector("input[name=csrfmiddlewaretoken]");
+    var token = tokenInput ? tokenInput.value : JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"];
     var messagesUrl = root.dataset.messagesUrl;
     var byId = new Map();  // server id -> <li>
     var pending = new Map();  // client id -> {li, text, file, attachment, tries, timer}
