@@ -95,10 +95,12 @@ def _redis_channel_layer(redis_url: str) -> Iterator[None]:
     from django.conf import settings
     from django.test.utils import override_settings
 
+    from marketplace.settings.base import channel_layer_host
+
     layers = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [redis_url], "capacity": 1500, "expiry": 10},
+            "CONFIG": {"hosts": [channel_layer_host(redis_url)], "capacity": 1500, "expiry": 10},
         }
     }
     with override_settings(REDIS_URL=redis_url, CHANNEL_LAYERS=layers):

@@ -7,6 +7,7 @@ class SwapsConfig(AppConfig):
     verbose_name = "Propositions d'échange"
 
     def ready(self) -> None:
+        from django.urls import reverse
         from django.utils.translation import gettext_lazy as _
 
         from exchanges.swaps import demo, events, permissions  # noqa: F401  (events and rules permissions)
@@ -21,7 +22,12 @@ class SwapsConfig(AppConfig):
         register_exporter("swaps", export_swaps)
         # Before the homes' eraser (this app is listed before `exchanges`): a proposal goes with any party.
         register_eraser(erase_swaps)
-        register_subject("swap_proposal", participants=party_ids)
+        register_subject(
+            "swap_proposal",
+            participants=party_ids,
+            title=lambda pk: _("Proposition d'échange n°%(n)d") % {"n": pk},
+            link=lambda pk: reverse("swaps:detail", args=[pk]),
+        )
         register_constraint_message(
             "stay_confirmed_no_overlap", _("Ce logement est déjà réservé sur une partie de ces dates.")
         )

@@ -25,7 +25,7 @@ from exchanges.swaps.models import PENDING, ReviewSide, SwapProposal
 from marketplace import lists
 from marketplace.accounts.models import User
 from marketplace.errors import InvalidField
-from marketplace.messaging.selectors import messages_of
+from marketplace.messaging.views import thread_context
 from marketplace.web import post_action, posted_choice
 
 SUCCESS = {
@@ -86,15 +86,11 @@ def detail(request: HttpRequest, proposal_id: int) -> HttpResponse:
         and proposal.status in ("in_progress", "completed")
         and (s.pk, ReviewSide.GUEST if s.guest_id == user.pk else ReviewSide.HOST) not in written
     ]
-    conversation = out["conversation"]
-    thread = []
-    if conversation is not None:
-        thread = list(messages_of_conversation(int(str(conversation))))
     context = {
+        **messages_of_conversation(user, out["conversation"]),
         "proposal": proposal,
         "out": out,
         "timeline": selectors.timeline(proposal),
-        "thread": thread,
         "reviews": reviews,
         "to_review": to_review,
         "review_form": ReviewForm(),
@@ -103,11 +99,12 @@ def detail(request: HttpRequest, proposal_id: int) -> HttpResponse:
     return render(request, "swaps/detail.html", context)
 
 
-def messages_of_conversation(conversation_id: int) -> list[Any]:
-    from marketplace.messaging.models import Conversation
-
-    conversation = Conversation.objects.get(pk=conversation_id)
-    return list(messages_of(conversation).select_related("sender").order_by("-id")[:50])[::-1]
+def messages_of_conversation(user: User, conversation_id: Any) -> dict[str, Any]:
+    """The live thread of the proposal's conversation (messaging/_thread.html), read through the messaging's
+    selectors: only its participants see it (ConversationNotFound, a 404, for anyone else)."""
+    if conversation_id is None:
+        return {}
+    return thread_context(user, int(conversation_id))
 
 
 @login_required

@@ -29,6 +29,7 @@ from marketplace.messaging.schemas import (
     ReadOut,
     ReportIn,
     ReportOut,
+    UnreadOut,
     conversation_out,
 )
 
@@ -69,6 +70,13 @@ def conversation_list(request: HttpRequest, paging: Query[ListQuery]) -> dict[st
 def conversation_open(request: HttpRequest, payload: DirectIn) -> Status[ConversationOut]:
     conversation, created = services.conversation_open_direct(actor=_actor(request), other=payload.user_id)
     return Status(201 if created else 200, _one(request, conversation.pk))
+
+
+@conversations.get(
+    "/unread-count", response=UnreadOut, summary="Mes messages non lus, toutes conversations (l'en-tête)"
+)
+def conversation_unread_count(request: HttpRequest) -> UnreadOut:
+    return UnreadOut(unread=selectors.unread_total(_actor(request)))
 
 
 @conversations.get("/{conversation_id}", response=ConversationOut, summary="Une de mes conversations")

@@ -124,5 +124,4 @@ class MessageReceived(Event):
         return _("Vous avez reçu un nouveau message.")
 
     def link(self) -> str:
-        # No conversation page yet: the centre lists it; the API serves /api/v1/conversations/{id}.
-        return ""
+        return reverse("messaging:conversation", args=[self.conversation])

@@ -89,6 +89,10 @@ def conversation_out(participation: Any) -> dict[str, Any]:
     }
 
 
+class UnreadOut(Schema):
+    unread: int
+
+
 class DirectIn(Schema):
     model_config = ConfigDict(extra="forbid")
 

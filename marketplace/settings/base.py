@@ -124,6 +124,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "frontend.context_processors.site",
                 "marketplace.notifications.context_processors.bell",
+                "marketplace.messaging.context_processors.unread",
             ],
         },
     }
@@ -217,6 +218,15 @@ CACHES = {
     )
 }
 
+# redis-py 8 reads every reply within 5 s by default, exactly channels_redis's blocking pop (BZPOPMIN, 5 s): the
+# read lost the race, receive() raised TimeoutError and every idle websocket was closed after ~5 s. Above it.
+CHANNEL_LAYER_SOCKET_TIMEOUT = 15
+
+
+def channel_layer_host(url: str) -> dict[str, object]:
+    return {"address": url, "socket_timeout": CHANNEL_LAYER_SOCKET_TIMEOUT}
+
+
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -224,9 +234,9 @@ if REDIS_URL:
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer"
             if env.str("CHANNEL_LAYER", default="core") == "pubsub"
             else "channels_redis.core.RedisChannelLayer",
-            "CONFIG": dict[str, object](hosts=[REDIS_URL])
+            "CONFIG": dict[str, object](hosts=[channel_layer_host(REDIS_URL)])
             if env.str("CHANNEL_LAYER", default="core") == "pubsub"
-            else dict[str, object](hosts=[REDIS_URL], capacity=1500, expiry=60),
+            else dict[str, object](hosts=[channel_layer_host(REDIS_URL)], capacity=1500, expiry=60),
         }
     }
 else:

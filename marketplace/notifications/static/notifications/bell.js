@@ -1,10 +1,11 @@
-// The bell of the header: its unread count follows the websocket's notification events (docs/events.md).
+// The bell of the header: its unread count follows the websocket's notification events (docs/events.md),
+// on the tab's one socket (messaging/socket.js, loaded before this file).
 (function () {
   "use strict";
   var bell = document.querySelector("[data-notification-bell]");
-  if (!bell || !window.WebSocket) return;
+  var socket = window.reciproqueSocket;
+  if (!bell || !socket) return;
   var count = bell.querySelector("[data-notification-count]");
-  var delay = 1000;
 
   function show(unread) {
     count.textContent = String(unread);
@@ -12,23 +13,10 @@
     bell.setAttribute("data-unread", String(unread));
   }
 
-  function connect() {
-    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
-    var socket = new WebSocket(scheme + window.location.host + "/ws/");
-    socket.addEventListener("open", function () { delay = 1000; });
-    socket.addEventListener("message", function (frame) {
-      var event;
-      try { event = JSON.parse(frame.data); } catch (e) { return; }
-      if ((event.type === "notification.new" || event.type === "notification.unread") &&
-          typeof event.unread === "number") {
-        show(event.unread);
-      }
-    });
-    socket.addEventListener("close", function (closed) {
-      if (closed.code === 4401) return;  // signed out: no retry
-      window.setTimeout(connect, delay);
-      delay = Math.min(delay * 2, 30000);
-    });
-  }
-  connect();
+  socket.on(function (event) {
+    if ((event.type === "notification.new" || event.type === "notification.unread") &&
+        typeof event.unread === "number") {
+      show(event.unread);
+    }
+  });
 })();
