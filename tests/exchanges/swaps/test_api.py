@@ -124,7 +124,7 @@ def test_someone_elses_proposal_is_a_404_on_every_path_with_nothing_written(ring
             services.StayIn(ring.toulouse.pk, ring.grenoble.pk, in_days(15), in_days(22), 2),
         ],
     )
-    stay = proposal.stays.first()
+    stay = proposal.stays.get(host_home=ring.quimper)
     outsider, alice, anonymous = client_for(ring.outsider), client_for(ring.alice), logged()
     url = f"/api/v1/proposals/{proposal.pk}"
     with assert_nothing_written():
