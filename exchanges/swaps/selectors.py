@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from exchanges.models import Home
@@ -38,9 +38,14 @@ def party_ids(proposal_id: int) -> list[int]:
 
 
 def _proposals() -> ProposalQuerySet:
+    from marketplace.messaging.models import Conversation
+
+    conversation = Conversation.objects.filter(
+        kind=Conversation.Kind.SUBJECT, subject_type="swap_proposal", subject_id=OuterRef("pk")
+    ).values("pk")[:1]
     return SwapProposal.objects.prefetch_related(
         "parties__user", "parties__home", "stays__guest_home", "stays__host_home", "stays__host"
-    )
+    ).annotate(conversation_pk=Subquery(conversation))
 
 
 def proposals_of(actor: User) -> ProposalQuerySet:
@@ -183,8 +188,12 @@ def reviews_of_proposal(proposal: SwapProposal, *, viewer: User, today: dt.date)
 
 
 def conversation_id(proposal: SwapProposal) -> int | None:
+    """The proposal's conversation: read with the proposal by the selectors here (a list pays no query per
+    proposal), else looked up."""
     from marketplace.messaging.models import Conversation
 
+    if hasattr(proposal, "conversation_pk"):
+        return proposal.conversation_pk
     return (
         Conversation.objects.filter(
             kind=Conversation.Kind.SUBJECT, subject_type="swap_proposal", subject_id=proposal.pk

@@ -92,3 +92,23 @@ def test_the_inbox_shows_states_deadlines_and_who_still_has_to_answer_and_the_pa
     inbox = alice.get("/propositions/").content.decode()
     assert "Confirmée" in inbox
     assert "en attente de" not in inbox
+
+
+def _inbox_queries(trio, proposals: int) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(proposals):
+        propose_pair(trio, start=12 + 5 * n, end=18 + 5 * n)
+    alice = logged(trio.alice)
+    alice.get("/propositions/")  # the session and the bell's first reads are not the list's cost
+    with CaptureQueriesContext(connection) as queries:
+        inbox = alice.get("/propositions/").content.decode()
+    assert inbox.count("Proposition n°") == proposals
+    return len(queries)
+
+
+def test_the_inbox_costs_the_same_queries_for_1_or_3_proposals(trio):
+    one = _inbox_queries(trio, 1)
+    SwapProposal.objects.all().delete()
+    assert _inbox_queries(trio, 3) == one
