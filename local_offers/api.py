@@ -50,6 +50,7 @@ def _search_params(request: HttpRequest) -> QueryDict:
 
 @facilities.get(
     "",
+    url_name="facility_search",
     response={200: PageOut[FacilityCard]},
     summary=(
         "Chercher des équipements publiés ; ?format=geojson pour une FeatureCollection ; tri : distance (à near "
@@ -81,7 +82,12 @@ def _geojson(page: Page[Facility]) -> HttpResponse:
     return HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/geo+json")
 
 
-@facilities.post("", response={201: FacilityOut}, summary="Ajouter un équipement (brouillon ; correspondant)")
+@facilities.post(
+    "",
+    url_name="facility_create",
+    response={201: FacilityOut},
+    summary="Ajouter un équipement (brouillon ; correspondant)",
+)
 def create(request: HttpRequest, payload: FacilityIn) -> Status[Facility]:
     data = payload.dict()
     organisation_id = data.pop("organisation_id")
@@ -89,12 +95,17 @@ def create(request: HttpRequest, payload: FacilityIn) -> Status[Facility]:
     return Status(201, _managed(request, facility.pk))
 
 
-@facilities.get("/{facility_id}", response=FacilityOut, summary="Un équipement")
+@facilities.get("/{facility_id}", url_name="facility_detail", response=FacilityOut, summary="Un équipement")
 def detail(request: HttpRequest, facility_id: int) -> Facility:
     return selectors.facility_get_for_actor(actor=_actor(request), facility_id=facility_id)
 
 
-@facilities.patch("/{facility_id}", response=FacilityOut, summary="Modifier un équipement (correspondant)")
+@facilities.patch(
+    "/{facility_id}",
+    url_name="facility_update",
+    response=FacilityOut,
+    summary="Modifier un équipement (correspondant)",
+)
 def update(request: HttpRequest, facility_id: int, payload: FacilityPatch) -> Facility:
     services.facility_update(
         actor=_actor(request), facility=_managed(request, facility_id), **payload.dict(exclude_unset=True)
@@ -102,44 +113,69 @@ def update(request: HttpRequest, facility_id: int, payload: FacilityPatch) -> Fa
     return _managed(request, facility_id)
 
 
-@facilities.delete("/{facility_id}", response=FacilityOut, summary="Retirer un équipement (archivé)")
+@facilities.delete(
+    "/{facility_id}",
+    url_name="facility_archive",
+    response=FacilityOut,
+    summary="Retirer un équipement (archivé)",
+)
 def archive(request: HttpRequest, facility_id: int) -> Facility:
     services.facility_archive(actor=_actor(request), facility=_managed(request, facility_id))
     return _managed(request, facility_id)
 
 
-@facilities.post("/{facility_id}/publish", response=FacilityOut, summary="Publier (employeur adhérent)")
+@facilities.post(
+    "/{facility_id}/publish",
+    url_name="facility_publish",
+    response=FacilityOut,
+    summary="Publier (employeur adhérent)",
+)
 def publish(request: HttpRequest, facility_id: int) -> Facility:
     services.facility_publish(actor=_actor(request), facility=_managed(request, facility_id))
     return _managed(request, facility_id)
 
 
-@facilities.post("/{facility_id}/unpublish", response=FacilityOut, summary="Dépublier (retour en brouillon)")
+@facilities.post(
+    "/{facility_id}/unpublish",
+    url_name="facility_unpublish",
+    response=FacilityOut,
+    summary="Dépublier (retour en brouillon)",
+)
 def unpublish(request: HttpRequest, facility_id: int) -> Facility:
     services.facility_unpublish(actor=_actor(request), facility=_managed(request, facility_id))
     return _managed(request, facility_id)
 
 
-@facilities.post("/{facility_id}/archive", response=FacilityOut, summary="Archiver")
+@facilities.post(
+    "/{facility_id}/archive", url_name="facility_archive_transition", response=FacilityOut, summary="Archiver"
+)
 def archive_transition(request: HttpRequest, facility_id: int) -> Facility:
     services.facility_archive(actor=_actor(request), facility=_managed(request, facility_id))
     return _managed(request, facility_id)
 
 
-@facilities.post("/{facility_id}/restore", response=FacilityOut, summary="Restaurer (brouillon)")
+@facilities.post(
+    "/{facility_id}/restore",
+    url_name="facility_restore",
+    response=FacilityOut,
+    summary="Restaurer (brouillon)",
+)
 def restore(request: HttpRequest, facility_id: int) -> Facility:
     services.facility_restore(actor=_actor(request), facility=_managed(request, facility_id))
     return _managed(request, facility_id)
 
 
 @facilities.post(
-    "/{facility_id}/photos", response={201: PhotoOut}, summary="Ajouter une photo (JPEG, PNG ou WebP, 5 Mo)"
+    "/{facility_id}/photos",
+    url_name="facility_add_photo",
+    response={201: PhotoOut},
+    summary="Ajouter une photo (JPEG, PNG ou WebP, 5 Mo)",
 )
 def add_photo(
     request: HttpRequest,
     facility_id: int,
     photo: File[UploadedFile],
-    alt_text: Form[Annotated[str, Query(max_length=800)]] = "",
+    alt_text: Annotated[str, Form(max_length=800)] = "",
 ) -> Status[FacilityPhoto]:
     facility = _managed(request, facility_id)
     return Status(
@@ -147,7 +183,12 @@ def add_photo(
     )
 
 
-@facilities.delete("/{facility_id}/photos/{photo_id}", response={204: None}, summary="Retirer une photo")
+@facilities.delete(
+    "/{facility_id}/photos/{photo_id}",
+    url_name="facility_delete_photo",
+    response={204: None},
+    summary="Retirer une photo",
+)
 def delete_photo(request: HttpRequest, facility_id: int, photo_id: int) -> Status[None]:
     facility = _managed(request, facility_id)
     photo = selectors.photo_get_for_manager(actor=_actor(request), facility=facility, photo_id=photo_id)
@@ -160,6 +201,7 @@ def delete_photo(request: HttpRequest, facility_id: int, photo_id: int) -> Statu
 
 @organisation_facilities.get(
     "/{organisation_id}/facilities",
+    url_name="facility_of_organisation",
     response=PageOut[FacilityOut],
     summary="Les équipements de mon employeur, tous statuts ; tri : name, -updated_at",
 )
@@ -176,6 +218,7 @@ def of_organisation(request: HttpRequest, organisation_id: int, paging: Query[Li
 
 @organisation_facilities.get(
     "/{organisation_id}/facilities/export",
+    url_name="facility_export",
     response={200: None},
     summary="Exporter les équipements de mon employeur : GeoJSON, GeoPackage ou CSV (WGS 84)",
 )
@@ -191,7 +234,10 @@ def export(
 
 
 @organisation_facilities.get(
-    "/{organisation_id}/structures", response=list[StructureOut], summary="Structures subventionnées"
+    "/{organisation_id}/structures",
+    url_name="facility_structures",
+    response=list[StructureOut],
+    summary="Structures subventionnées",
 )
 def structures(request: HttpRequest, organisation_id: int) -> list[SubsidisedStructure]:
     organisation = selectors.organisation_managed(actor=_actor(request), organisation_id=organisation_id)
@@ -200,6 +246,7 @@ def structures(request: HttpRequest, organisation_id: int) -> list[SubsidisedStr
 
 @organisation_facilities.post(
     "/{organisation_id}/structures",
+    url_name="facility_structure_create",
     response={201: StructureOut},
     summary="Déclarer une structure subventionnée (SIRET)",
 )
@@ -216,6 +263,7 @@ def structure_create(
 
 @facility_tiles.get(
     "/facilities/{z}/{x}/{y}.mvt",
+    url_name="facility_tile",
     summary="Tuile vectorielle des équipements (mêmes filtres que la recherche ; regroupés aux petits zooms)",
     response={200: None, 304: None},
 )
