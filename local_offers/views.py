@@ -232,4 +232,3 @@ def photo_delete(request: HttpRequest, facility_id: int, photo_id: int) -> HttpR
         success=_("Photo retirée."),
         next_default=reverse("local_offers:edit", args=[facility.pk]),
     )
-
