@@ -59,8 +59,12 @@ def _search_params(request: HttpRequest) -> tuple[QueryDict, str | None]:
 def offers_map(request: HttpRequest) -> HttpResponse:
     """The offers map: filters, the nearest facilities in a list, every match on the map (tiles)."""
     params, place_error = _search_params(request)
-    labels = {name: field.label for name, field in OfferSearchForm.base_fields.items()}
-    labels.update(near=_("Près de (commune)"), radius=_("Dans un rayon de"), bbox=_("Zone de la carte"))
+    labels = {
+        **{name: field.label for name, field in OfferSearchForm.base_fields.items()},
+        "near": _("Près de (commune)"),
+        "radius": _("Dans un rayon de"),
+        "bbox": _("Zone de la carte"),
+    }
     page, error = lists.page_or_error(
         params,
         FacilitySearchFilter,
