@@ -34,14 +34,14 @@ def test_correspondent_places_a_facility_on_the_map_and_publishes_it(cast, live_
     page.get_by_label("mardi, plage 1 : ouverture").fill("10:00")
     page.get_by_label("mardi, plage 1 : fermeture").fill("18:00")
     page.get_by_role("button", name="Créer le brouillon").click()
-    expect(page.locator("h1")).to_have_text("Musée dauphinois")
+    expect(page.locator("h1")).to_have_text("Musée dauphinois", timeout=20_000)
     facility = Facility.objects.get()
     assert facility.commune_id == "38185"
     assert [(h.weekday, h.minutes.lower, h.minutes.upper) for h in facility.opening_hours.all()] == [
         (2, 600, 1080)
     ]
     page.get_by_role("button", name="Publier").click()
-    expect(page.get_by_role("status")).to_contain_text("Équipement publié")
+    expect(page.get_by_role("status")).to_contain_text("Équipement publié", timeout=20_000)
     facility.refresh_from_db()
     assert facility.status == FacilityStatus.PUBLISHED
     page.get_by_role("link", name="Voir la page publiée").click()
