@@ -1,0 +1,340 @@
+"""Facilities (public equipment) that member employers reference, and the structures they subsidise.
+
+A facility belongs to one member employer (`organisation`): that employer's correspondents manage it. When
+the venue is run by a structure the employer subsidises (an association, a SEM…), `structure` names it, with
+its SIRET. The location is a WGS 84 point; `location_m`, its Web Mercator copy computed by the database, is
+what the search's index, its nearest-first order and the vector tiles read.
+
+Opening hours are rows: weekly ranges (`FacilityOpeningHours`, minutes of the day, never overlapping within a
+day: an exclusion constraint) and exceptional closures (`FacilityClosure`, date ranges). "Open on a date" is
+then one EXISTS on each.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.contrib.gis.db.models.functions import Transform
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateRangeField, IntegerRangeField, RangeOperators
+from django.contrib.postgres.indexes import GistIndex
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from local_offers.validators import validate_siret
+from marketplace.organisations.models import StaffRole
+
+
+class FacilityCategory(models.TextChoices):
+    MUSEUM = "museum", _("Musée")
+    HERITAGE = "heritage", _("Site patrimonial")
+    LIBRARY = "library", _("Bibliothèque, médiathèque")
+    CINEMA = "cinema", _("Cinéma")
+    PERFORMANCE = "performance", _("Théâtre, salle de concert")
+    POOL = "pool", _("Piscine")
+    SPORTS = "sports", _("Équipement sportif")
+    LEISURE_PARK = "leisure_park", _("Parc de loisirs")
+    ZOO = "zoo", _("Zoo, aquarium")
+    HOLIDAY_CENTRE = "holiday_centre", _("Centre de vacances")
+    CAMPSITE = "campsite", _("Camping")
+    OTHER = "other", _("Autre")
+
+
+class FacilityStatus(models.TextChoices):
+    DRAFT = "draft", _("Brouillon")
+    PUBLISHED = "published", _("Publié")
+    ARCHIVED = "archived", _("Archivé")
+
+
+# The four accessibility flags, in the order pages and files list them (column name → label).
+ACCESSIBILITY_FLAGS: dict[str, Any] = {
+    "access_motor": _("Handicap moteur"),
+    "access_visual": _("Handicap visuel"),
+    "access_hearing": _("Handicap auditif"),
+    "access_mental": _("Handicap mental"),
+}
+
+
+def _managed_organisations(user: Any) -> Any:
+    """The employers `user` is an active correspondent of, as a subquery."""
+    return StaffRole.objects.active_correspondents().filter(user=user).values("organisation")
+
+
+class SubsidisedStructureQuerySet(models.QuerySet["SubsidisedStructure"]):
+    def managed_by(self, user: Any) -> SubsidisedStructureQuerySet:
+        if getattr(user, "is_superuser", False):
+            return self.all()
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(organisation__in=_managed_organisations(user))
+
+
+class SubsidisedStructure(models.Model):
+    """A structure a member employer subsidises (association, SEM, EPIC…) that runs some of its facilities."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="subsidised_structures"
+    )
+    name = models.CharField("nom", max_length=200)
+    siret = models.CharField("SIRET", max_length=14, validators=[validate_siret])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SubsidisedStructureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "structure subventionnée"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "siret"], name="structure_siret_once_per_org"),
+            models.CheckConstraint(condition=Q(siret__regex=r"^\d{14}$"), name="structure_siret_14_digits"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FacilityQuerySet(models.QuerySet["Facility"]):
+    def visible_to(self, actor: Any) -> FacilityQuerySet:
+        """Published facilities for any signed-in person; every status for the correspondents of its
+        employer; everything for an administrator. Anonymous visitors see none."""
+        if getattr(actor, "is_superuser", False):
+            return self.all()
+        if not getattr(actor, "is_authenticated", False):
+            return self.none()
+        return self.filter(
+            Q(status=FacilityStatus.PUBLISHED) | Q(organisation__in=_managed_organisations(actor))
+        )
+
+    def managed_by(self, user: Any) -> FacilityQuerySet:
+        """The facilities of the employers `user` is an active correspondent of (all for an administrator)."""
+        if getattr(user, "is_superuser", False):
+            return self.all()
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(organisation__in=_managed_organisations(user))
+
+    def published(self) -> FacilityQuerySet:
+        return self.filter(status=FacilityStatus.PUBLISHED)
+
+    def open_on(self, day: datetime.date) -> FacilityQuerySet:
+        """Facilities with weekly hours on that weekday and no exceptional closure covering the day."""
+        hours = FacilityOpeningHours.objects.filter(facility=OuterRef("pk"), weekday=day.isoweekday())
+        closed = FacilityClosure.objects.filter(facility=OuterRef("pk"), dates__contains=day)
+        return self.filter(Exists(hours)).exclude(Exists(closed))
+
+
+class Facility(FSMModelMixin, models.Model):
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="facilities",
+        verbose_name="employeur gestionnaire",
+    )
+    # Set when a structure the employer subsidises runs the venue (same employer: the service checks it).
+    structure = models.ForeignKey(
+        SubsidisedStructure,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="facilities",
+        verbose_name="structure subventionnée",
+    )
+    category = models.CharField("catégorie", max_length=20, choices=FacilityCategory.choices)
+    name = models.CharField("nom", max_length=200)
+    description = models.TextField("description", max_length=5000, blank=True)
+    address = models.CharField("adresse", max_length=300, blank=True)
+    location = models.PointField("emplacement", srid=4326, spatial_index=False)
+    # Web Mercator copy computed by the database: the search index (`facility_search`), nearest-first (KNN,
+    # conformal so locally isotropic) and the tiles use it with no transformation per row.
+    location_m = models.GeneratedField(
+        expression=Transform("location", 3857),
+        output_field=models.PointField(srid=3857, spatial_index=False),
+        db_persist=True,
+    )
+    commune = models.ForeignKey("geo.Commune", on_delete=models.PROTECT, related_name="+")
+    departement = models.ForeignKey("geo.Departement", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey("geo.Region", on_delete=models.PROTECT, related_name="+")
+    access_motor = models.BooleanField("accessible handicap moteur", default=False)
+    access_visual = models.BooleanField("accessible handicap visuel", default=False)
+    access_hearing = models.BooleanField("accessible handicap auditif", default=False)
+    access_mental = models.BooleanField("accessible handicap mental", default=False)
+    accessibility_note = models.TextField("accessibilité (précisions)", max_length=2000, blank=True)
+    website = models.URLField("site web", max_length=300, blank=True)
+    phone = models.CharField("téléphone", max_length=20, blank=True)
+    email = models.EmailField("e-mail", max_length=254, blank=True)
+    # The facility's id in the employer's own file (bulk import): unique per employer when given.
+    external_id = models.CharField("identifiant externe", max_length=100, blank=True)
+    status = FSMField(
+        "statut", max_length=20, choices=FacilityStatus.choices, default=FacilityStatus.DRAFT, protected=True
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = FacilityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "équipement"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "external_id"],
+                condition=~Q(external_id=""),
+                name="facility_external_id_once_per_org",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=FacilityStatus.values), name="facility_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(category__in=FacilityCategory.values), name="facility_category_valid"
+            ),
+        ]
+        indexes = [
+            # Place (bbox, radius, tiles) and nearest first (KNN) over published facilities; category rides
+            # along (btree_gist) so a category filter stays in the same scan.
+            GistIndex(
+                fields=["location_m", "category"],
+                name="facility_search",
+                condition=Q(status=FacilityStatus.PUBLISHED),
+            ),
+            models.Index(fields=["organisation", "status"], name="facility_org_status"),
+            models.Index(fields=["status", "departement"], name="facility_status_dep"),
+            models.Index(fields=["status", "commune"], name="facility_status_commune"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def accessibility_labels(self) -> list[str]:
+        return [str(label) for flag, label in ACCESSIBILITY_FLAGS.items() if getattr(self, flag)]
+
+    # The employer's correspondents publish, unpublish (back to draft), archive and restore.
+    @transition(
+        field=status,
+        source=FacilityStatus.DRAFT,
+        target=FacilityStatus.PUBLISHED,
+        permission="local_offers.manage_facility",
+    )
+    def publish(self, *, at: datetime.datetime) -> None:
+        self.published_at = at
+
+    @transition(
+        field=status,
+        source=FacilityStatus.PUBLISHED,
+        target=FacilityStatus.DRAFT,
+        permission="local_offers.manage_facility",
+    )
+    def unpublish(self) -> None:
+        """Only the status changes (transition_run writes the event)."""
+
+    @transition(
+        field=status,
+        source=[FacilityStatus.DRAFT, FacilityStatus.PUBLISHED],
+        target=FacilityStatus.ARCHIVED,
+        permission="local_offers.manage_facility",
+    )
+    def archive(self) -> None:
+        """Only the status changes (transition_run writes the event)."""
+
+    @transition(
+        field=status,
+        source=FacilityStatus.ARCHIVED,
+        target=FacilityStatus.DRAFT,
+        permission="local_offers.manage_facility",
+    )
+    def restore(self) -> None:
+        """Only the status changes (transition_run writes the event)."""
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 1, _("lundi")
+    TUESDAY = 2, _("mardi")
+    WEDNESDAY = 3, _("mercredi")
+    THURSDAY = 4, _("jeudi")
+    FRIDAY = 5, _("vendredi")
+    SATURDAY = 6, _("samedi")
+    SUNDAY = 7, _("dimanche")
+
+
+class FacilityOpeningHours(models.Model):
+    """A weekly opening range: on `weekday` (ISO, Monday 1), from minute `minutes.lower` of the day to
+    `minutes.upper` (exclusive). Ranges of one facility and day never overlap; closing comes after opening."""
+
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField("jour", choices=Weekday.choices)
+    minutes = IntegerRangeField("horaires (minutes du jour)")
+
+    class Meta:
+        verbose_name = "horaire d'ouverture"
+        ordering = ["weekday", "minutes"]
+        constraints = [
+            ExclusionConstraint(
+                name="opening_hours_no_overlap",
+                expressions=[
+                    ("facility", RangeOperators.EQUAL),
+                    ("weekday", RangeOperators.EQUAL),
+                    ("minutes", RangeOperators.OVERLAPS),
+                ],
+            ),
+            models.CheckConstraint(condition=Q(weekday__gte=1, weekday__lte=7), name="opening_hours_weekday"),
+            models.CheckConstraint(
+                condition=~Q(minutes__isempty=True)
+                & Q(minutes__startswith__gte=0)
+                & Q(minutes__endswith__lte=24 * 60),
+                name="opening_hours_within_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facility_id}: {self.weekday} {self.minutes}"
+
+
+class FacilityClosure(models.Model):
+    """An exceptional closure: the facility is closed every day of `dates` (half-open, like every date range)."""
+
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="closures")
+    dates = DateRangeField("dates de fermeture")
+    reason = models.CharField("motif", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "fermeture exceptionnelle"
+        ordering = ["dates"]
+        constraints = [
+            ExclusionConstraint(
+                name="closure_no_overlap",
+                expressions=[("facility", RangeOperators.EQUAL), ("dates", RangeOperators.OVERLAPS)],
+            ),
+            models.CheckConstraint(condition=~Q(dates__isempty=True), name="closure_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facility_id}: {self.dates}"
+
+
+class FacilityPhoto(models.Model):
+    """A photo of a facility, re-encoded by the service (metadata stripped, random name)."""
+
+    MAX_PHOTOS = 12
+
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(upload_to="facilities/")
+    # What the photo shows, for screen readers (the facility's name when empty).
+    alt_text = models.CharField("description de la photo", max_length=200, blank=True)
+    width = models.PositiveSmallIntegerField()
+    height = models.PositiveSmallIntegerField()
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "photo d'équipement"
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.facility_id}#{self.position}"
