@@ -216,3 +216,50 @@ def test_a_photo_goes_up_with_a_progress_bar_and_appears_on_both_sides(
     assert [False, 100] in seen, seen  # the bar was shown and reached 100 %
     assert Message.objects.get().attachment.width == 1200
     assert outside == []
+
+
+def test_too_much_to_replay_is_paged_through_the_rest_history_each_message_once(
+    pair, asgi_server, page: Page
+):
+    """More than the socket replays (CATCH_UP_MAX) came while the page was away: `resync_required`, and the
+    page reads the rest from GET …/messages?after_id=, still once each and in order."""
+    from marketplace.messaging.selectors import CATCH_UP_MAX
+
+    state: dict = {"offline": False, "routes": []}
+
+    def route(ws: WebSocketRoute) -> None:
+        if state["offline"]:
+            ws.close(code=4000, reason="hors ligne")
+            return
+        ws.connect_to_server()
+        state["routes"].append(ws)
+
+    page.route_web_socket(re.compile(r".*/ws/$"), route)
+    history = []
+    page.on("request", lambda r: history.append(r.url) if "after_id=" in r.url else None)
+    open_thread(page, asgi_server, pair.bob, pair.conversation)
+    state["offline"] = True
+    for ws in state["routes"]:
+        ws.close(code=4000, reason="coupure")
+    page.wait_for_function("() => !window.reciproqueSocket.isOpen()")
+    total = CATCH_UP_MAX + 20
+    # Written in one go (what matters is what the page reads back; nothing is pushed while it is away).
+    Message.objects.bulk_create(
+        Message(conversation=pair.conversation, sender=pair.alice, client_id=f"r{n}", text=f"m{n}")
+        for n in range(total)
+    )
+    state["offline"] = False
+    expect(page.locator("[data-messages] li[data-id]")).to_have_count(total, timeout=30_000)
+    page.wait_for_timeout(1000)
+    assert page.evaluate(THREAD_TEXTS) == [f"m{n}" for n in range(total)]
+    assert any(f"/api/v1/conversations/{pair.conversation.pk}/messages?after_id=" in url for url in history)
+    # Everything shown was marked read, in one read mark rather than one per message.
+    page.wait_for_function(
+        f"() => document.querySelectorAll('[data-messages] li[data-id]').length === {total}"
+    )
+    expect(page.locator("[data-messages-count]")).to_be_hidden()
+    last = Message.objects.order_by("-id").values_list("id", flat=True).first()
+    deadline = time.monotonic() + 10
+    while pair.conversation.participants.get(user=pair.bob).last_read_id != last:
+        assert time.monotonic() < deadline, "the read mark did not reach the last message"
+        time.sleep(0.2)

@@ -174,6 +174,8 @@
     }
 
     function insert(li, id) {
+      var last = byId.get(highest);
+      if (id > highest && last && last !== li && last.parentNode === list) { last.after(li); return; }  // the usual case
       var shown = list.querySelectorAll("li[data-id]");
       for (var i = shown.length - 1; i >= 0; i--) {
         if (shown[i] !== li && Number(shown[i].dataset.id) < id) { shown[i].after(li); return; }
@@ -200,12 +202,19 @@
         markRead();
         if (m.sender !== null) { seen(); stopTyping(); }
       }
-      receipts();
+      if (m.sender === me) receipts();
       if (follow && !replace && m.id === highest) toBottom();
     }
 
     // ---- Read marks and receipts ----
+    // Coalesced: a catch-up of hundreds of messages sends one read mark, not one per message (the socket
+    // drops frames beyond 10 a second).
+    var readTimer = null;
     function markRead() {
+      if (readTimer === null) readTimer = window.setTimeout(sendRead, 250);
+    }
+    function sendRead() {
+      readTimer = null;
       if (document.visibilityState !== "visible" || wantRead <= lastReadSent) return;
       lastReadSent = wantRead;
       if (socket && socket.send({ type: "read", conversation: conversation, up_to_id: wantRead })) return;
