@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import pytest
 import uvicorn
 from PIL import Image
-from playwright.sync_api import Page, WebSocketRoute, expect
+from playwright.sync_api import Page, Response, WebSocketRoute, expect
 
 from marketplace.accounts.models import User
 from marketplace.messaging import services
@@ -215,10 +215,13 @@ def test_a_photo_goes_up_with_a_progress_bar_and_appears_on_both_sides(
         }"""
     )
     statuses: list = []
+
+    def record(response: Response) -> None:
+        if "pieces-jointes" in response.url:
+            statuses.append((response.url, response.status))
+
     for side in (page, bob):
-        side.on(
-            "response", lambda r: statuses.append((r.url, r.status)) if "pieces-jointes" in r.url else None
-        )
+        side.on("response", record)
     page.get_by_label("Joindre une image ou un PDF").set_input_files(picture)
     page.get_by_label("Votre message").fill("La vue")
     page.get_by_role("button", name="Envoyer").click()
