@@ -26,6 +26,7 @@ def test_production_reads_the_layer_longer_than_the_blocking_pop(kind):
 def test_a_receive_idle_longer_than_the_blocking_pop_still_gets_its_message():
     async def scenario() -> dict:
         layer = get_channel_layer()
+        assert isinstance(layer, RedisChannelLayer)
         channel = await layer.new_channel()
         waiting = asyncio.ensure_future(layer.receive(channel))
         await asyncio.sleep(RedisChannelLayer.brpop_timeout + 1.5)  # one empty pop answered, then the next

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import pytest
 import uvicorn
 from PIL import Image
-from playwright.sync_api import Page, WebSocketRoute, expect
+from playwright.sync_api import Page, Response, WebSocketRoute, expect
 
 from marketplace.accounts.models import User
 from marketplace.messaging import services
@@ -122,6 +122,15 @@ def test_one_writes_the_other_sees_typing_then_the_message_live_and_the_sender_s
     expect(bob.locator("[data-messages] li.is-mine [data-receipt]")).to_be_visible()
     expect(page.locator("[data-messages-count]")).to_be_hidden()
     assert Message.objects.count() == 2
+
+    # Alice corrects her message in place; Bruno sees the new text, marked as edited.
+    first = page.locator("[data-messages] li.is-mine").first
+    first.get_by_text("Modifier").click()
+    first.get_by_label("Nouveau texte").fill("Bonjour Bruno, on échange en août ?")
+    first.get_by_role("button", name="Enregistrer").click()
+    expect(received.first).to_contain_text("on échange en août ?")
+    expect(received.first.locator(".chat-edited")).to_be_visible()
+    assert Message.objects.get(pk=message.pk).revisions.count() == 1
     assert outside == []
     assert bob_outside == []
 
@@ -158,9 +167,14 @@ def test_one_loses_the_socket_the_other_sends_and_each_missed_message_arrives_on
     expect(page.locator("[data-messages] li[data-pending]")).to_have_count(0)
     bob.wait_for_timeout(600)
     assert bob.evaluate(THREAD_TEXTS) == ["avant la coupure"]  # nothing reached the page meanwhile
+    # Without its socket, Bruno's page still sends (over REST, with its client id).
+    bob.get_by_label("Votre message").fill("écrit sans socket")
+    bob.get_by_role("button", name="Envoyer").click()
+    expect(page.locator("[data-messages] li[data-id]").last).to_contain_text("écrit sans socket")
+    sent.append("écrit sans socket")
 
     state["offline"] = False  # the next attempt of the page's back-off gets through
-    expect(bob.locator("[data-messages] li[data-id]")).to_have_count(5, timeout=20_000)
+    expect(bob.locator("[data-messages] li[data-id]")).to_have_count(6, timeout=20_000)
     bob.wait_for_function(SOCKET_READY)
     bob.wait_for_timeout(1000)  # a late duplicate (replay and live) would show by now
     assert bob.evaluate(THREAD_TEXTS) == ["avant la coupure", *sent]
@@ -171,8 +185,8 @@ def test_one_loses_the_socket_the_other_sends_and_each_missed_message_arrives_on
     # Live again: the next one comes without a reload.
     page.get_by_label("Votre message").fill("de retour")
     page.get_by_role("button", name="Envoyer").click()
-    expect(bob.locator("[data-messages] li[data-id]")).to_have_count(6)
-    assert Message.objects.count() == 6
+    expect(bob.locator("[data-messages] li[data-id]")).to_have_count(7)
+    assert Message.objects.count() == 7
 
 
 def photo(path) -> None:
@@ -200,6 +214,14 @@ def test_a_photo_goes_up_with_a_progress_bar_and_appears_on_both_sides(
                 .observe(bar, {attributes: true});
         }"""
     )
+    statuses: list = []
+
+    def record(response: Response) -> None:
+        if "pieces-jointes" in response.url:
+            statuses.append((response.url, response.status))
+
+    for side in (page, bob):
+        side.on("response", record)
     page.get_by_label("Joindre une image ou un PDF").set_input_files(picture)
     page.get_by_label("Votre message").fill("La vue")
     page.get_by_role("button", name="Envoyer").click()
@@ -208,11 +230,61 @@ def test_a_photo_goes_up_with_a_progress_bar_and_appears_on_both_sides(
         image = side.locator("[data-messages] li[data-id] .chat-attachment img")
         expect(image).to_have_attribute("alt", "vue-du-balcon.jpg")
         expect(image).to_be_visible()
-        side.wait_for_function(
-            "() => { const i = document.querySelector('.chat-attachment img'); return i && i.complete && i.naturalWidth > 0; }"
+        side.wait_for_function(  # the image itself, served to this participant
+            "() => { const i = document.querySelector('.chat-attachment img');"
+            " return i && i.complete && i.naturalWidth > 0; }",
+            timeout=15_000,
         )
         expect(side.locator("[data-messages] li[data-id]")).to_contain_text("La vue")
+    assert [status for _url, status in statuses] == [200, 200], statuses
     seen = page.evaluate("window.progressSeen")
     assert [False, 100] in seen, seen  # the bar was shown and reached 100 %
     assert Message.objects.get().attachment.width == 1200
     assert outside == []
+
+
+def test_too_much_to_replay_is_paged_through_the_rest_history_each_message_once(
+    pair, asgi_server, page: Page
+):
+    """More than the socket replays (CATCH_UP_MAX) came while the page was away: `resync_required`, and the
+    page reads the rest from GET …/messages?after_id=, still once each and in order."""
+    from marketplace.messaging.selectors import CATCH_UP_MAX
+
+    state: dict = {"offline": False, "routes": []}
+
+    def route(ws: WebSocketRoute) -> None:
+        if state["offline"]:
+            ws.close(code=4000, reason="hors ligne")
+            return
+        ws.connect_to_server()
+        state["routes"].append(ws)
+
+    page.route_web_socket(re.compile(r".*/ws/$"), route)
+    history = []
+    page.on("request", lambda r: history.append(r.url) if "after_id=" in r.url else None)
+    open_thread(page, asgi_server, pair.bob, pair.conversation)
+    state["offline"] = True
+    for ws in state["routes"]:
+        ws.close(code=4000, reason="coupure")
+    page.wait_for_function("() => !window.reciproqueSocket.isOpen()")
+    total = CATCH_UP_MAX + 20
+    # Written in one go (what matters is what the page reads back; nothing is pushed while it is away).
+    Message.objects.bulk_create(
+        Message(conversation=pair.conversation, sender=pair.alice, client_id=f"r{n}", text=f"m{n}")
+        for n in range(total)
+    )
+    state["offline"] = False
+    expect(page.locator("[data-messages] li[data-id]")).to_have_count(total, timeout=30_000)
+    page.wait_for_timeout(1000)
+    assert page.evaluate(THREAD_TEXTS) == [f"m{n}" for n in range(total)]
+    assert any(f"/api/v1/conversations/{pair.conversation.pk}/messages?after_id=" in url for url in history)
+    # Everything shown was marked read, in one read mark rather than one per message.
+    page.wait_for_function(
+        f"() => document.querySelectorAll('[data-messages] li[data-id]').length === {total}"
+    )
+    expect(page.locator("[data-messages-count]")).to_be_hidden()
+    last = Message.objects.order_by("-id").values_list("id", flat=True).first()
+    deadline = time.monotonic() + 10
+    while pair.conversation.participants.get(user=pair.bob).last_read_id != last:
+        assert time.monotonic() < deadline, "the read mark did not reach the last message"
+        time.sleep(0.2)

@@ -50,6 +50,10 @@
     var byId = new Map();  // server id -> <li>
     var pending = new Map();  // client id -> {li, text, file, attachment, tries, timer}
     var highest = 0, lowest = 0;
+    // Every message of this conversation up to `synced` is shown: the page's, then the socket's stream (complete
+    // while connected) and the catch-ups. Not the reply to a REST send made while the socket was down, which
+    // may overtake messages not received yet: the next `subscribe` starts from here.
+    var synced = 0;
     var wantRead = 0, lastReadSent = Number(root.dataset.lastRead) || 0;
     var typingSentAt = 0, typingTimer = null;
 
@@ -73,6 +77,7 @@
       track(id, li);
       if (li.dataset.sender !== String(me)) wantRead = Math.max(wantRead, id);
     });
+    synced = highest;
     list.querySelectorAll("[data-edit-until]").forEach(closeEditLater);
     var readForm = root.querySelector("[data-read-form]");
     if (readForm) readForm.hidden = true;  // this script marks what is shown as read
@@ -174,6 +179,8 @@
     }
 
     function insert(li, id) {
+      var last = byId.get(highest);
+      if (id > highest && last && last !== li && last.parentNode === list) { last.after(li); return; }  // the usual case
       var shown = list.querySelectorAll("li[data-id]");
       for (var i = shown.length - 1; i >= 0; i--) {
         if (shown[i] !== li && Number(shown[i].dataset.id) < id) { shown[i].after(li); return; }
@@ -182,8 +189,9 @@
     }
 
     // A message from the server, whatever the path: shown once, at its place; `replace` for an edit.
-    function upsert(m, replace) {
+    function upsert(m, replace, inSequence) {
       if (!m || m.conversation !== conversation) return;
+      if (inSequence && m.id > synced) synced = m.id;
       var old = byId.get(m.id);
       if (old && !replace && !old.hasAttribute("data-pending")) return;  // already shown: dropped
       if (!old && m.client_id && m.sender === me && pending.has(m.client_id)) {
@@ -200,12 +208,19 @@
         markRead();
         if (m.sender !== null) { seen(); stopTyping(); }
       }
-      receipts();
+      if (m.sender === me) receipts();
       if (follow && !replace && m.id === highest) toBottom();
     }
 
     // ---- Read marks and receipts ----
+    // Coalesced: a catch-up of hundreds of messages sends one read mark, not one per message (the socket
+    // drops frames beyond 10 a second).
+    var readTimer = null;
     function markRead() {
+      if (readTimer === null) readTimer = window.setTimeout(sendRead, 250);
+    }
+    function sendRead() {
+      readTimer = null;
       if (document.visibilityState !== "visible" || wantRead <= lastReadSent) return;
       lastReadSent = wantRead;
       if (socket && socket.send({ type: "read", conversation: conversation, up_to_id: wantRead })) return;
@@ -473,13 +488,13 @@
     function resync(cursor) {
       if (resyncing && !cursor) return;
       resyncing = true;
-      var url = messagesUrl + "?after_id=" + (cursor ? resyncFrom : highest) + "&limit=100" +
+      if (!cursor) resyncFrom = synced;
+      var url = messagesUrl + "?after_id=" + resyncFrom + "&limit=100" +
         (cursor ? "&cursor=" + encodeURIComponent(cursor) : "");
-      if (!cursor) resyncFrom = highest;
       fetch(url, { credentials: "same-origin" })
         .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
         .then(function (page) {
-          page.items.forEach(function (m) { upsert(m); });
+          page.items.forEach(function (m) { upsert(m, false, true); });
           if (page.next) resync(page.next); else resyncing = false;
         })
         .catch(function () { resyncing = false; });
@@ -489,7 +504,7 @@
     if (!socket) return;
     socket.on(function (event) {
       switch (event.type) {
-        case "message.new": upsert(event.message); break;
+        case "message.new": upsert(event.message, false, true); break;
         case "message.edited": case "message.deleted": upsert(event.message, true); break;
         case "message.ack": acked(event.client_id, event.id); break;
         case "error":
@@ -509,7 +524,7 @@
       }
     });
     socket.onReady(function () {
-      socket.send({ type: "subscribe", after_id: highest });
+      socket.send({ type: "subscribe", after_id: synced });
       pending.forEach(function (entry, clientId) {
         if (!entry.file) viaSocket(clientId);  // not acked yet: again, same client id
       });
