@@ -146,11 +146,20 @@ def suggested(columns: list[str], *, remembered: dict[str, str] | None = None) -
             mapping[target] = column
     taken = set(mapping.values())
     for column in columns:
-        target = _SYNONYM_INDEX.get(simplified(column))
-        if target and target not in mapping and column not in taken:
-            mapping[target] = column
+        found = _SYNONYM_INDEX.get(simplified(column)) or _truncated(column)
+        if found and found not in mapping and column not in taken:
+            mapping[found] = column
             taken.add(column)
     return mapping
+
+
+def _truncated(column: str) -> str | None:
+    """A Shapefile cuts field names at 10 characters ("identifiant" → "identifian"): the synonym it began."""
+    if len(column) != 10:
+        return None
+    key = simplified(column)
+    found = {target for word, target in _SYNONYM_INDEX.items() if word.startswith(key)}
+    return found.pop() if len(found) == 1 else None
 
 
 # ---- Categories ----------------------------------------------------------------------------------------
@@ -242,9 +251,9 @@ def _category_index() -> dict[str, str]:
         index[simplified(category.value)] = category.value
         with _french():
             index[simplified(str(category.label))] = category.value
-    for category, words in CATEGORY_WORDS.items():
+    for code, words in CATEGORY_WORDS.items():
         for word in words:
-            index[simplified(word)] = str(category)
+            index[simplified(word)] = str(code)
     return index
 
 

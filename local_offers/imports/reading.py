@@ -119,8 +119,24 @@ def read_table(path: Path) -> Table:
     kind = detect_format(head)
     if kind == "zip":
         with _extracted(path) as dataset:
-            return _read_dataset(dataset, inside_zip=True)
-    return _read_dataset(path, kind=kind)
+            return _read_dataset(dataset)
+    if kind == CSV:
+        return read_csv(path)
+    with _named(path, kind) as named:
+        return _read_spatial(named, kind)
+
+
+@contextmanager
+def _named(path: Path, kind: str) -> Iterator[Path]:
+    """The file under the extension of the format its content showed: GDAL picks its driver by it."""
+    suffix = {GPKG: ".gpkg", GEOJSON: ".geojson"}[kind]
+    if path.suffix.lower() == suffix:
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="facility-import-") as folder:
+        link = Path(folder) / f"data{suffix}"
+        link.symlink_to(path.resolve())
+        yield link
 
 
 def too_large() -> e.FileTooLarge:
@@ -130,18 +146,18 @@ def too_large() -> e.FileTooLarge:
     )
 
 
-def _read_dataset(path: Path, *, kind: str | None = None, inside_zip: bool = False) -> Table:
-    if kind is None:
-        if path.suffix.lower() == ".shp":
-            kind = SHAPEFILE
-        else:
-            with path.open("rb") as handle:
-                kind = detect_format(handle.read(4096))
-            if kind == "zip":
-                raise e.ArchiveContent(_("Une archive dans l'archive n'est pas acceptée."))
+def _read_dataset(path: Path) -> Table:
+    """The one dataset of an archive, its format told by its content too (a Shapefile by its .shp)."""
+    if path.suffix.lower() == ".shp":
+        return _read_spatial(path, SHAPEFILE)
+    with path.open("rb") as handle:
+        kind = detect_format(handle.read(4096))
+    if kind == "zip":
+        raise e.ArchiveContent(_("Une archive dans l'archive n'est pas acceptée."))
     if kind == CSV:
         return read_csv(path)
-    return _read_spatial(path, kind)
+    with _named(path, kind) as named:
+        return _read_spatial(named, kind)
 
 
 # ---- Archives ------------------------------------------------------------------------------------------
@@ -261,7 +277,10 @@ def _read_spatial(path: Path, kind: str) -> Table:
     except (
         pyogrio.errors.DataSourceError,
         pyogrio.errors.DataLayerError,
-        pyogrio.errors.FieldTypeError,
+        pyogrio.errors.FieldError,
+        pyogrio.errors.FeatureError,
+        pyogrio.errors.GeometryError,
+        pyogrio.errors.CRSError,
     ) as error:
         raise e.FileUnreadable() from error
     except (OSError, RuntimeError, ValueError) as error:

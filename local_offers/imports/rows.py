@@ -169,13 +169,14 @@ def prepare(table: Table, mapping: dict[str, str], *, crs: int | None = None) ->
 
     lon, lat = _points(table, mapping, crs, reject)
     located = ~(np.isnan(lon) | np.isnan(lat))
-    if located.any() and not _in_france(lon[located], lat[located]).any():
+    coordinates_given = any(r.code == "coordinates_invalid" for r in rejected.values()) or located.any()
+    if coordinates_given and not _in_france(lon[located], lat[located]).any():
         raise e.CrsMismatch(
             detail={"field": "crs" if table.format == CSV else "file", "crs": _crs_name(table, crs)}
         )
-    for i in np.flatnonzero(located & ~_in_france(lon, lat)):
+    for outside in np.flatnonzero(located & ~_in_france(lon, lat)):
         reject(
-            int(i),
+            int(outside),
             "point_outside_france",
             _("Ce point n'est dans aucune commune française (hors de France ou en mer)."),
         )
@@ -306,7 +307,7 @@ def _fill(row: dict[str, Any], columns: dict[str, list[str]], i: int) -> tuple[s
                 _URL(value)
             except ValidationError:
                 return "website_invalid", _("Adresse de site web invalide : « %(value)s ».") % {
-                    "value": value[:80]
+                    "value": original[:80]
                 }
         if value and target == "email":
             try:

@@ -52,7 +52,7 @@ def communes(departement: str | None) -> list[dict[str, str]]:
 
 def frame(rows: int, *, seed: int = 13, departement: str | None = None) -> gpd.GeoDataFrame:
     """`rows` facilities within ~200 m of real town halls, in Lambert-93."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311  (sample data, not secrets)
     places = communes(departement)
     records = []
     for i in range(rows):
