@@ -65,6 +65,8 @@ def _spatial_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def stage(prepared: Prepared) -> None:
     with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg's own cursor, for COPY
+        # Dropped at commit; an import inside a caller's larger transaction may find the previous one's.
+        raw.execute(f"DROP TABLE IF EXISTS {STAGE}")
         raw.execute(
             f"CREATE TEMP TABLE {STAGE} ("
             "row integer PRIMARY KEY, name text, category text, description text, address text, website text, "
