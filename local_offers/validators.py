@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-# La Poste's establishments: INSEE exempts this SIREN from the Luhn key and checks the digit sum modulo 5.
+# La Poste's establishments: INSEE exempts most of them from the Luhn key; their digit sum is a multiple of 5.
 _LA_POSTE_SIREN = "356000000"
 
 
@@ -9,8 +9,8 @@ def siret_is_valid(value: str) -> bool:
     """14 ASCII digits whose Luhn checksum is right (INSEE's key for SIRET numbers), La Poste's rule aside."""
     if len(value) != 14 or not (value.isascii() and value.isdigit()):
         return False
-    if value.startswith(_LA_POSTE_SIREN):
-        return sum(int(char) for char in value) % 5 == 0
+    if value.startswith(_LA_POSTE_SIREN) and sum(int(char) for char in value) % 5 == 0:
+        return True
     total = 0
     # Luhn from the right: every second digit, starting with the one before the key, is doubled.
     for index, char in enumerate(reversed(value)):
