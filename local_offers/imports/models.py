@@ -92,3 +92,8 @@ class FacilityImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_status_display()})"
+
+    def get_format_label(self) -> str:
+        return {"csv": "CSV", "geojson": "GeoJSON", "gpkg": "GeoPackage", "shapefile": "Shapefile"}.get(
+            self.format, self.format
+        )

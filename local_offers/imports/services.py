@@ -204,7 +204,11 @@ def facility_import_run(*, import_id: int) -> FacilityImport:
         record.refresh_from_db()
     logger.info(
         "facility import",
-        extra={"status": record.status, "facilities_created": record.created_count, "facilities_updated": record.updated_count},
+        extra={
+            "status": record.status,
+            "facilities_created": record.created_count,
+            "facilities_updated": record.updated_count,
+        },
     )
     return record
 
