@@ -161,7 +161,7 @@ class FacilityForm(forms.Form):
                 "external_id",
             )
         }
-        hours = []
+        hours: list[dict[str, Any]] = []
         for day in Weekday:
             for k in range(HOURS_PER_DAY):
                 opens, closes = data.get(f"h{day.value}_{k}_opens"), data.get(f"h{day.value}_{k}_closes")
@@ -172,7 +172,7 @@ class FacilityForm(forms.Form):
                 self.service_fields[f"opening_hours.{index}.closes"] = f"h{day.value}_{k}_closes"
                 self.service_fields[f"opening_hours.{index}"] = f"h{day.value}_{k}_opens"
                 hours.append({"weekday": day.value, "opens": _clock(opens), "closes": _clock(closes)})
-        closures = []
+        closures: list[dict[str, Any]] = []
         for i in range(self.closures_count):
             start, last = data.get(f"c{i}_start"), data.get(f"c{i}_last")
             if start is None and last is None:

@@ -207,7 +207,7 @@ def photo_add(request: HttpRequest, facility_id: int) -> HttpResponse:
     form = PhotoForm(request.POST, request.FILES)
     if not form.is_valid():
         field, errors = next(iter(form.errors.items()))
-        raise InvalidField(field, " ".join(errors))
+        raise InvalidField(field, " ".join(str(e) for e in errors))
     return post_action(
         request,
         lambda: services.photo_add(
@@ -232,4 +232,3 @@ def photo_delete(request: HttpRequest, facility_id: int, photo_id: int) -> HttpR
         success=_("Photo retirée."),
         next_default=reverse("local_offers:edit", args=[facility.pk]),
     )
-

@@ -24,12 +24,16 @@ def weekly_hours(facility: Facility) -> list[tuple[str, list[str]]]:
     """[(day label, ["09:00–12:00", …]), …] for every day of the week (an empty list: closed)."""
     by_day: dict[int, list[str]] = {}
     for hours in facility.opening_hours.all():
-        by_day.setdefault(hours.weekday, []).append(f"{clock(hours.minutes.lower)}–{clock(hours.minutes.upper)}")
+        by_day.setdefault(hours.weekday, []).append(
+            f"{clock(hours.minutes.lower)}–{clock(hours.minutes.upper)}"
+        )
     return [(str(day.label), by_day.get(day.value, [])) for day in Weekday]
 
 
 @register.inclusion_tag("local_offers/_offers_near_stay.html")
-def offers_near_stay(point: Point | None, start: dt.date | None, end: dt.date | None, radius_m: int = 20_000) -> dict[str, Any]:
+def offers_near_stay(
+    point: Point | None, start: dt.date | None, end: dt.date | None, radius_m: int = 20_000
+) -> dict[str, Any]:
     """The published facilities within `radius_m` of `point` open during [start, end)."""
     if point is None or start is None or end is None:
         return {"offers": [], "radius_km": radius_m // 1000}

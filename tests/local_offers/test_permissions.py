@@ -62,7 +62,9 @@ def facilities(cast, tmp_path):
     published = make_facility(cast.correspondent, cast.grenoble, name="Publié", publish=True)
     photos = {
         f.pk: services.photo_add(
-            actor=cast.correspondent, facility=f, upload=SimpleUploadedFile("p.jpg", jpeg_with_gps(), "image/jpeg")
+            actor=cast.correspondent,
+            facility=f,
+            upload=SimpleUploadedFile("p.jpg", jpeg_with_gps(), "image/jpeg"),
         )
         for f in (draft, published)
     }
@@ -92,7 +94,9 @@ def test_the_correspondent_and_an_administrator_may_use_every_route(cast, facili
         client = client_for(actor)
         for which in ("draft", "published"):
             facility = facilities[which]
-            for method, url, body, kind in routes(facility, facilities["photos"][facility.pk], cast.grenoble):
+            for method, url, body, _kind in routes(
+                facility, facilities["photos"][facility.pk], cast.grenoble
+            ):
                 if method != "get":
                     continue  # writes are exercised by the service and API tests
                 response = _send(client, method, url, body)

@@ -1,0 +1,248 @@
+"""Benchmark: facilities (local offers) at national scale.
+
+Sections, each a function of the run's `Bench` (the database URL, the size), run in order by `main`; a section
+is one more entry in SECTIONS (the bulk import's timing comes as another section, beside its baselines).
+
+- seed: `size` published facilities in real communes drawn in proportion to population, with weekly hours
+  (COPY into `reciproque_bench`, triggers off, then VACUUM ANALYZE); timed;
+- nearest: the 10 nearest facilities of 200 seeded points within 50 km (`near` + `radius`, the API's own SQL
+  captured from Django: the FilterSet's KNN order on the `facility_search` GiST index), p50/p95 in the
+  database, beside the same SQL with index scans off (the naive plan) and their ratio; then the same search
+  through HTTP (uvicorn as `make run` serves it, one keep-alive connection), p50/p95;
+- tiles: vector tiles at z8 and z13 around the same points through HTTP, cold, p50/p95.
+
+Targets (issue 13): nearest ≤ 5 ms in the database and ≤ 15 ms through the API (p95).
+Run: `.venv/bin/python -m bench.facilities [SIZE]` (default 100000).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import psycopg
+
+from bench.common import free_port, serve
+from bench.search import BENCH_DB, base_url, conninfo, django, get, p50_p95, prepare, session_cookie, tile_of
+
+SEED = 2027
+POINTS = 200
+CATEGORIES = [
+    "museum",
+    "heritage",
+    "library",
+    "cinema",
+    "performance",
+    "pool",
+    "sports",
+    "leisure_park",
+    "zoo",
+    "holiday_centre",
+    "campsite",
+    "other",
+]
+
+
+@dataclass
+class Bench:
+    url: str
+    size: int
+    points: list[tuple[float, float]] = field(default_factory=list)
+    cookie: str = ""
+
+
+def seed(bench: Bench) -> None:
+    """Replace the bench facilities by `size` published ones, weekly hours included (COPY)."""
+    rng = random.Random(SEED)
+    organisation = (
+        django(
+            bench.url,
+            "from marketplace.organisations.models import Organisation\n"
+            "from marketplace.organisations.validators import siren_complete\n"
+            "o = Organisation.objects.filter(siren=siren_complete('99900001')).first()\n"
+            "o = o or Organisation.objects.create(name='Bench', kind='commune', siren=siren_complete('99900001'),"
+            " seat_commune_id='38185', status='validated')\n"
+            "print(o.pk)",
+        )
+        .strip()
+        .splitlines()[-1]
+    )
+    started = time.perf_counter()
+    with psycopg.connect(conninfo(bench.url + BENCH_DB)) as conn:
+        conn.execute("SET session_replication_role = replica")
+        conn.execute("TRUNCATE local_offers_facility CASCADE")
+        communes = conn.execute(
+            "SELECT code, departement_id, region_id, population, ST_X(point), ST_Y(point) FROM geo_commune "
+            "WHERE population > 0"
+        ).fetchall()
+        picks = rng.choices(communes, weights=[c[3] for c in communes], k=bench.size)
+        now = dt.datetime.now(dt.UTC).isoformat()
+        with conn.cursor().copy(
+            "COPY local_offers_facility (id, organisation_id, category, name, description, address, location,"
+            " commune_id, departement_id, region_id, access_motor, access_visual, access_hearing, access_mental,"
+            " accessibility_note, website, phone, email, external_id, status, published_at, created_at,"
+            " updated_at) FROM STDIN"
+        ) as copy:
+            for i, (code, dep, reg, _pop, lon, lat) in enumerate(picks, start=1):
+                x, y = lon + rng.uniform(-0.01, 0.01), lat + rng.uniform(-0.007, 0.007)
+                copy.write_row(
+                    (
+                        i,
+                        organisation,
+                        rng.choice(CATEGORIES),
+                        f"Équipement {i}",
+                        "",
+                        "",
+                        f"SRID=4326;POINT({x} {y})",
+                        code,
+                        dep,
+                        reg,
+                        rng.random() < 0.6,
+                        rng.random() < 0.3,
+                        rng.random() < 0.3,
+                        rng.random() < 0.3,
+                        "",
+                        "",
+                        "",
+                        "",
+                        f"B{i}",
+                        "published",
+                        now,
+                        now,
+                        now,
+                    )
+                )
+        with conn.cursor().copy(
+            "COPY local_offers_facilityopeninghours (facility_id, weekday, minutes) FROM STDIN"
+        ) as copy:
+            for i in range(1, bench.size + 1):
+                for day in range(2, 8):
+                    copy.write_row((i, day, "[600,1080)"))
+        conn.execute(
+            "SELECT setval(pg_get_serial_sequence('local_offers_facility', 'id'), %s)", [bench.size + 1]
+        )
+        conn.commit()
+    with psycopg.connect(conninfo(bench.url + BENCH_DB), autocommit=True) as conn:
+        for table in ("local_offers_facility", "local_offers_facilityopeninghours"):
+            conn.execute(f"VACUUM ANALYZE {table}")
+        conn.execute("SELECT setseed(0.42)")
+        bench.points = [
+            (float(x), float(y))
+            for x, y in conn.execute(
+                "SELECT ST_X(location), ST_Y(location) FROM local_offers_facility ORDER BY random() LIMIT %s",
+                [POINTS],
+            ).fetchall()
+        ]
+    seconds = time.perf_counter() - started
+    print(f"\n{bench.size:,} facilities seeded in {seconds:.0f} s (COPY with their hours)".replace(",", " "))
+
+
+def _queries(bench: Bench) -> list[str]:
+    return [f"near={lon:.5f},{lat:.5f}&radius=50000&limit=10" for lon, lat in bench.points]
+
+
+def nearest(bench: Bench) -> None:
+    """The 10 nearest within 50 km: the API's SQL in the database (indexed, then naive), then through HTTP."""
+    code = f"""
+import statistics, time
+from django.db import connection, transaction
+from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
+from local_offers.filters import FacilitySearchFilter
+from local_offers.selectors import facilities_searchable
+from marketplace import lists
+sqls = []
+for q in {_queries(bench)!r}:
+    with CaptureQueriesContext(connection) as captured:
+        page = lists.paginate(QueryDict(q), FacilitySearchFilter, facilities_searchable(), max_limit=500)
+    sqls.append(captured.captured_queries[-1]["sql"])
+def run(n):
+    timings = []
+    with connection.cursor() as c:
+        for sql in sqls[:n]:
+            started = time.perf_counter()
+            c.execute(sql)
+            c.fetchall()
+            timings.append((time.perf_counter() - started) * 1000)
+    return timings
+run(20)
+indexed = run(len(sqls))
+with transaction.atomic():
+    with connection.cursor() as c:
+        c.execute("SET LOCAL enable_indexscan = off; SET LOCAL enable_bitmapscan = off")
+    naive = run(20)
+p95 = statistics.quantiles(indexed, n=20)[18]
+print(f"10 nearest in the database (API SQL, {{len(indexed)}} points)  p50={{statistics.median(indexed):7.2f}} ms"
+      f"  p95={{p95:7.2f}} ms | naive (no index scans, 20 points) p50={{statistics.median(naive):7.1f}} ms"
+      f" | ratio {{statistics.median(naive) / statistics.median(indexed):5.0f}}x  (target p95 <= 5 ms)")
+"""
+    print(django(bench.url, code).strip().splitlines()[-1])
+    with _server(bench) as conn:
+        for q in _queries(bench)[:20]:
+            get(conn, f"/api/v1/facilities?{q}", bench.cookie)
+        timings = []
+        for q in _queries(bench):
+            ms, status, _ = get(conn, f"/api/v1/facilities?{q}", bench.cookie)
+            if status != 200:
+                raise RuntimeError(f"{q}: {status}")
+            timings.append(ms)
+        print(
+            f"10 nearest through the API (HTTP, {len(timings)} points)  {p50_p95(timings)}  (target p95 <= 15 ms)"
+        )
+
+
+def tiles(bench: Bench) -> None:
+    """Vector tiles at z8 (grouped) and z13 (grouped, street level) around the points, cold."""
+    with _server(bench) as conn:
+        for z in (8, 13):
+            wanted = sorted({tile_of(lon, lat, z) for lon, lat in bench.points})[:100]
+            cold = [get(conn, f"/api/v1/tiles/facilities/{z}/{x}/{y}.mvt", bench.cookie) for x, y in wanted]
+            if any(status != 200 for _ms, status, _size in cold):
+                raise RuntimeError(f"a tile at z{z} failed")
+            size_kb = statistics.median([c[2] for c in cold]) / 1024
+            print(
+                f"tiles z{z:<2} ({len(wanted):>3} tiles, median {size_kb:5.1f} KB)  cold {p50_p95([c[0] for c in cold])}"
+            )
+
+
+class _server:
+    """uvicorn as `make run` serves it, on the bench database; one keep-alive connection."""
+
+    def __init__(self, bench: Bench) -> None:
+        self.bench = bench
+
+    def __enter__(self) -> http.client.HTTPConnection:
+        port = free_port()
+        self.proc = serve(
+            port, {"DATABASE_URL": self.bench.url + BENCH_DB, "SERVER": "uvicorn", "LOG_LEVEL": "WARNING"}
+        )
+        return http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def __exit__(self, *exc: object) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=20)
+
+
+# The sections of a run, in order. The bulk import's timing (issue 13, part "import") goes here as well.
+SECTIONS: list[Callable[[Bench], None]] = [seed, nearest, tiles]
+
+
+def main() -> None:
+    size = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    url = base_url()
+    print(f"Facilities benchmark on {BENCH_DB}: {size} facilities, 2 cores; uvicorn as make run serves it")
+    prepare(url)
+    bench = Bench(url=url, size=size)
+    bench.cookie = session_cookie(url)
+    for section in SECTIONS:
+        section(bench)
+
+
+if __name__ == "__main__":
+    main()
