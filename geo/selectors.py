@@ -77,9 +77,13 @@ def communes_locate(table: str, *, point: str, commune: str) -> None:
     t, p, c = (connection.ops.quote_name(name) for name in (table, point, commune))
     communes = Commune._meta.db_table
     with connection.cursor() as cursor:
+        # Commune by commune (LATERAL), each finding its points through the table's GiST index on `point`
+        # when it has one: a polygon is then prepared once for all its points, not parsed for each point.
         cursor.execute(
-            f"UPDATE {t} s SET {c} = k.code FROM {communes} k "  # noqa: S608  (quoted identifiers)
-            f"WHERE s.{p} IS NOT NULL AND ST_Contains(k.geom, s.{p})"
+            f"WITH found AS (SELECT DISTINCT ON (p.ctid) p.ctid AS id, k.code FROM {communes} k, "  # noqa: S608
+            f"LATERAL (SELECT s.ctid FROM {t} s WHERE s.{p} && k.geom AND ST_Contains(k.geom, s.{p})) p "
+            f"WHERE k.geom && (SELECT ST_SetSRID(ST_Extent({p})::geometry, 4326) FROM {t})) "
+            f"UPDATE {t} s SET {c} = found.code FROM found WHERE s.ctid = found.id"
         )
         cursor.execute(
             f"UPDATE {t} s SET {c} = (SELECT k.code FROM {communes} k "  # noqa: S608

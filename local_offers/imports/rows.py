@@ -184,17 +184,18 @@ def prepare(table: Table, mapping: dict[str, str], *, crs: int | None = None) ->
     columns = {
         target: table.values[source] for target, source in mapping.items() if target not in COORDINATES
     }
+    values = _columns(columns, n, reject)
     rows: list[dict[str, Any]] = []
     by_external_id: dict[str, int] = {}
     merged: list[tuple[int, int]] = []
+    first = table.first_row
+    names = list(values)
     for i in range(n):
         if i in rejected:
             continue
-        row: dict[str, Any] = {"row": table.row_number(i), "lon": float(lon[i]), "lat": float(lat[i])}
-        problem = _fill(row, columns, i)
-        if problem:
-            reject(i, *problem)
-            continue
+        row: dict[str, Any] = {"row": i + first, "lon": float(lon[i]), "lat": float(lat[i])}
+        for target in names:
+            row[target] = values[target][i]
         external_id = row.get("external_id") or ""
         if external_id and external_id in by_external_id:
             # The same identifier twice in the file: the later row updates the earlier one.
@@ -267,57 +268,85 @@ def _points(table: Table, mapping: dict[str, str], crs: int | None, reject: Any)
     return lon, lat
 
 
-def _fill(row: dict[str, Any], columns: dict[str, list[str]], i: int) -> tuple[str, str] | None:
-    for target, values in columns.items():
-        value = " ".join(values[i].split()) if target != "description" else values[i].strip()
-        if target in BOOLEAN_FIELDS:
-            word = value.lower()
-            if word in TRUE_WORDS:
-                row[target] = True
-            elif word in FALSE_WORDS:
-                row[target] = False
-            else:
-                return "value_invalid", _("« %(value)s » n'est ni oui ni non (%(field)s).") % {
-                    "value": value[:50],
-                    "field": FIELDS[target],
-                }
-            continue
-        if target == "category":
-            category = category_of(value)
-            if category is None:
-                return "category_unknown", _(
-                    "Catégorie inconnue : « %(value)s ». Catégories reconnues : %(known)s."
-                ) % {"value": value[:80], "known": " ; ".join(str(c.label) for c in FacilityCategory)}
-            row[target] = category
-            continue
-        original = value
-        if target == "website" and value and not value.lower().startswith(("http://", "https://")):
-            value = "https://" + value
-        if target == "phone":
-            value = re.sub(r"[\s.\-()/]", "", value)
-        limit = TEXT_LIMITS.get(target)
-        if limit and len(value) > limit:
-            return "value_too_long", _("%(field)s : %(n)d caractères (%(max)d au plus).") % {
-                "field": FIELDS[target],
-                "n": len(value),
-                "max": limit,
-            }
-        if value and target == "website":
-            try:
-                _URL(value)
-            except ValidationError:
-                return "website_invalid", _("Adresse de site web invalide : « %(value)s ».") % {
-                    "value": original[:80]
-                }
-        if value and target == "email":
-            try:
-                _EMAIL(value)
-            except ValidationError:
-                return "email_invalid", _("Courriel invalide : « %(value)s ».") % {"value": value[:80]}
-        if value and target == "phone" and not _PHONE.match(value):
-            return "phone_invalid", _("Téléphone invalide : « %(value)s ».") % {"value": value[:30]}
-        row[target] = value
-    if not row.get("name"):
-        return "name_missing", _("Le nom est vide.")
-    row.setdefault("category", FacilityCategory.OTHER.value)
-    return None
+_FAST_URL = re.compile(r"^https?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(:\d{1,5})?(/[^\s<>\"]*)?$")
+_FAST_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+_SPACES = re.compile(r"\s+")
+_PHONE_PUNCTUATION = re.compile(r"[\s.\-()/]")
+
+
+def _columns(columns: dict[str, list[str]], n: int, reject: Any) -> dict[str, list[Any]]:
+    """Every mapped column normalised as a whole (each distinct value checked once); a row's first problem
+    rejects it."""
+    out: dict[str, list[Any]] = {}
+    for target, raw in columns.items():
+        seen: dict[str, tuple[Any, tuple[str, str] | None]] = {}
+        normalised: list[Any] = [None] * n
+        for i, value in enumerate(raw):
+            result = seen.get(value)
+            if result is None:
+                result = seen[value] = _value(target, value)
+            normalised[i], problem = result
+            if problem is not None:
+                reject(i, *problem)
+        out[target] = normalised
+    if "name" in out:
+        for i, name in enumerate(out["name"]):
+            if not name:
+                reject(i, "name_missing", _("Le nom est vide."))
+    if "category" not in out:
+        out["category"] = [FacilityCategory.OTHER.value] * n
+    return out
+
+
+def _value(target: str, raw: str) -> tuple[Any, tuple[str, str] | None]:
+    """One cell normalised, or the problem that rejects its row."""
+    value = _SPACES.sub(" ", raw).strip() if target != "description" else raw.strip()
+    if target in BOOLEAN_FIELDS:
+        word = value.lower()
+        if word in TRUE_WORDS:
+            return True, None
+        if word in FALSE_WORDS:
+            return False, None
+        return None, (
+            "value_invalid",
+            _("« %(value)s » n'est ni oui ni non (%(field)s).")
+            % {"value": value[:50], "field": FIELDS[target]},
+        )
+    if target == "category":
+        category = category_of(value)
+        if category is None:
+            known = " ; ".join(str(c.label) for c in FacilityCategory)
+            return None, (
+                "category_unknown",
+                _("Catégorie inconnue : « %(value)s ». Catégories reconnues : %(known)s.")
+                % {"value": value[:80], "known": known},
+            )
+        return category, None
+    original = value
+    if target == "website" and value and not value.lower().startswith(("http://", "https://")):
+        value = "https://" + value
+    if target == "phone":
+        value = _PHONE_PUNCTUATION.sub("", value)
+    limit = TEXT_LIMITS.get(target)
+    if limit and len(value) > limit:
+        return None, (
+            "value_too_long",
+            _("%(field)s : %(n)d caractères (%(max)d au plus).")
+            % {"field": FIELDS[target], "n": len(value), "max": limit},
+        )
+    if value and target == "website" and not _FAST_URL.match(value):
+        try:
+            _URL(value)
+        except ValidationError:
+            return None, (
+                "website_invalid",
+                _("Adresse de site web invalide : « %(value)s ».") % {"value": original[:80]},
+            )
+    if value and target == "email" and not _FAST_EMAIL.match(value):
+        try:
+            _EMAIL(value)
+        except ValidationError:
+            return None, ("email_invalid", _("Courriel invalide : « %(value)s ».") % {"value": value[:80]})
+    if value and target == "phone" and not _PHONE.match(value):
+        return None, ("phone_invalid", _("Téléphone invalide : « %(value)s ».") % {"value": value[:30]})
+    return value, None
