@@ -33,6 +33,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import psycopg
 
@@ -294,7 +295,7 @@ def import_in_django(size: int) -> None:
         f"{len(content) / 1e6:.1f} MB".replace(",", " ")
     )
 
-    def import_once() -> tuple[float, float, float, object]:
+    def import_once() -> tuple[float, float, float, Any]:
         started = time.perf_counter()
         record = services.facility_import_upload(
             actor=user, organisation_id=organisation.pk, upload=SimpleUploadedFile(path.name, content)
@@ -313,12 +314,12 @@ def import_in_django(size: int) -> None:
         f"  import (ours)      upload+checks {upload_s:5.1f} s | preview {preview_s:5.1f} s | run (worker, one "
         f"transaction) {run_s:5.1f} s | end to end {total:5.1f} s  (target <= 15 s) "
         f"created={record.created_count} rejected={record.rejected_count}"
-    )  # type: ignore[attr-defined]
+    )
     again = import_once()
     print(
-        f"  same file again    end to end {sum(again[:3]):5.1f} s  created={again[3].created_count} "  # type: ignore[attr-defined]
+        f"  same file again    end to end {sum(again[:3]):5.1f} s  created={again[3].created_count} "
         f"updated={again[3].updated_count} unchanged={again[3].unchanged_count}"
-    )  # type: ignore[attr-defined]
+    )
 
     rows = list(
         Facility.objects.filter(organisation=organisation).values(
