@@ -16,7 +16,7 @@ from geo.selectors import commune_from_label
 from local_offers import selectors, services
 from local_offers.filters import FacilitySearchFilter, MyFacilitiesFilter
 from local_offers.forms import FacilityForm, OfferSearchForm, PhotoForm, facility_initial
-from local_offers.models import Facility
+from local_offers.models import Facility, Weekday
 from marketplace import lists
 from marketplace.accounts.models import User
 from marketplace.errors import InvalidField
@@ -59,8 +59,12 @@ def _search_params(request: HttpRequest) -> tuple[QueryDict, str | None]:
 def offers_map(request: HttpRequest) -> HttpResponse:
     """The offers map: filters, the nearest facilities in a list, every match on the map (tiles)."""
     params, place_error = _search_params(request)
-    labels = {name: field.label for name, field in OfferSearchForm.base_fields.items()}
-    labels.update(near=_("Près de (commune)"), radius=_("Dans un rayon de"), bbox=_("Zone de la carte"))
+    labels = {
+        **{name: field.label for name, field in OfferSearchForm.base_fields.items()},
+        "near": _("Près de (commune)"),
+        "radius": _("Dans un rayon de"),
+        "bbox": _("Zone de la carte"),
+    }
     page, error = lists.page_or_error(
         params,
         FacilitySearchFilter,
@@ -84,6 +88,8 @@ def offers_map(request: HttpRequest) -> HttpResponse:
         "next_query": next_query,
         "bbox": request.GET.get("bbox", ""),
         "centre": params.get("near", ""),
+        # The card's short day names, in the page's language.
+        "weekdays": ",".join(str(day.label)[:3] + "." for day in Weekday),
     }
     return render(
         request, "local_offers/offers_map.html", context, status=422 if (place_error or error) else 200

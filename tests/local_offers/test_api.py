@@ -8,6 +8,8 @@ import json
 
 import geopandas as gpd
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from local_offers import services
 from local_offers.models import Facility
@@ -227,3 +229,24 @@ def test_photos_are_reencoded_without_metadata(cast):
     assert Facility.objects.count() == 1
     services.photo_delete(actor=cast.correspondent, photo=photo)
     assert not facility.photos.exists()
+
+
+def test_lists_cost_the_same_queries_whatever_their_length(cast):
+    client = client_for(cast.correspondent)
+    urls = ["/api/v1/facilities?departement=38", f"/api/v1/organisations/{cast.grenoble.pk}/facilities"]
+
+    def counts():
+        found = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200
+            found.append(len(captured.captured_queries))
+        return found
+
+    make_facility(cast.correspondent, cast.grenoble, publish=True)
+    few = counts()
+    for n in range(6):
+        make_facility(
+            cast.correspondent, cast.grenoble, name=f"Équipement {n}", publish=True, external_id=f"E{n}"
+        )
+    assert counts() == few

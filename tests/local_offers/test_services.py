@@ -33,7 +33,7 @@ def test_a_facility_takes_its_territories_from_its_point(cast):
     assert facility.phone == "0476000000"
     assert facility.email == "Musee@grenoble.fr"
     assert list(facility.opening_hours.values_list("weekday", flat=True)) == [1, 2, 3, 4, 5]
-    assert facility.opening_hours.first().minutes == NumericRange(540, 1080)
+    assert facility.opening_hours.get(weekday=1).minutes == NumericRange(540, 1080)
 
 
 @pytest.mark.parametrize(

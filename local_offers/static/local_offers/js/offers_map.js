@@ -10,7 +10,7 @@
   const card = document.getElementById("facility-card");
   const TILES = data.tilesUrl.replace(/\/0\/0\/0\.mvt$/, "/{z}/{x}/{y}.mvt");
   const DETAIL = data.facilityUrl.replace(/0$/, "");
-  const WEEKDAYS = ["lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."];
+  const WEEKDAYS = (data.weekdays || "").split(",");
 
   // ---- The commune autocomplete (offline: the project's own commune search) -----------------------------
   const place = document.getElementById("id_place");
