@@ -55,7 +55,7 @@ def test_agent_finds_facilities_near_a_place_on_the_map(cast, live_server, page:
     page.get_by_role("button", name="Chercher", exact=True).click()
 
     cards = page.locator("#facility-list .home-card")
-    expect(cards).to_have_count(3)  # not Quimper
+    expect(cards).to_have_count(3, timeout=20_000)  # not Quimper
     expect(cards.first).to_contain_text("Piscine de Voiron")
     expect(cards.nth(1)).to_contain_text("Musée de Grenoble")
     expect(cards.nth(2)).to_contain_text("Château des ducs")
@@ -79,12 +79,12 @@ def test_agent_finds_facilities_near_a_place_on_the_map(cast, live_server, page:
     assert box is not None
     page.mouse.click(box["x"] + point[0], box["y"] + point[1])
     card = page.locator("#facility-card")
-    expect(card).to_be_visible()
+    expect(card).to_be_visible(timeout=20_000)
     expect(card).to_contain_text("Piscine de Voiron")
     expect(card).to_contain_text("Voiron (38)")
 
     card.get_by_role("link", name="Piscine de Voiron").click()
-    expect(page.locator("h1")).to_have_text("Piscine de Voiron")
+    expect(page.locator("h1")).to_have_text("Piscine de Voiron", timeout=20_000)
     expect(page.locator("#facility-map")).to_have_attribute("data-state", "ready", timeout=20_000)
     expect(page.get_by_role("table")).to_contain_text("09:00–18:00")
     assert outside == []
