@@ -42,7 +42,7 @@ CREATE TEMP TABLE picks AS
     SELECT h.id AS home_id, h.region_id AS own_region, n, random() AS r_kind, random() AS r_place,
            random() AS r_start, random() AS r_len, random() AS r_flex, random() AS r_party, random() AS r_rad
     FROM hx h CROSS JOIN generate_series(1, 2) n;
-DELETE FROM picks WHERE n = 2 AND r_len * 1000 % 1 >= 0.3;  -- a second wish for 30 % of the homes
+DELETE FROM picks WHERE n = 2 AND (r_len * 1000)::numeric % 1 >= 0.3;  -- a second wish for 30 % of the homes
 CREATE TEMP TABLE areas AS
     SELECT 'r' AS kind, code, ST_Area(geom_simple::geography) / 1e6 AS km2 FROM geo_region
     UNION ALL SELECT 'd', code, ST_Area(geom_simple::geography) / 1e6 FROM geo_departement;
@@ -150,7 +150,7 @@ print(f"best cycles through one home (selectors.matches_for_home, beam 40, {{len
 """
 
 COMPACT = """
-import resource, time
+import multiprocessing, resource, time
 import networkx as nx
 import numpy as np
 from exchanges.matching import graph as graphs
@@ -158,21 +158,34 @@ from exchanges.matching.engine import cycles_2_3
 started = time.perf_counter()
 compact = graphs.load_compact()
 seconds = time.perf_counter() - started
-print(f"graph: {{compact.edge_count:,}} edges (guest -> host) between {{len(compact.ids):,}} homes, loaded whole in {{seconds:.0f}} s by graph.load_compact ({{len(compact.guest):,}} wish x period pieces), peak {{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}} MB".replace(",", " "))
+print(f"graph: {{compact.edge_count:,}} edges (guest -> host) between {{len(compact.ids):,}} homes, loaded whole in {{seconds:.0f}} s by graph.load_compact ({{len(compact.guest):,}} wish x period pieces), peak {{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}} MB".replace(",", " "), flush=True)
 rng = np.random.default_rng(10)
-sub = rng.choice(compact.ids, size=min({sub}, len(compact.ids)), replace=False).tolist()
-graph = compact.graph(sub)
-print(f"subgraph of {{len(sub):,}} random homes: {{graph.edge_count:,}} edges".replace(",", " "))
-started = time.perf_counter()
-ours = sum(1 for _ in cycles_2_3(graph))
-mine = time.perf_counter() - started
-G = nx.DiGraph()
-G.add_nodes_from(sub)
-G.add_edges_from((g, h) for g, hosts in graph.out.items() for h in hosts)
-started = time.perf_counter()
-theirs = sum(1 for _ in nx.simple_cycles(G, length_bound=3))
-baseline = time.perf_counter() - started
-print(f"every 2- and 3-cycle of the subgraph: engine.cycles_2_3 {{ours:,}} cycles in {{mine * 1000:.0f}} ms | networkx.simple_cycles(length_bound=3) {{theirs:,}} cycles in {{baseline * 1000:.0f}} ms | equal counts: {{ours == theirs}} | ratio {{baseline / mine:.1f}}x (target >= 10x)".replace(",", " "))
+everyone = rng.permutation(compact.ids)
+def count_networkx(G, queue):
+    started = time.perf_counter()
+    queue.put((sum(1 for _ in nx.simple_cycles(G, length_bound=3)), time.perf_counter() - started))
+for size in {subs}:
+    sub = everyone[:size].tolist()
+    graph = compact.graph(sub)
+    started = time.perf_counter()
+    ours = sum(1 for _ in cycles_2_3(graph))
+    mine = time.perf_counter() - started
+    G = nx.DiGraph()
+    G.add_nodes_from(sub)
+    G.add_edges_from((g, h) for g, hosts in graph.out.items() for h in hosts)
+    # networkx in a process of its own (forked: the same graph), stopped after {limit} s.
+    queue = multiprocessing.get_context("fork").Queue()
+    child = multiprocessing.get_context("fork").Process(target=count_networkx, args=(G, queue))
+    child.start()
+    child.join({limit})
+    if child.is_alive():
+        child.kill()
+        child.join()
+        theirs = f"did not finish in {limit} s (stopped): ratio > {{{limit} / mine:.0f}}x"
+    else:
+        count, baseline = queue.get()
+        theirs = f"{{count:,}} cycles in {{baseline * 1000:.0f}} ms | equal counts: {{count == ours}} | ratio {{baseline / mine:.1f}}x"
+    print(f"every 2- and 3-cycle of a {{len(sub):,}}-home subgraph ({{graph.edge_count:,}} edges): engine.cycles_2_3 {{ours:,}} cycles in {{mine * 1000:.0f}} ms | networkx.simple_cycles(length_bound=3) {{theirs}} (target >= 10x)".replace(",", " "), flush=True)
 """
 
 
@@ -235,7 +248,12 @@ def main() -> None:
         f"{size:,} homes generated in {seconds:.0f} s (bench.search), {wishes:,} wishes in {wish_seconds:.0f} s "
         "(35 % région, 35 % département, 20 % circle of 15–50 km, 10 % commune)".replace(",", " ")
     )
-    print(django_run(url, COMPACT.format(sub=SUBGRAPH)).strip())
+    print(
+        django_run(
+            url,
+            COMPACT.format(subs=[2000, SUBGRAPH], limit=int(os.environ.get("BENCH_NETWORKX_LIMIT", "300"))),
+        ).strip()
+    )
     homes = sample_homes(url, 40)
     print(django_run(url, PER_HOME.format(ids=homes, cycles=10)).strip())
     batch(url, limit)

@@ -342,7 +342,7 @@ def load_compact() -> Compact:
             out["end"].append(e[ok])
             out["open"].append(p_open[cand])
             out["wish"].append(np.full(len(host), wish_id, dtype=np.int64))
-            out["km2"].append(np.full(len(host), km2, dtype=np.float32))
+            out["km2"].append(np.full(len(host), km2, dtype=np.float64))
             out["spare"].append((sleeps[host] - party).astype(np.int16))
     dtypes = {
         "guest": np.int32,
@@ -351,7 +351,7 @@ def load_compact() -> Compact:
         "end": np.int32,
         "open": bool,
         "wish": np.int64,
-        "km2": np.float32,
+        "km2": np.float64,
         "spare": np.int16,
     }
     arrays = {k: np.concatenate(out[k]) if out[k] else np.zeros(0, dtype=t) for k, t in dtypes.items()}
