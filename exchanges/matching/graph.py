@@ -143,11 +143,15 @@ def load_reputation(graph: Graph, owners: Iterable[int] | None = None) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT about, sum(rating), count(*) FROM ("  # noqa: S608
-            f"  SELECT CASE WHEN r.side = 'guest' THEN s.host_id ELSE s.guest_id END AS about, r.rating"
+            f"  SELECT s.host_id AS about, r.rating, r.stay_id, s.period"
             f"  FROM {review} r JOIN {stay} s ON s.id = r.stay_id"
-            f"  WHERE upper(s.period) + %(blind)s <= %(today)s"
-            f"     OR (SELECT count(*) FROM {review} o WHERE o.stay_id = r.stay_id) >= 2"
-            f") public WHERE %(owners)s::bigint[] IS NULL OR about = ANY(%(owners)s::bigint[])"
+            f"  WHERE r.side = 'guest' AND (%(owners)s::bigint[] IS NULL OR s.host_id = ANY(%(owners)s::bigint[]))"
+            f"  UNION ALL"
+            f"  SELECT s.guest_id, r.rating, r.stay_id, s.period"
+            f"  FROM {review} r JOIN {stay} s ON s.id = r.stay_id"
+            f"  WHERE r.side = 'host' AND (%(owners)s::bigint[] IS NULL OR s.guest_id = ANY(%(owners)s::bigint[]))"
+            f") received WHERE upper(period) + %(blind)s <= %(today)s"
+            f"  OR (SELECT count(*) FROM {review} o WHERE o.stay_id = received.stay_id) >= 2"
             f" GROUP BY about",
             params,
         )
