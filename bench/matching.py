@@ -29,6 +29,12 @@ from bench.common import ROOT
 
 SUBGRAPH = 10_000
 
+
+def th(n: int) -> str:
+    """12 345 678: thousands apart, as the other benchmarks print them."""
+    return f"{n:,}".replace(",", " ")
+
+
 WISHES_SQL = """
 SET max_parallel_workers_per_gather = 0;
 SET session_replication_role = replica;
@@ -152,13 +158,15 @@ print(f"best cycles through one home (selectors.matches_for_home, beam 40, {{len
 COMPACT = """
 import multiprocessing, resource, time
 import networkx as nx
+def th(n):
+    return f"{{n:,}}".replace(",", " ")
 import numpy as np
 from exchanges.matching import graph as graphs
 from exchanges.matching.engine import cycles_2_3
 started = time.perf_counter()
 compact = graphs.load_compact()
 seconds = time.perf_counter() - started
-print(f"graph: {{compact.edge_count:,}} edges (guest -> host) between {{len(compact.ids):,}} homes, loaded whole in {{seconds:.0f}} s by graph.load_compact ({{len(compact.guest):,}} wish x period pieces), peak {{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}} MB".replace(",", " "), flush=True)
+print(f"graph: {{th(compact.edge_count)}} edges (guest -> host) between {{th(len(compact.ids))}} homes, loaded whole in {{seconds:.0f}} s by graph.load_compact ({{th(len(compact.guest))}} wish x period pieces), peak {{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}} MB", flush=True)
 rng = np.random.default_rng(10)
 everyone = rng.permutation(compact.ids)
 def count_networkx(G, queue):
@@ -184,8 +192,8 @@ for size in {subs}:
         theirs = f"did not finish in {limit} s (stopped): ratio > {{{limit} / mine:.0f}}x"
     else:
         count, baseline = queue.get()
-        theirs = f"{{count:,}} cycles in {{baseline * 1000:.0f}} ms | equal counts: {{count == ours}} | ratio {{baseline / mine:.1f}}x"
-    print(f"every 2- and 3-cycle of a {{len(sub):,}}-home subgraph ({{graph.edge_count:,}} edges): engine.cycles_2_3 {{ours:,}} cycles in {{mine * 1000:.0f}} ms | networkx.simple_cycles(length_bound=3) {{theirs}} (target >= 10x)".replace(",", " "), flush=True)
+        theirs = f"{{th(count)}} cycles in {{baseline * 1000:.0f}} ms | equal counts: {{count == ours}} | ratio {{baseline / mine:.1f}}x"
+    print(f"every 2- and 3-cycle of a {{th(len(sub))}}-home subgraph ({{th(graph.edge_count)}} edges): engine.cycles_2_3 {{th(ours)}} cycles in {{mine * 1000:.0f}} ms | networkx.simple_cycles(length_bound=3) {{theirs}} (target >= 10x)", flush=True)
 """
 
 
@@ -231,8 +239,8 @@ def batch(url: str, limit: float) -> None:
         return
     written, seconds = out.decode().split()[-2:]
     print(
-        f"batch refresh of every home's best suggestions: {int(written):,} suggestions in {float(seconds):.1f} s, "
-        f"peak memory {peak:.0f} MB  (target <= 60 s and <= 4096 MB)".replace(",", " ")
+        f"batch refresh of every home's best suggestions: {th(int(written))} suggestions in {float(seconds):.1f} s, "
+        f"peak memory {peak:.0f} MB  (target <= 60 s and <= 4096 MB)"
     )
 
 
@@ -240,13 +248,13 @@ def main() -> None:
     size = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     limit = float(os.environ.get("BENCH_BATCH_LIMIT", "300"))
     url = search.base_url()
-    print(f"Matching benchmark on {search.BENCH_DB}: {size:,} homes, 2 cores".replace(",", " "))
+    print(f"Matching benchmark on {search.BENCH_DB}: {th(size)} homes, 2 cores")
     search.prepare(url)
     seconds = search.generate(url, size)
     wish_seconds, wishes = add_wishes(url)
     print(
-        f"{size:,} homes generated in {seconds:.0f} s (bench.search), {wishes:,} wishes in {wish_seconds:.0f} s "
-        "(35 % région, 35 % département, 20 % circle of 15–50 km, 10 % commune)".replace(",", " ")
+        f"{th(size)} homes generated in {seconds:.0f} s (bench.search), {th(wishes)} wishes in {wish_seconds:.0f} s "
+        "(35 % région, 35 % département, 20 % circle of 15–50 km, 10 % commune)"
     )
     print(
         django_run(
