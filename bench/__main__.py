@@ -1,9 +1,10 @@
 """`make bench`: every benchmark, one after the other, on the development database."""
 
-from bench import facilities, geo_locate, http_floor, search
+from bench import facilities, geo_locate, http_floor, matching, search
 
 if __name__ == "__main__":
     geo_locate.main()
     http_floor.main()
     search.main()
     facilities.main()
+    matching.main()

@@ -174,7 +174,7 @@ def generate(url: str, size: int) -> float:
                 copy.write_row((first_id + i, f"[{start},{end})", rng.choice(["reciprocal", "open"])))
         with conn.cursor().copy(
             "COPY exchanges_destinationwish (home_id, regions, departements, communes, center, radius_m, target, "
-            "dates, flexibility_days, adults, children, created_at) FROM STDIN"
+            "target_km2, dates, flexibility_days, adults, children, created_at) FROM STDIN"
         ) as copy:
             for i in range(0, size, 20):
                 _code, _dep, _reg, _pop, x, y = rng.choices(communes, weights=weights)[0]
@@ -192,6 +192,7 @@ def generate(url: str, size: int) -> float:
                         f"SRID=4326;POINT({x} {y})",
                         20000,
                         f"SRID=4326;MULTIPOLYGON((({ring})))",
+                        round(math.pi * 20**2),  # the trigger that measures it is off during the load
                         f"[{start},{start + dt.timedelta(days=14)})",
                         3,
                         2,

@@ -13,12 +13,23 @@ from dataclasses import dataclass, field
 Window = tuple[tuple[int, int], ...]
 
 # Ranking weights (see `score`): the dates first, then how precisely the wishes are met, the size of the home
-# for the party, how the other owners answer messages, and a boost for those who never swapped. Longer
-# cycles need more people to agree: each extra home costs LENGTH_PENALTY.
-W_OVERLAP, W_PRECISION, W_FIT, W_RESPONSE, W_FAIRNESS = 3.0, 2.0, 1.0, 1.0, 0.5
+# for the party, how the other owners answer messages, the reviews they received, and a boost for those who
+# never swapped. Longer cycles need more people to agree: each extra home costs LENGTH_PENALTY.
+W_OVERLAP, W_PRECISION, W_FIT, W_RESPONSE, W_REVIEWS, W_FAIRNESS = 3.0, 2.0, 1.0, 1.0, 1.0, 0.5
 OVERLAP_FULL_NIGHTS = 28
 LENGTH_PENALTY = 0.85
 NEUTRAL_RESPONSE = 0.5  # an owner nobody has written to yet
+# Reviews (ratings 1–5 read as 0–1): an owner without any weighs NEUTRAL_RATING, and each owner's mean is
+# pulled towards it as if REVIEWS_PRIOR more reviews had given it (one 5/5 review is not yet a reputation).
+NEUTRAL_RATING, REVIEWS_PRIOR = 0.5, 2
+
+
+def reputation(ratings: tuple[int, int] | None) -> float:
+    """0–1 from an owner's (sum of ratings, number of reviews), NEUTRAL_RATING without any review."""
+    if not ratings:
+        return NEUTRAL_RATING
+    total, count = ratings
+    return ((total - count) / 4 + NEUTRAL_RATING * REVIEWS_PRIOR) / (count + REVIEWS_PRIOR)
 
 
 def normalise(pieces: Iterable[tuple[int, int]]) -> Window:
@@ -98,6 +109,7 @@ class Graph:
     owner: dict[int, int] = field(default_factory=dict)
     response: dict[int, float] = field(default_factory=dict)  # owner → share of conversations answered
     swapped: set[int] = field(default_factory=set)  # owners who already swapped (no fairness boost)
+    ratings: dict[int, tuple[int, int]] = field(default_factory=dict)  # owner → (sum of ratings, reviews)
 
     def add(self, edge: Edge) -> None:
         self.out.setdefault(edge.guest, {})[edge.host] = edge
@@ -134,13 +146,15 @@ def score(graph: Graph, homes: tuple[int, ...], window: tuple[int, int]) -> Matc
     nights = window[1] - window[0]
     others = [graph.owner.get(h, 0) for h in homes[1:]]
     response = sum(graph.response.get(o, NEUTRAL_RESPONSE) for o in others) / len(others)
-    never = sum(1 for o in others if o not in graph.swapped) / len(others)
+    newcomers = sum(1 for o in others if o not in graph.swapped)
+    reviewed = [graph.ratings[o] for o in others if graph.ratings.get(o)]
     value = (
         W_OVERLAP * min(nights, OVERLAP_FULL_NIGHTS) / OVERLAP_FULL_NIGHTS
         + W_PRECISION * sum(precision(e.area_km2) for e in stays) / len(stays)
         + W_FIT * sum(fit(e.spare) for e in stays) / len(stays)
         + W_RESPONSE * response
-        + W_FAIRNESS * never
+        + W_REVIEWS * sum(reputation(graph.ratings.get(o)) for o in others) / len(others)
+        + W_FAIRNESS * newcomers / len(others)
     ) * LENGTH_PENALTY ** (len(homes) - 2)
     mine = stays[0]  # the viewer's household's stay
     params = {
@@ -150,6 +164,11 @@ def score(graph: Graph, homes: tuple[int, ...], window: tuple[int, int]) -> Matc
         "spare": max(0, mine.spare),
         "homes": len(homes),
         "response": round(100 * response),
+        # The other owners' reviews: how many, and their mean rating in tenths (45 = 4.5/5); newcomers are
+        # the other owners who never completed a swap (the fairness boost).
+        "reviews": sum(count for _total, count in reviewed),
+        "rating": round(10 * sum(t for t, _c in reviewed) / max(1, sum(c for _t, c in reviewed))),
+        "newcomers": newcomers,
     }
     reason = "pair" if len(homes) == 2 else "cycle"
     return Match(homes, window, round(value, 6), reason, params)

@@ -3,6 +3,7 @@ reason key and numbers (`engine.score` writes them)."""
 
 from typing import Any
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -43,6 +44,19 @@ def reason_text(reason: str, params: dict[str, Any]) -> str:
         else ngettext("%(n)s couchage de trop", "%(n)s couchages de trop", spare) % {"n": spare}
     )
     parts.append(_("réponses aux messages : %(n)s %%") % {"n": int(params.get("response", 50))})
+    reviews = int(params.get("reviews", 0))
+    if reviews:
+        rating = int(params.get("rating", 0))
+        parts.append(
+            ngettext("avis : %(rating)s/5 (%(n)s avis)", "avis : %(rating)s/5 (%(n)s avis)", reviews)
+            % {"rating": formats.number_format(rating / 10, 1), "n": reviews}
+        )
+    newcomers = int(params.get("newcomers", 0))
+    if newcomers:
+        parts.append(
+            ngettext("%(n)s foyer à son premier échange", "%(n)s foyers à leur premier échange", newcomers)
+            % {"n": newcomers}
+        )
     line = " · ".join(parts)
     if reason == "cycle":
         homes = int(params.get("homes", 3))

@@ -40,7 +40,7 @@ def _graph_for(homes: set[int] | None) -> Graph:
     graph = Graph()
     if homes is None:
         graphs.load_edges(graph)
-        graphs.load_response_rates(graph)
+        graphs.load_people(graph)
         return graph
     graphs.load_edges(graph, guests=homes)
     graphs.load_edges(graph, hosts=homes)
@@ -51,7 +51,7 @@ def _graph_for(homes: set[int] | None) -> Graph:
     if guests:
         graphs.load_edges(graph, hosts=guests)
     graphs.load_owners(graph, homes)
-    graphs.load_response_rates(graph, set(graph.owner.values()))
+    graphs.load_people(graph, set(graph.owner.values()))
     return graph
 
 
