@@ -5,6 +5,7 @@ gets an `error` event and the socket stays open; a flood of frames is throttled 
 with one `error` event per second), and a socket that keeps flooding is closed.
 """
 
+import asyncio
 import json
 import logging
 import time
@@ -12,10 +13,12 @@ import uuid
 from collections import deque
 from typing import Any, cast
 
-import redis.exceptions
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
+from channels.utils import await_many_dispatch
 from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import User
@@ -24,7 +27,7 @@ from marketplace.messaging import selectors as messaging_selectors
 from marketplace.messaging import services as messaging_services
 from marketplace.messaging.events import SCHEMA_VERSION, MessageNew, Typing, message_data
 from marketplace.messaging.presence import PresenceClock, presence_touch
-from marketplace.realtime import user_group
+from marketplace.realtime import LAYER_ERRORS, layer_unwatch, layer_watch, user_group
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +37,7 @@ CLOSE_TOO_MANY_FRAMES = 4429
 # The channel layer (Redis) failed under this socket: live events can no longer reach it. The client reconnects
 # and catches up with `subscribe` (the messages are in the database); 1012 is the standard "service restart".
 CLOSE_LAYER_DOWN = 1012
-LAYER_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+LAYER_RETRY = 1.0  # seconds between two receives from a failing channel layer
 
 MAX_FRAME_CHARS = 16 * 1024
 MAX_DEPTH = 8
@@ -64,18 +67,68 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
 
     group: str | None = None
     user: User
+    tasks: set["asyncio.Task[Any]"]
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        """A channel layer that fails (Redis stopped or unreachable) closes this socket cleanly instead of
-        crashing the consumer with a traceback, or leaving an open socket that no longer receives anything."""
+        """Channels' loop, except that the channel layer may fail (Redis stopped or unreachable) without taking
+        the socket down: it keeps serving sends, acks, catch-ups and read marks from the database, says
+        `live.lost`, and once Redis answers again it closes with 1012 so the client reconnects and catches up
+        (marketplace.realtime.LayerWatch)."""
+        self.scope = scope
+        self.base_send = send
+        layer = get_channel_layer(self.channel_layer_alias)
+        assert layer is not None, "CHANNEL_LAYERS is always configured (settings.base)"
+        self.channel_layer = layer
+        self.degraded_at: float | None = None
+        self.accepted = self.closing = False
+        self.tasks = set()
+        self.channel_name = ""
         try:
-            await super().__call__(scope, receive, send)
-        except LAYER_ERRORS as error:
-            logger.warning("channel layer failed under a websocket (%s): closing it", error)
+            self.channel_name = await self.channel_layer.new_channel()
+        except LAYER_ERRORS as error:  # the pub/sub layer subscribes the new channel in Redis
+            self._degrade(error)
+        try:
+            # channels' stubs type the callables as ASGI receives; a layer's receive returns a dict as well.
+            await await_many_dispatch([receive, self._layer_receive], self.dispatch)  # type: ignore[list-item]
+        except StopConsumer:
+            pass
+        finally:
+            layer_unwatch(self)
+            for task in list(self.tasks):
+                task.cancel()
+
+    async def _layer_receive(self) -> dict[str, Any]:
+        """The next event of the channel layer; while it fails, none (the socket goes on without it)."""
+        while self.channel_name:
             try:
-                await send({"type": "websocket.close", "code": CLOSE_LAYER_DOWN})
-            except Exception:  # the connection itself is gone: nothing to close
-                logger.debug("websocket already closed", exc_info=True)
+                return cast(dict[str, Any], await self.channel_layer.receive(self.channel_name))
+            except LAYER_ERRORS as error:
+                self._degrade(error)
+                await asyncio.sleep(LAYER_RETRY)
+        await asyncio.Future()  # no channel at all: wait for the close when the layer is back
+        raise AssertionError("unreachable")
+
+    def _degrade(self, error: BaseException) -> None:
+        logger.warning("channel layer failed under a websocket (%s)", error)
+        self.layer_lost()
+
+    def layer_lost(self) -> None:
+        """Live events may have been lost: say so once; the socket closes (1012) when the layer is back."""
+        if self.degraded_at is not None or self.closing:
+            return
+        self.degraded_at = time.monotonic()
+        if self.accepted:
+            self._background(self._send({"type": "live.lost"}))
+
+    def layer_ok(self, checked_since: float) -> None:
+        if self.degraded_at is not None and self.degraded_at < checked_since and not self.closing:
+            self.closing = True
+            self._background(self.close(code=CLOSE_LAYER_DOWN))
+
+    def _background(self, coroutine: Any) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -94,9 +147,15 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
         self.presence = PresenceClock()
         # The group is joined before anything is read from the database: a message committed from now on
         # reaches this socket live, one committed before is in the catch-up (`subscribe`).
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        if self.channel_name:
+            try:
+                await self.channel_layer.group_add(self.group, self.channel_name)
+            except LAYER_ERRORS as error:
+                self._degrade(error)
+        layer_watch(self)
         await self.accept()
-        await self._send({"type": "hello", "user": user.pk})
+        self.accepted = True
+        await self._send({"type": "hello", "user": user.pk, "live": self.degraded_at is None})
         await self._seen()
 
     async def _seen(self) -> None:
@@ -105,7 +164,8 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
             await sync_to_async(presence_touch)(self.user.pk)
 
     async def disconnect(self, code: int) -> None:
-        if self.group:
+        self.closing = True
+        if self.group and self.channel_name:
             try:
                 await self.channel_layer.group_discard(self.group, self.channel_name)
             except LAYER_ERRORS as error:  # Redis is down: the group's membership expires there on its own
@@ -237,11 +297,14 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
         participants = await database_sync_to_async(self._participants)(conversation_id)
         user = self.user
         event = Typing(conversation=conversation_id, user=user.pk).payload()
-        for user_id in participants:
-            if user_id != user.pk:
-                await self.channel_layer.group_send(
-                    user_group(user_id), {"type": "event.push", "event": event}
-                )
+        try:
+            for user_id in participants:
+                if user_id != user.pk:
+                    await self.channel_layer.group_send(
+                        user_group(user_id), {"type": "event.push", "event": event}
+                    )
+        except LAYER_ERRORS as error:  # ephemeral: lost with the layer
+            self._degrade(error)
 
     def _participants(self, conversation_id: int) -> list[int]:
         conversation = messaging_selectors.conversation_get_for_actor(

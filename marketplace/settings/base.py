@@ -4,6 +4,8 @@ from pathlib import Path
 from typing import Any
 
 import environ
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -204,13 +206,16 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Réciproque <ne-pas-repondre@reciproque.localhost>"
 )
 
-# A shared cache (rate limits, basemap GeoJSON) across web replicas when Redis is there.
+# A shared cache (rate limits, presence, basemap GeoJSON) across web replicas when Redis is there; while
+# Redis is unreachable each process answers from its own (marketplace.core.cache), never with a 500.
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "marketplace.core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "cache",
+            # Fail fast (no retries with back-off): the request then goes on with the process's own cache.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1, "retry": Retry(NoBackoff(), 0)},
         }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}

@@ -7,7 +7,6 @@ from unittest import mock
 import pytest
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.db import connection
 from django.test import Client
 
 from marketplace.messaging import services
@@ -33,16 +32,6 @@ async def frames_until(ws, kind: str) -> list[dict[str, Any]]:
             return frames
 
 
-@pytest.fixture(autouse=True)
-def _fresh_pool(transactional_db):
-    """Each of these tests leaves one connection of the pool checked out by a context of its event loop (the
-    cause is not found yet; the older socket tests do not): after about seven of them a worker waited for the
-    pool and the next socket timed out. A new pool per test; the lost connection closes with its process."""
-    yield
-    connection.close()
-    connection.close_pool()  # type: ignore[attr-defined]  # PostgreSQL backend, Django >= 5.1
-
-
 @pytest.fixture
 def pair():
     alice, bob, outsider = UserFactory(), UserFactory(), UserFactory()
@@ -61,8 +50,10 @@ def test_catch_up_after_reconnect_has_every_message_once_in_order_even_during_th
     # the pool's connections checked out for good).
     send = database_sync_to_async(services.message_send)
 
+    alice_cookie = cookie_of(alice)
+
     async def scenario() -> list[int]:
-        ws = socket(cookie_of(alice))
+        ws = socket(alice_cookie)
         await ws.connect(timeout=5)
         await ws.receive_json_from(timeout=5)  # hello: the group is joined
         during = await send(actor=bob, conversation=conversation, text="pendant", client_id="during")
@@ -92,8 +83,10 @@ def test_catch_up_after_reconnect_has_every_message_once_in_order_even_during_th
 def test_send_over_the_socket_is_acked_and_a_retry_gets_the_same_id(pair):
     alice, _bob, _outsider, conversation = pair
 
+    alice_cookie = cookie_of(alice)
+
     async def scenario() -> tuple[list[dict], list[dict], dict]:
-        ws = socket(cookie_of(alice))
+        ws = socket(alice_cookie)
         await ws.connect(timeout=5)
         await ws.receive_json_from(timeout=5)
         frame = {
@@ -105,7 +98,7 @@ def test_send_over_the_socket_is_acked_and_a_retry_gets_the_same_id(pair):
         await ws.send_json_to(frame)
         first = await frames_until(ws, "message.ack")
         await ws.disconnect()  # the ack is "lost": the client retries on a new socket
-        ws = socket(cookie_of(alice))
+        ws = socket(alice_cookie)
         await ws.connect(timeout=5)
         await ws.receive_json_from(timeout=5)
         await ws.send_json_to(frame)
@@ -135,8 +128,10 @@ def test_a_send_is_acked_and_stored_when_the_channel_layer_fails(pair):
             raise ConnectionError("redis down")
         return await real_group_send(self, group, message)
 
+    alice_cookie = cookie_of(alice)
+
     async def scenario() -> dict:
-        ws = socket(cookie_of(alice))
+        ws = socket(alice_cookie)
         await ws.connect(timeout=5)
         await ws.receive_json_from(timeout=5)
         with mock.patch.object(layer_class, "group_send", failing):
@@ -154,8 +149,11 @@ def test_a_send_is_acked_and_stored_when_the_channel_layer_fails(pair):
 def test_typing_reaches_the_other_participant_and_is_not_stored(pair):
     alice, bob, _outsider, conversation = pair
 
+    alice_cookie = cookie_of(alice)
+    bob_cookie = cookie_of(bob)
+
     async def scenario() -> dict:
-        a, b = socket(cookie_of(alice)), socket(cookie_of(bob))
+        a, b = socket(alice_cookie), socket(bob_cookie)
         for ws in (a, b):
             await ws.connect(timeout=5)
             await ws.receive_json_from(timeout=5)
@@ -181,8 +179,11 @@ def test_a_read_mark_sent_over_the_socket_reaches_the_sender_as_a_receipt(pair):
     alice, bob, _outsider, conversation = pair
     message = services.message_send(actor=alice, conversation=conversation, text="Lu ?", client_id="r")[0]
 
+    alice_cookie = cookie_of(alice)
+    bob_cookie = cookie_of(bob)
+
     async def scenario() -> tuple[dict, dict]:
-        a, b = socket(cookie_of(alice)), socket(cookie_of(bob))
+        a, b = socket(alice_cookie), socket(bob_cookie)
         for ws in (a, b):
             await ws.connect(timeout=5)
             await ws.receive_json_from(timeout=5)
@@ -223,8 +224,10 @@ def test_messages_whose_live_delivery_was_lost_come_back_with_the_catch_up(pair)
 
     send = database_sync_to_async(services.message_send)
 
+    alice_cookie = cookie_of(alice)
+
     async def scenario() -> tuple[list[int], list[int]]:
-        ws = socket(cookie_of(alice))
+        ws = socket(alice_cookie)
         await ws.connect(timeout=5)
         await ws.receive_json_from(timeout=5)
         with mock.patch.object(layer_class, "group_send", dropping):
@@ -252,8 +255,10 @@ def test_a_catch_up_too_long_asks_the_client_to_page_through_the_api(pair, monke
         for n in range(5)
     ]
 
+    alice_cookie = cookie_of(alice)
+
     async def scenario() -> list[dict]:
-        ws = socket(cookie_of(alice))
+        ws = socket(alice_cookie)
         await ws.connect(timeout=5)
         await ws.receive_json_from(timeout=5)
         await ws.send_json_to({"type": "subscribe", "after_id": 0})
