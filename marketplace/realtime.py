@@ -46,7 +46,11 @@ def close_user_sockets_on_commit(user_id: int) -> None:
 
 # ---- Watching the channel layer's Redis from a web process ----
 LAYER_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+# What the watch takes for a lost Redis: a refused or broken connection. A slow answer is not: a busy event
+# loop (a thousand sockets connecting at once) made a 1 s timeout close every socket of a healthy process.
+REDIS_GONE = (redis.exceptions.ConnectionError, ConnectionError)
 WATCH_INTERVAL = 1.0  # seconds between two looks at Redis
+WATCH_TIMEOUT = 10.0  # seconds an answer may take before the watch gives up on this look (and tries again)
 
 
 class LayerListener(Protocol):
@@ -80,15 +84,20 @@ class LayerWatch:
 
     async def _run(self) -> None:
         client = aioredis.Redis.from_url(
-            self.url, socket_connect_timeout=1, socket_timeout=1, retry=AsyncRetry(NoBackoff(), 0)
+            self.url,
+            socket_connect_timeout=WATCH_TIMEOUT,
+            socket_timeout=WATCH_TIMEOUT,
+            retry=AsyncRetry(NoBackoff(), 0),
         )
         try:
             while True:
                 checked_since = time.monotonic()
                 try:
                     run_id = str((await client.info("server"))["run_id"])
-                except LAYER_ERRORS:
+                except REDIS_GONE:
                     self._each("layer_lost")
+                except (redis.exceptions.TimeoutError, TimeoutError):
+                    logger.info("channel layer: Redis slow to answer the watch")
                 else:
                     if self.run_id is not None and run_id != self.run_id:
                         logger.warning("channel layer: Redis restarted, open sockets will catch up")

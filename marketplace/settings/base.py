@@ -229,9 +229,13 @@ if REDIS_URL:
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer"
             if env.str("CHANNEL_LAYER", default="core") == "pubsub"
             else "channels_redis.core.RedisChannelLayer",
-            "CONFIG": dict[str, object](hosts=[REDIS_URL])
+            # redis-py refuses a 101st connection of a pool (MaxConnectionsError): a thousand sockets of one
+            # process closing at once, or a burst of broadcasts, went past it (bench/messaging.py).
+            "CONFIG": dict[str, object](hosts=[{"address": REDIS_URL, "max_connections": 2000}])
             if env.str("CHANNEL_LAYER", default="core") == "pubsub"
-            else dict[str, object](hosts=[REDIS_URL], capacity=1500, expiry=60),
+            else dict[str, object](
+                hosts=[{"address": REDIS_URL, "max_connections": 2000}], capacity=1500, expiry=60
+            ),
         }
     }
 else:
