@@ -42,6 +42,7 @@ SEED = 2026
 CONVERSATIONS_PER_USER = 5
 WARM_SOCKETS = 10
 DRAIN_SECONDS = 20.0
+DRAIN_MAX = 120.0  # seconds after the last send at most: beyond, what is not acked is counted as such
 
 
 # ---- Set-up: database, users, sessions, conversations ----
@@ -305,7 +306,10 @@ async def client_main(spec: dict[str, Any]) -> None:
         now_progress = (len(acked), sum(len(r) for r in received.values()))
         if now_progress != progress:
             progress, last_progress = now_progress, time.monotonic()
-        elif time.monotonic() - last_progress > DRAIN_SECONDS:
+        elif (
+            time.monotonic() - last_progress > DRAIN_SECONDS
+            or time.monotonic() - t0 > send_seconds + DRAIN_MAX
+        ):
             break
         await asyncio.sleep(0.5)
     client_cpu = time.process_time() - cpu0
@@ -417,7 +421,14 @@ def measure(
         client.kill()
         client.wait(timeout=20)
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+            stopped = "stopped"
+        except subprocess.TimeoutExpired:  # reported: a server that does not stop is a defect
+            for pid in reversed(tree(server.pid)):
+                os.kill(pid, 9)
+            server.wait(timeout=30)
+            stopped = "DID NOT STOP within 30 s of SIGTERM (killed)"
         redis.stop()
     sockets = len(users) - WARM_SOCKETS
     result.update(
@@ -426,6 +437,7 @@ def measure(
         peak_rss_mib=peak_rss / 1024,
         server_cpu_per_s=server_cpu / elapsed,
         client_cpu_per_s=result["client_cpu"] / elapsed,
+        stopped=stopped,
     )
     return result
 
@@ -441,8 +453,8 @@ def report(label: str, r: dict[str, Any]) -> None:
         f"{r['client_cpu_per_s']:.2f} | connect {r['connect_seconds']:.1f} s, drain {r['drain_seconds']:.0f} s, sender late by up to "
         f"{r['late_max_s'] * 1000:.0f} ms"
     )
-    if r["errors"]:
-        print(f"{'':<30} first errors: {r['errors'][:5]}")
+    if r["errors"] or r["stopped"] != "stopped":
+        print(f"{'':<30} server {r['stopped']}; first errors: {r['errors'][:5]}")
 
 
 def main() -> None:

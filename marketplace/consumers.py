@@ -6,6 +6,7 @@ with one `error` event per second), and a socket that keeps flooding is closed.
 """
 
 import asyncio
+import datetime as dt
 import json
 import logging
 import time
@@ -19,14 +20,21 @@ from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
-from channels.utils import await_many_dispatch
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.errors import DomainError
 from marketplace.messaging import selectors as messaging_selectors
 from marketplace.messaging import services as messaging_services
-from marketplace.messaging.events import SCHEMA_VERSION, MessageNew, Typing, message_data
+from marketplace.messaging.events import (
+    SCHEMA_VERSION,
+    MessageDeletedEvent,
+    MessageEdited,
+    MessageNew,
+    Typing,
+    message_data,
+)
 from marketplace.messaging.presence import PresenceClock, presence_touch
 from marketplace.realtime import LAYER_ERRORS, REDIS_GONE, layer_unwatch, layer_watch, user_group
 
@@ -40,6 +48,7 @@ CLOSE_TOO_MANY_FRAMES = 4429
 # and catches up with `subscribe` (the messages are in the database); 1012 is the standard "service restart".
 CLOSE_LAYER_DOWN = 1012
 LAYER_RETRY = 1.0  # seconds between two receives from a failing channel layer
+CANCEL_WAIT = 2.0  # seconds a closed socket's pending receives get to end
 
 MAX_FRAME_CHARS = 16 * 1024
 MAX_DEPTH = 8
@@ -98,14 +107,31 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
         except LAYER_ERRORS as error:  # the pub/sub layer subscribes the new channel in Redis
             self._degrade(error)
         try:
-            # channels' stubs type the callables as ASGI receives; a layer's receive returns a dict as well.
-            await await_many_dispatch([receive, self._layer_receive], self.dispatch)  # type: ignore[list-item]
+            await self._dispatch_all(receive)
         except StopConsumer:
             pass
         finally:
             layer_unwatch(self)
             for task in list(self.tasks):
                 task.cancel()
+
+    async def _dispatch_all(self, receive: Any) -> None:
+        """channels.utils.await_many_dispatch, except for its end: it waited for ever on a layer receive that
+        did not honour its cancellation (channels_redis's blocking read, retried by redis-py), and uvicorn
+        then waited for ever on this consumer at shutdown. Here it is given CANCEL_WAIT seconds."""
+        sources = [receive, self._layer_receive]
+        tasks = [asyncio.ensure_future(source()) for source in sources]
+        try:
+            while True:
+                await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+                for index, task in enumerate(tasks):
+                    if task.done():
+                        await self.dispatch(task.result())
+                        tasks[index] = asyncio.ensure_future(sources[index]())
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.wait(tasks, timeout=CANCEL_WAIT)
 
     async def _layer_receive(self) -> dict[str, Any]:
         """The next event of the channel layer; while it fails, none (the socket goes on without it)."""
@@ -174,7 +200,16 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
         layer_watch(self)
         await self.accept()
         self.accepted = True
-        await self._send({"type": "hello", "user": user.pk, "live": self.degraded_at is None})
+        # `at`: every change committed from now on reaches this socket live (the group is joined); a client
+        # that reconnects sends it back as `changed_since` to have the edits and deletions it missed.
+        await self._send(
+            {
+                "type": "hello",
+                "user": user.pk,
+                "live": self.degraded_at is None,
+                "at": timezone.now().isoformat(),
+            }
+        )
         await self._seen()
 
     async def _seen(self) -> None:
@@ -243,6 +278,23 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
         if after_id is None:
             await self._error("invalid_field", _("after_id : un identifiant de message (entier positif)."))
             return
+        changed_since = _datetime(content.get("changed_since"))
+        if changed_since is False:
+            await self._error(
+                "invalid_field", _("changed_since : la valeur `at` d'un hello (date ISO 8601).")
+            )
+            return
+        if isinstance(changed_since, dt.datetime):
+            # Edits and deletions of messages the client already has, made while it was away (the replay of
+            # new messages below carries their current state).
+            changed = await in_thread(messaging_selectors.messages_changed_since)(
+                actor=self.user, up_to_id=after_id, since=changed_since
+            )
+            for message in changed[: messaging_selectors.CATCH_UP_MAX]:
+                kind = MessageDeletedEvent if message.deleted_at else MessageEdited
+                await self._send(
+                    kind(conversation=message.conversation_id, message=message_data(message)).payload()
+                )
         messages = await in_thread(messaging_selectors.messages_after)(actor=self.user, after_id=after_id)
         limit = messaging_selectors.CATCH_UP_MAX
         for message in messages[:limit]:
@@ -371,6 +423,19 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
     async def session_close(self, message: dict[str, Any]) -> None:
         """Sent on logout or account deletion: a socket must not outlive its session."""
         await self.close(code=CLOSE_UNAUTHENTICATED)
+
+
+def _datetime(value: Any) -> dt.datetime | bool | None:
+    """An aware ISO 8601 date; None when absent; False when malformed."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > 40:
+        return False
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return parsed if parsed.tzinfo is not None else False
 
 
 def _valid_client_id(value: Any) -> bool:

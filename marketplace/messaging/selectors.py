@@ -1,5 +1,7 @@
 """Reads of the messaging. Visibility is `Conversation.objects.visible_to(actor)`: participants only."""
 
+import datetime as dt
+
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
@@ -77,6 +79,28 @@ def messages_after(*, actor: User, after_id: int, limit: int = CATCH_UP_MAX) -> 
         Message.objects.filter(
             conversation__in=Participant.objects.filter(user=actor).values("conversation_id"), id__gt=after_id
         )
+        .select_related("attachment")
+        .order_by("id")[: limit + 1]
+    )
+
+
+CHANGE_MARGIN = dt.timedelta(
+    seconds=5
+)  # clocks of two web servers, and a change's commit after its timestamp
+
+
+def messages_changed_since(
+    *, actor: User, up_to_id: int, since: dt.datetime, limit: int = CATCH_UP_MAX
+) -> list[Message]:
+    """Catch-up of changes: the messages up to `up_to_id` in the actor's conversations edited or deleted since
+    `since` (less a margin: replaying a change twice is harmless, missing one is not), in id order."""
+    after = since - CHANGE_MARGIN
+    return list(
+        Message.objects.filter(
+            conversation__in=Participant.objects.filter(user=actor).values("conversation_id"),
+            id__lte=up_to_id,
+        )
+        .filter(Q(edited_at__gte=after) | Q(deleted_at__gte=after))
         .select_related("attachment")
         .order_by("id")[: limit + 1]
     )
