@@ -225,14 +225,16 @@ CACHES = {
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            # CHANNEL_LAYER=pubsub: channels_redis's pub/sub layer (tests M5 run the project with either).
+            # CHANNEL_LAYER: channels_redis's pub/sub layer by default (bench/messaging.py: at 1,000 sockets its
+            # latency was a third of the core layer's, which also lost live events), `core` on request; the
+            # tests of two processes and of Redis stopped (M5) run the project with either.
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer"
-            if env.str("CHANNEL_LAYER", default="core") == "pubsub"
+            if env.str("CHANNEL_LAYER", default="pubsub") == "pubsub"
             else "channels_redis.core.RedisChannelLayer",
             # redis-py refuses a 101st connection of a pool (MaxConnectionsError): a thousand sockets of one
             # process closing at once, or a burst of broadcasts, went past it (bench/messaging.py).
             "CONFIG": dict[str, object](hosts=[{"address": REDIS_URL, "max_connections": 2000}])
-            if env.str("CHANNEL_LAYER", default="core") == "pubsub"
+            if env.str("CHANNEL_LAYER", default="pubsub") == "pubsub"
             else dict[str, object](
                 hosts=[{"address": REDIS_URL, "max_connections": 2000}], capacity=1500, expiry=60
             ),

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +106,7 @@ def test_logged_in_user_receives_only_events_of_committed_transactions():
         ws = socket(cookie)
         connected, _ = await ws.connect(timeout=5)
         hello = bare(await ws.receive_json_from(timeout=5))
+        assert datetime.fromisoformat(hello.pop("at")).tzinfo is not None  # server time, for changed_since
         await database_sync_to_async(rolled_back_then_committed, thread_sensitive=False)()
         event = bare(await ws.receive_json_from(timeout=5))
         nothing_else = await ws.receive_nothing(timeout=0.3)
