@@ -1,6 +1,7 @@
 """The messaging over /ws/: send and ack (idempotent), catch-up with after_id (no loss, no duplicate, a message
 sent during the handshake included), someone else's conversation refused, persist before broadcast."""
 
+import time
 from typing import Any
 from unittest import mock
 
@@ -8,8 +9,10 @@ import pytest
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.test import Client
+from django.urls import reverse
 
-from marketplace.messaging import services
+from marketplace.consumers import CLOSE_UNAUTHENTICATED
+from marketplace.messaging import registry, services
 from marketplace.messaging.models import Message
 from tests.factories.accounts import UserFactory
 from tests.marketplace.test_websocket import run, socket
@@ -271,3 +274,70 @@ def test_a_catch_up_too_long_asks_the_client_to_page_through_the_api(pair, monke
     resync = [f for f in frames if f["type"] == "resync_required"]
     assert len(resync) == 1
     assert resync[0]["after_id"] == ids[2]
+
+
+def test_logging_out_over_http_closes_the_socket_within_a_second(pair):
+    """WS3: the sign-out form (allauth, through our adapter) closes the user's open sockets."""
+    alice, _bob, _outsider, _conversation = pair
+    browser = Client()
+    browser.force_login(alice)
+    cookie = browser.cookies[settings.SESSION_COOKIE_NAME].value
+    logout = database_sync_to_async(browser.post, thread_sensitive=False)
+
+    async def scenario() -> tuple[Any, float]:
+        ws = socket(cookie)
+        await ws.connect(timeout=5)
+        await ws.receive_json_from(timeout=5)
+        response = await logout(reverse("account_logout"))
+        assert response.status_code == 302
+        started = time.monotonic()
+        closed = await ws.receive_output(timeout=1)  # within 1 s of the logout's answer
+        return closed, time.monotonic() - started
+
+    closed, _waited = run(scenario())
+    assert closed == {"type": "websocket.close", "code": CLOSE_UNAUTHENTICATED}
+
+    async def again() -> tuple[bool, Any]:  # the cookie of that session no longer opens a socket (WS2)
+        return await socket(cookie).connect(timeout=5)
+
+    assert run(again()) == (False, CLOSE_UNAUTHENTICATED)
+
+
+def test_a_participant_removed_from_an_attached_conversation_gets_nothing_more_from_it(pair):
+    """WS5: the parties of the object change (a swap cancelled for one of them): the removed participant's
+    socket gets no further event of the conversation, its catch-up leaves it out, and its sends are refused."""
+    alice, bob, _outsider, _direct = pair
+    parties = {7: [alice.pk, bob.pk]}
+    registry.register_subject("test_removal", participants=lambda object_id: parties.get(object_id, []))
+    try:
+        conversation = services.conversation_for_subject(
+            actor=alice, subject_type="test_removal", subject_id=7
+        )
+        before = services.message_send(actor=alice, conversation=conversation, text="avant", client_id="b")[0]
+        parties[7] = [alice.pk]
+        services.conversation_sync_participants(subject_type="test_removal", subject_id=7)
+    finally:
+        registry.unregister_subject("test_removal")
+    bob_cookie = cookie_of(bob)
+    send = database_sync_to_async(services.message_send)
+
+    async def scenario() -> tuple[bool, list[dict], dict]:
+        ws = socket(bob_cookie)
+        await ws.connect(timeout=5)
+        await ws.receive_json_from(timeout=5)
+        await send(actor=alice, conversation=conversation, text="après", client_id="a")
+        quiet = await ws.receive_nothing(timeout=0.5)
+        await ws.send_json_to({"type": "subscribe", "after_id": 0})
+        replay = await frames_until(ws, "subscribed")
+        frame = {"type": "message.send", "conversation": conversation.pk, "text": "moi", "client_id": "x"}
+        await ws.send_json_to(frame)
+        error = (await frames_until(ws, "error"))[-1]
+        await ws.disconnect()
+        return quiet, replay, error
+
+    quiet, replay, error = run(scenario())
+    assert quiet
+    assert [f for f in replay if f.get("conversation") == conversation.pk] == []
+    assert before.pk not in [f.get("id") for f in replay]
+    assert error["code"] == "conversation_not_found"
+    assert not Message.objects.filter(sender=bob).exists()
