@@ -244,3 +244,22 @@ def test_with_redis_stopped_sends_are_stored_and_acked_then_live_delivery_and_ca
     assert result["live_again"] == (True, True)
     assert result["replayed"] == (during, during)  # the catch-up recovers everything, once, in order
     assert result["live_after"] == (True, True)  # live delivery resumed both ways
+
+
+def test_a_frame_over_a_mebibyte_is_refused_with_1009_and_the_server_stays_healthy(
+    servers: Pair, chat
+) -> None:
+    """WS6: uvicorn (--ws-max-size, scripts/serve.sh) closes the socket; the process serves the next one."""
+    _alice, _bob, _conversation, alice_cookie, _bob_cookie = chat
+
+    async def scenario() -> int | None:
+        ws, _ = await opened(servers.a, alice_cookie)
+        await ws.send("x" * (2 * 1024 * 1024))
+        code = await closed_with(ws)
+        other, _ = await opened(servers.a, alice_cookie)
+        await other.send(json.dumps({"type": "ping"}))
+        await next_frame(other, "pong")
+        await other.close()
+        return code
+
+    assert run(scenario()) == 1009
