@@ -1,6 +1,6 @@
 """`make bench`: every benchmark, one after the other, on the development database."""
 
-from bench import facilities, geo_locate, http_floor, matching, search
+from bench import facilities, geo_locate, http_floor, matching, messaging, search
 
 if __name__ == "__main__":
     geo_locate.main()
@@ -8,3 +8,4 @@ if __name__ == "__main__":
     search.main()
     facilities.main()
     matching.main()
+    messaging.main()

@@ -16,12 +16,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def serve(port: int, env: dict[str, str], *, timeout: float = 60) -> subprocess.Popen[bytes]:
-    """scripts/serve.sh on 127.0.0.1:`port` with `env` added, once it answers a trivial API call."""
+def serve(
+    port: int, env: dict[str, str], *, timeout: float = 60, log: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """scripts/serve.sh on 127.0.0.1:`port` with `env` added, once it answers a trivial API call; its output
+    goes to `log` when given."""
     full = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port), **env}
-    proc = subprocess.Popen(
-        ["bash", "scripts/serve.sh"], cwd=ROOT, env=full, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    with log.open("ab") if log else open(os.devnull, "wb") as out:
+        proc = subprocess.Popen(["bash", "scripts/serve.sh"], cwd=ROOT, env=full, stdout=out, stderr=out)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:

@@ -5,28 +5,41 @@ gets an `error` event and the socket stays open; a flood of frames is throttled 
 with one `error` event per second), and a socket that keeps flooding is closed.
 """
 
+import asyncio
+import datetime as dt
 import json
 import logging
 import time
 import uuid
 from collections import deque
-from typing import Any, cast
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar, cast
 
-import redis.exceptions
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.errors import DomainError
 from marketplace.messaging import selectors as messaging_selectors
 from marketplace.messaging import services as messaging_services
-from marketplace.messaging.events import SCHEMA_VERSION, MessageNew, Typing, message_data
+from marketplace.messaging.events import (
+    SCHEMA_VERSION,
+    MessageDeletedEvent,
+    MessageEdited,
+    MessageNew,
+    Typing,
+    message_data,
+)
 from marketplace.messaging.presence import PresenceClock, presence_touch
-from marketplace.realtime import user_group
+from marketplace.realtime import LAYER_ERRORS, REDIS_GONE, layer_unwatch, layer_watch, user_group
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Close codes in the 4000-4999 private range, mirroring HTTP statuses.
 CLOSE_UNAUTHENTICATED = 4401
@@ -34,7 +47,8 @@ CLOSE_TOO_MANY_FRAMES = 4429
 # The channel layer (Redis) failed under this socket: live events can no longer reach it. The client reconnects
 # and catches up with `subscribe` (the messages are in the database); 1012 is the standard "service restart".
 CLOSE_LAYER_DOWN = 1012
-LAYER_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+LAYER_RETRY = 1.0  # seconds between two receives from a failing channel layer
+CANCEL_WAIT = 2.0  # seconds a closed socket's pending receives get to end
 
 MAX_FRAME_CHARS = 16 * 1024
 MAX_DEPTH = 8
@@ -43,6 +57,14 @@ FRAMES_BURST = 30  # …with bursts up to this many
 MAX_DROPPED = 1000  # frames dropped by the throttle before the socket is closed
 TYPING_INTERVAL = 2.0  # seconds between two typing events relayed for one conversation
 SENT_IDS_KEPT = 2000  # message ids this socket remembers having sent, to drop a duplicate
+
+
+def in_thread(function: Callable[..., T]) -> Callable[..., Awaitable[T]]:
+    """Database work of a socket, in a thread of the loop's pool with a pooled connection closed after it.
+    Channels' default (thread_sensitive) ran every socket's database work of a process in one thread: at
+    50 messages/s the sends queued behind each other's commits (bench/messaging.py: p50 6 s). The frames
+    of one socket are still handled one after the other; a conversation's sends are ordered by its row lock."""
+    return cast(Callable[..., Awaitable[T]], database_sync_to_async(function, thread_sensitive=False))
 
 
 def _depth(value: Any, level: int = 0) -> int:
@@ -64,18 +86,94 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
 
     group: str | None = None
     user: User
+    tasks: set["asyncio.Task[Any]"]
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        """A channel layer that fails (Redis stopped or unreachable) closes this socket cleanly instead of
-        crashing the consumer with a traceback, or leaving an open socket that no longer receives anything."""
+        """Channels' loop, except that the channel layer may fail (Redis stopped or unreachable) without taking
+        the socket down: it keeps serving sends, acks, catch-ups and read marks from the database, says
+        `live.lost`, and once Redis answers again it closes with 1012 so the client reconnects and catches up
+        (marketplace.realtime.LayerWatch)."""
+        self.scope = scope
+        self.base_send = send
+        layer = get_channel_layer(self.channel_layer_alias)
+        assert layer is not None, "CHANNEL_LAYERS is always configured (settings.base)"
+        self.channel_layer = layer
+        self.degraded_at: float | None = None
+        self.accepted = self.closing = False
+        self.tasks = set()
+        self.channel_name = ""
         try:
-            await super().__call__(scope, receive, send)
-        except LAYER_ERRORS as error:
-            logger.warning("channel layer failed under a websocket (%s): closing it", error)
+            self.channel_name = await self.channel_layer.new_channel()
+        except LAYER_ERRORS as error:  # the pub/sub layer subscribes the new channel in Redis
+            self._degrade(error)
+        try:
+            await self._dispatch_all(receive)
+        except StopConsumer:
+            pass
+        finally:
+            layer_unwatch(self)
+            for task in list(self.tasks):
+                task.cancel()
+
+    async def _dispatch_all(self, receive: Any) -> None:
+        """channels.utils.await_many_dispatch, except for its end: it waited for ever on a layer receive that
+        did not honour its cancellation (channels_redis's blocking read, retried by redis-py), and uvicorn
+        then waited for ever on this consumer at shutdown. Here it is given CANCEL_WAIT seconds."""
+        sources = [receive, self._layer_receive]
+        tasks = [asyncio.ensure_future(source()) for source in sources]
+        try:
+            while True:
+                await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+                for index, task in enumerate(tasks):
+                    if task.done():
+                        await self.dispatch(task.result())
+                        tasks[index] = asyncio.ensure_future(sources[index]())
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.wait(tasks, timeout=CANCEL_WAIT)
+
+    async def _layer_receive(self) -> dict[str, Any]:
+        """The next event of the channel layer; while it fails, none (the socket goes on without it)."""
+        task = asyncio.current_task()
+        while self.channel_name:
             try:
-                await send({"type": "websocket.close", "code": CLOSE_LAYER_DOWN})
-            except Exception:  # the connection itself is gone: nothing to close
-                logger.debug("websocket already closed", exc_info=True)
+                return cast(dict[str, Any], await self.channel_layer.receive(self.channel_name))
+            except LAYER_ERRORS as error:
+                # redis-py may turn the cancellation of a blocking read (the socket is closing) into a
+                # connection error: swallowed, the consumer's task never ended and uvicorn never shut down.
+                if task is not None and task.cancelling():
+                    raise asyncio.CancelledError from error
+                if not isinstance(error, REDIS_GONE):
+                    # A slow answer (a busy process): nothing is lost, the events wait in Redis.
+                    logger.info("channel layer slow under a websocket (%s)", error)
+                    continue
+                self._degrade(error)
+                await asyncio.sleep(LAYER_RETRY)
+        await asyncio.Future()  # no channel at all: wait for the close when the layer is back
+        raise AssertionError("unreachable")
+
+    def _degrade(self, error: BaseException) -> None:
+        logger.warning("channel layer failed under a websocket (%s)", error)
+        self.layer_lost()
+
+    def layer_lost(self) -> None:
+        """Live events may have been lost: say so once; the socket closes (1012) when the layer is back."""
+        if self.degraded_at is not None or self.closing:
+            return
+        self.degraded_at = time.monotonic()
+        if self.accepted:
+            self._background(self._send({"type": "live.lost"}))
+
+    def layer_ok(self, checked_since: float) -> None:
+        if self.degraded_at is not None and self.degraded_at < checked_since and not self.closing:
+            self.closing = True
+            self._background(self.close(code=CLOSE_LAYER_DOWN))
+
+    def _background(self, coroutine: Any) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -94,9 +192,24 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
         self.presence = PresenceClock()
         # The group is joined before anything is read from the database: a message committed from now on
         # reaches this socket live, one committed before is in the catch-up (`subscribe`).
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        if self.channel_name:
+            try:
+                await self.channel_layer.group_add(self.group, self.channel_name)
+            except LAYER_ERRORS as error:
+                self._degrade(error)
+        layer_watch(self)
         await self.accept()
-        await self._send({"type": "hello", "user": user.pk})
+        self.accepted = True
+        # `at`: every change committed from now on reaches this socket live (the group is joined); a client
+        # that reconnects sends it back as `changed_since` to have the edits and deletions it missed.
+        await self._send(
+            {
+                "type": "hello",
+                "user": user.pk,
+                "live": self.degraded_at is None,
+                "at": timezone.now().isoformat(),
+            }
+        )
         await self._seen()
 
     async def _seen(self) -> None:
@@ -105,7 +218,8 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
             await sync_to_async(presence_touch)(self.user.pk)
 
     async def disconnect(self, code: int) -> None:
-        if self.group:
+        self.closing = True
+        if self.group and self.channel_name:
             try:
                 await self.channel_layer.group_discard(self.group, self.channel_name)
             except LAYER_ERRORS as error:  # Redis is down: the group's membership expires there on its own
@@ -164,9 +278,24 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
         if after_id is None:
             await self._error("invalid_field", _("after_id : un identifiant de message (entier positif)."))
             return
-        messages = await database_sync_to_async(messaging_selectors.messages_after)(
-            actor=self.user, after_id=after_id
-        )
+        changed_since = _datetime(content.get("changed_since"))
+        if changed_since is False:
+            await self._error(
+                "invalid_field", _("changed_since : la valeur `at` d'un hello (date ISO 8601).")
+            )
+            return
+        if isinstance(changed_since, dt.datetime):
+            # Edits and deletions of messages the client already has, made while it was away (the replay of
+            # new messages below carries their current state).
+            changed = await in_thread(messaging_selectors.messages_changed_since)(
+                actor=self.user, up_to_id=after_id, since=changed_since
+            )
+            for message in changed[: messaging_selectors.CATCH_UP_MAX]:
+                kind = MessageDeletedEvent if message.deleted_at else MessageEdited
+                await self._send(
+                    kind(conversation=message.conversation_id, message=message_data(message)).payload()
+                )
+        messages = await in_thread(messaging_selectors.messages_after)(actor=self.user, after_id=after_id)
         limit = messaging_selectors.CATCH_UP_MAX
         for message in messages[:limit]:
             await self._send_message(
@@ -189,9 +318,7 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
                 **_echo(content),
             )
             return
-        message = await database_sync_to_async(self._send_through_service)(
-            conversation_id, text, str(client_id)
-        )
+        message = await in_thread(self._send_through_service)(conversation_id, text, str(client_id))
         await self._send(
             {"type": "message.ack", "client_id": client_id, "id": message.pk, "message_id": message.pk}
         )
@@ -213,7 +340,7 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
         if conversation_id is None or up_to_id is None:
             await self._error("invalid_field", _("read attend conversation et up_to_id (entiers)."))
             return
-        await database_sync_to_async(self._read_through_service)(conversation_id, up_to_id)
+        await in_thread(self._read_through_service)(conversation_id, up_to_id)
 
     def _read_through_service(self, conversation_id: int, up_to_id: int) -> int:
         user = self.user
@@ -234,14 +361,17 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
         if now - self.typed_at.get(conversation_id, -TYPING_INTERVAL) < TYPING_INTERVAL:
             return
         self.typed_at[conversation_id] = now
-        participants = await database_sync_to_async(self._participants)(conversation_id)
+        participants = await in_thread(self._participants)(conversation_id)
         user = self.user
         event = Typing(conversation=conversation_id, user=user.pk).payload()
-        for user_id in participants:
-            if user_id != user.pk:
-                await self.channel_layer.group_send(
-                    user_group(user_id), {"type": "event.push", "event": event}
-                )
+        try:
+            for user_id in participants:
+                if user_id != user.pk:
+                    await self.channel_layer.group_send(
+                        user_group(user_id), {"type": "event.push", "event": event}
+                    )
+        except LAYER_ERRORS as error:  # ephemeral: lost with the layer
+            self._degrade(error)
 
     def _participants(self, conversation_id: int) -> list[int]:
         conversation = messaging_selectors.conversation_get_for_actor(
@@ -293,6 +423,19 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
     async def session_close(self, message: dict[str, Any]) -> None:
         """Sent on logout or account deletion: a socket must not outlive its session."""
         await self.close(code=CLOSE_UNAUTHENTICATED)
+
+
+def _datetime(value: Any) -> dt.datetime | bool | None:
+    """An aware ISO 8601 date; None when absent; False when malformed."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > 40:
+        return False
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return parsed if parsed.tzinfo is not None else False
 
 
 def _valid_client_id(value: Any) -> bool:

@@ -1,10 +1,21 @@
 """Pushing events to browsers: every user has one group, fed after the transaction that caused the event commits."""
 
-from typing import Any
+import asyncio
+import logging
+import time
+import weakref
+from typing import Any, Protocol
 
+import redis.exceptions
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import transaction
+from redis import asyncio as aioredis
+from redis.asyncio.retry import Retry as AsyncRetry
+from redis.backoff import NoBackoff
+
+logger = logging.getLogger(__name__)
 
 
 def user_group(user_id: int) -> str:
@@ -31,3 +42,93 @@ def close_user_sockets_on_commit(user_id: int) -> None:
             async_to_sync(layer.group_send)(user_group(user_id), {"type": "session.close"})
 
     transaction.on_commit(send, robust=True)
+
+
+# ---- Watching the channel layer's Redis from a web process ----
+LAYER_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+# What the watch takes for a lost Redis: a refused or broken connection. A slow answer is not: a busy event
+# loop (a thousand sockets connecting at once) made a 1 s timeout close every socket of a healthy process.
+REDIS_GONE = (redis.exceptions.ConnectionError, ConnectionError)
+WATCH_INTERVAL = 1.0  # seconds between two looks at Redis
+WATCH_TIMEOUT = 10.0  # seconds an answer may take before the watch gives up on this look (and tries again)
+
+
+class LayerListener(Protocol):
+    def layer_lost(self) -> None: ...
+
+    def layer_ok(self, checked_since: float) -> None: ...
+
+
+def _layer_redis_url() -> str | None:
+    layer: dict[str, Any] = settings.CHANNEL_LAYERS.get("default", {})
+    hosts = layer.get("CONFIG", {}).get("hosts") or []
+    if "channels_redis" not in layer.get("BACKEND", "") or not hosts:
+        return None
+    host = hosts[0]
+    return host if isinstance(host, str) else str(host["address"])
+
+
+class LayerWatch:
+    """One per event loop of a web process: asks the channel layer's Redis for its run id every second.
+
+    A socket whose live events stopped (Redis unreachable, or restarted: the core layer's groups are gone
+    and the pub/sub layer dropped what was published meanwhile) is told `layer_lost`; once Redis answers
+    again, `layer_ok` lets it ask its client to reconnect and catch up from the database. A socket can also
+    notice the loss itself (a failed receive or group_add) and report it with its own `layer_lost`."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.listeners: weakref.WeakSet[Any] = weakref.WeakSet()
+        self.run_id: str | None = None
+        self.task = asyncio.ensure_future(self._run())
+
+    async def _run(self) -> None:
+        client = aioredis.Redis.from_url(
+            self.url,
+            socket_connect_timeout=WATCH_TIMEOUT,
+            socket_timeout=WATCH_TIMEOUT,
+            retry=AsyncRetry(NoBackoff(), 0),
+        )
+        try:
+            while True:
+                checked_since = time.monotonic()
+                try:
+                    run_id = str((await client.info("server"))["run_id"])
+                except REDIS_GONE:
+                    self._each("layer_lost")
+                except (redis.exceptions.TimeoutError, TimeoutError):
+                    logger.info("channel layer: Redis slow to answer the watch")
+                else:
+                    if self.run_id is not None and run_id != self.run_id:
+                        logger.warning("channel layer: Redis restarted, open sockets will catch up")
+                        self._each("layer_lost")
+                    self.run_id = run_id
+                    self._each("layer_ok", checked_since)
+                await asyncio.sleep(WATCH_INTERVAL)
+        finally:
+            await client.aclose()
+
+    def _each(self, method: str, *args: Any) -> None:
+        for listener in list(self.listeners):
+            getattr(listener, method)(*args)
+
+
+_watches: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LayerWatch]" = weakref.WeakKeyDictionary()
+
+
+def layer_watch(listener: LayerListener) -> None:
+    """Have `listener` (a socket) told when the channel layer's Redis is lost and when it is back."""
+    url = _layer_redis_url()
+    if url is None:  # the in-memory layer lives in this process: nothing to lose
+        return
+    loop = asyncio.get_running_loop()
+    watch = _watches.get(loop)
+    if watch is None or watch.task.done():
+        watch = _watches[loop] = LayerWatch(url)
+    watch.listeners.add(listener)
+
+
+def layer_unwatch(listener: LayerListener) -> None:
+    watch = _watches.get(asyncio.get_running_loop())
+    if watch is not None:
+        watch.listeners.discard(listener)

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # `make check`: ruff, mypy, import contracts, migrations, lock freshness and, at the same time, the tests that
-# need neither a browser nor a cluster of their own, nor sweep every route. `make test` (--all): the same with every test.
+# need neither a browser nor a cluster of their own, nor sweep every route, nor start server processes. `make test` (--all): the same with every test.
 # The database is up (make db); tests/conftest.py starts Redis when REDIS_URL is unset; the browser is
 # Debian's Chromium. On exit, the embedded PostGIS is stopped if this make invocation started it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The sweeps (every API operation fuzzed, every URL walked with hostile input: minutes) run in `make test`.
-tests=(-m "not browser and not cluster and not sweep")
+tests=(-m "not browser and not cluster and not sweep and not processes")
 if [ "${1:-}" = "--all" ]; then tests=(); shift; fi
 V=.venv/bin
 

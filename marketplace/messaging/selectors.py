@@ -89,6 +89,28 @@ def messages_after(*, actor: User, after_id: int, limit: int = CATCH_UP_MAX) -> 
     )
 
 
+CHANGE_MARGIN = dt.timedelta(
+    seconds=5
+)  # clocks of two web servers, and a change's commit after its timestamp
+
+
+def messages_changed_since(
+    *, actor: User, up_to_id: int, since: dt.datetime, limit: int = CATCH_UP_MAX
+) -> list[Message]:
+    """Catch-up of changes: the messages up to `up_to_id` in the actor's conversations edited or deleted since
+    `since` (less a margin: replaying a change twice is harmless, missing one is not), in id order."""
+    after = since - CHANGE_MARGIN
+    return list(
+        Message.objects.filter(
+            conversation__in=Participant.objects.filter(user=actor).values("conversation_id"),
+            id__lte=up_to_id,
+        )
+        .filter(Q(edited_at__gte=after) | Q(deleted_at__gte=after))
+        .select_related("attachment")
+        .order_by("id")[: limit + 1]
+    )
+
+
 def is_blocked_between(user_id: int, other_id: int) -> bool:
     return (
         Block.objects.filter(blocker_id=user_id, blocked_id=other_id).exists()

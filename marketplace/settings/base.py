@@ -4,6 +4,8 @@ from pathlib import Path
 from typing import Any
 
 import environ
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -205,13 +207,16 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Réciproque <ne-pas-repondre@reciproque.localhost>"
 )
 
-# A shared cache (rate limits, basemap GeoJSON) across web replicas when Redis is there.
+# A shared cache (rate limits, presence, basemap GeoJSON) across web replicas when Redis is there; while
+# Redis is unreachable each process answers from its own (marketplace.core.cache), never with a 500.
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "marketplace.core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "cache",
+            # Fail fast (no retries with back-off): the request then goes on with the process's own cache.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1, "retry": Retry(NoBackoff(), 0)},
         }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
@@ -224,18 +229,22 @@ CHANNEL_LAYER_SOCKET_TIMEOUT = 15
 
 
 def channel_layer_host(url: str) -> dict[str, object]:
-    return {"address": url, "socket_timeout": CHANNEL_LAYER_SOCKET_TIMEOUT}
+    # redis-py refuses a 101st connection of a pool (MaxConnectionsError): a thousand sockets of one process
+    # closing at once, or a burst of broadcasts, went past it (bench/messaging.py).
+    return {"address": url, "socket_timeout": CHANNEL_LAYER_SOCKET_TIMEOUT, "max_connections": 2000}
 
 
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            # CHANNEL_LAYER=pubsub: channels_redis's pub/sub layer (tests M5 run the project with either).
+            # CHANNEL_LAYER: channels_redis's pub/sub layer by default (bench/messaging.py: at 1,000 sockets its
+            # latency was a third of the core layer's, which also lost live events), `core` on request; the
+            # tests of two processes and of Redis stopped (M5) run the project with either.
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer"
-            if env.str("CHANNEL_LAYER", default="core") == "pubsub"
+            if env.str("CHANNEL_LAYER", default="pubsub") == "pubsub"
             else "channels_redis.core.RedisChannelLayer",
             "CONFIG": dict[str, object](hosts=[channel_layer_host(REDIS_URL)])
-            if env.str("CHANNEL_LAYER", default="core") == "pubsub"
+            if env.str("CHANNEL_LAYER", default="pubsub") == "pubsub"
             else dict[str, object](hosts=[channel_layer_host(REDIS_URL)], capacity=1500, expiry=60),
         }
     }

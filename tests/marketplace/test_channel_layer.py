@@ -19,7 +19,7 @@ def test_production_reads_the_layer_longer_than_the_blocking_pop(kind):
     result = run_with_prod_settings("-c", script, CHANNEL_LAYER=kind)
     assert result.returncode == 0, result.stderr
     hosts = json.loads(result.stdout)["default"]["CONFIG"]["hosts"]
-    assert hosts == [{"address": "redis://127.0.0.1:6379/0", "socket_timeout": 15}]
+    assert hosts == [{"address": "redis://127.0.0.1:6379/0", "socket_timeout": 15, "max_connections": 2000}]
     assert hosts[0]["socket_timeout"] > RedisChannelLayer.brpop_timeout
 
 

@@ -1,16 +1,18 @@
 """The messaging over /ws/: send and ack (idempotent), catch-up with after_id (no loss, no duplicate, a message
 sent during the handshake included), someone else's conversation refused, persist before broadcast."""
 
+import time
 from typing import Any
 from unittest import mock
 
 import pytest
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.db import connection
 from django.test import Client
+from django.urls import reverse
 
-from marketplace.messaging import services
+from marketplace.consumers import CLOSE_UNAUTHENTICATED
+from marketplace.messaging import registry, services
 from marketplace.messaging.models import Message
 from tests.factories.accounts import UserFactory
 from tests.marketplace.test_websocket import run, socket
@@ -33,16 +35,6 @@ async def frames_until(ws, kind: str) -> list[dict[str, Any]]:
             return frames
 
 
-@pytest.fixture(autouse=True)
-def _fresh_pool(transactional_db):
-    """Each of these tests leaves one connection of the pool checked out by a context of its event loop (the
-    cause is not found yet; the older socket tests do not): after about seven of them a worker waited for the
-    pool and the next socket timed out. A new pool per test; the lost connection closes with its process."""
-    yield
-    connection.close()
-    connection.close_pool()  # type: ignore[attr-defined]  # PostgreSQL backend, Django >= 5.1
-
-
 @pytest.fixture
 def pair():
     alice, bob, outsider = UserFactory(), UserFactory(), UserFactory()
@@ -61,8 +53,10 @@ def test_catch_up_after_reconnect_has_every_message_once_in_order_even_during_th
     # the pool's connections checked out for good).
     send = database_sync_to_async(services.message_send)
 
+    alice_cookie = cookie_of(alice)
+
     async def scenario() -> list[int]:
-        ws = socket(cookie_of(alice))
+        ws = socket(alice_cookie)
         await ws.connect(timeout=5)
         await ws.receive_json_from(timeout=5)  # hello: the group is joined
         during = await send(actor=bob, conversation=conversation, text="pendant", client_id="during")
@@ -92,8 +86,10 @@ def test_catch_up_after_reconnect_has_every_message_once_in_order_even_during_th
 def test_send_over_the_socket_is_acked_and_a_retry_gets_the_same_id(pair):
     alice, _bob, _outsider, conversation = pair
 
+    alice_cookie = cookie_of(alice)
+
     async def scenario() -> tuple[list[dict], list[dict], dict]:
-        ws = socket(cookie_of(alice))
+        ws = socket(alice_cookie)
         await ws.connect(timeout=5)
         await ws.receive_json_from(timeout=5)
         frame = {
@@ -105,7 +101,7 @@ def test_send_over_the_socket_is_acked_and_a_retry_gets_the_same_id(pair):
         await ws.send_json_to(frame)
         first = await frames_until(ws, "message.ack")
         await ws.disconnect()  # the ack is "lost": the client retries on a new socket
-        ws = socket(cookie_of(alice))
+        ws = socket(alice_cookie)
         await ws.connect(timeout=5)
         await ws.receive_json_from(timeout=5)
         await ws.send_json_to(frame)
@@ -135,8 +131,10 @@ def test_a_send_is_acked_and_stored_when_the_channel_layer_fails(pair):
             raise ConnectionError("redis down")
         return await real_group_send(self, group, message)
 
+    alice_cookie = cookie_of(alice)
+
     async def scenario() -> dict:
-        ws = socket(cookie_of(alice))
+        ws = socket(alice_cookie)
         await ws.connect(timeout=5)
         await ws.receive_json_from(timeout=5)
         with mock.patch.object(layer_class, "group_send", failing):
@@ -154,8 +152,11 @@ def test_a_send_is_acked_and_stored_when_the_channel_layer_fails(pair):
 def test_typing_reaches_the_other_participant_and_is_not_stored(pair):
     alice, bob, _outsider, conversation = pair
 
+    alice_cookie = cookie_of(alice)
+    bob_cookie = cookie_of(bob)
+
     async def scenario() -> dict:
-        a, b = socket(cookie_of(alice)), socket(cookie_of(bob))
+        a, b = socket(alice_cookie), socket(bob_cookie)
         for ws in (a, b):
             await ws.connect(timeout=5)
             await ws.receive_json_from(timeout=5)
@@ -181,8 +182,11 @@ def test_a_read_mark_sent_over_the_socket_reaches_the_sender_as_a_receipt(pair):
     alice, bob, _outsider, conversation = pair
     message = services.message_send(actor=alice, conversation=conversation, text="Lu ?", client_id="r")[0]
 
+    alice_cookie = cookie_of(alice)
+    bob_cookie = cookie_of(bob)
+
     async def scenario() -> tuple[dict, dict]:
-        a, b = socket(cookie_of(alice)), socket(cookie_of(bob))
+        a, b = socket(alice_cookie), socket(bob_cookie)
         for ws in (a, b):
             await ws.connect(timeout=5)
             await ws.receive_json_from(timeout=5)
@@ -223,8 +227,10 @@ def test_messages_whose_live_delivery_was_lost_come_back_with_the_catch_up(pair)
 
     send = database_sync_to_async(services.message_send)
 
+    alice_cookie = cookie_of(alice)
+
     async def scenario() -> tuple[list[int], list[int]]:
-        ws = socket(cookie_of(alice))
+        ws = socket(alice_cookie)
         await ws.connect(timeout=5)
         await ws.receive_json_from(timeout=5)
         with mock.patch.object(layer_class, "group_send", dropping):
@@ -252,8 +258,10 @@ def test_a_catch_up_too_long_asks_the_client_to_page_through_the_api(pair, monke
         for n in range(5)
     ]
 
+    alice_cookie = cookie_of(alice)
+
     async def scenario() -> list[dict]:
-        ws = socket(cookie_of(alice))
+        ws = socket(alice_cookie)
         await ws.connect(timeout=5)
         await ws.receive_json_from(timeout=5)
         await ws.send_json_to({"type": "subscribe", "after_id": 0})
@@ -266,3 +274,70 @@ def test_a_catch_up_too_long_asks_the_client_to_page_through_the_api(pair, monke
     resync = [f for f in frames if f["type"] == "resync_required"]
     assert len(resync) == 1
     assert resync[0]["after_id"] == ids[2]
+
+
+def test_logging_out_over_http_closes_the_socket_within_a_second(pair):
+    """WS3: the sign-out form (allauth, through our adapter) closes the user's open sockets."""
+    alice, _bob, _outsider, _conversation = pair
+    browser = Client()
+    browser.force_login(alice)
+    cookie = browser.cookies[settings.SESSION_COOKIE_NAME].value
+    logout = database_sync_to_async(browser.post, thread_sensitive=False)
+
+    async def scenario() -> tuple[Any, float]:
+        ws = socket(cookie)
+        await ws.connect(timeout=5)
+        await ws.receive_json_from(timeout=5)
+        response = await logout(reverse("account_logout"))
+        assert response.status_code == 302
+        started = time.monotonic()
+        closed = await ws.receive_output(timeout=1)  # within 1 s of the logout's answer
+        return closed, time.monotonic() - started
+
+    closed, _waited = run(scenario())
+    assert closed == {"type": "websocket.close", "code": CLOSE_UNAUTHENTICATED}
+
+    async def again() -> tuple[bool, Any]:  # the cookie of that session no longer opens a socket (WS2)
+        return await socket(cookie).connect(timeout=5)
+
+    assert run(again()) == (False, CLOSE_UNAUTHENTICATED)
+
+
+def test_a_participant_removed_from_an_attached_conversation_gets_nothing_more_from_it(pair):
+    """WS5: the parties of the object change (a swap cancelled for one of them): the removed participant's
+    socket gets no further event of the conversation, its catch-up leaves it out, and its sends are refused."""
+    alice, bob, _outsider, _direct = pair
+    parties = {7: [alice.pk, bob.pk]}
+    registry.register_subject("test_removal", participants=lambda object_id: parties.get(object_id, []))
+    try:
+        conversation = services.conversation_for_subject(
+            actor=alice, subject_type="test_removal", subject_id=7
+        )
+        before = services.message_send(actor=alice, conversation=conversation, text="avant", client_id="b")[0]
+        parties[7] = [alice.pk]
+        services.conversation_sync_participants(subject_type="test_removal", subject_id=7)
+    finally:
+        registry.unregister_subject("test_removal")
+    bob_cookie = cookie_of(bob)
+    send = database_sync_to_async(services.message_send)
+
+    async def scenario() -> tuple[bool, list[dict], dict]:
+        ws = socket(bob_cookie)
+        await ws.connect(timeout=5)
+        await ws.receive_json_from(timeout=5)
+        await send(actor=alice, conversation=conversation, text="après", client_id="a")
+        quiet = await ws.receive_nothing(timeout=0.5)
+        await ws.send_json_to({"type": "subscribe", "after_id": 0})
+        replay = await frames_until(ws, "subscribed")
+        frame = {"type": "message.send", "conversation": conversation.pk, "text": "moi", "client_id": "x"}
+        await ws.send_json_to(frame)
+        error = (await frames_until(ws, "error"))[-1]
+        await ws.disconnect()
+        return quiet, replay, error
+
+    quiet, replay, error = run(scenario())
+    assert quiet
+    assert [f for f in replay if f.get("conversation") == conversation.pk] == []
+    assert before.pk not in [f.get("id") for f in replay]
+    assert error["code"] == "conversation_not_found"
+    assert not Message.objects.filter(sender=bob).exists()
