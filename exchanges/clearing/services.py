@@ -81,12 +81,9 @@ def clearing_remember_failures() -> int:
 
 def eligible_owners(today: dt.date) -> set[int]:
     """The agents eligible today (a confirmed employment at a validated member employer), in one query."""
-    return set(
-        Employment.objects.filter(status=EmploymentStatus.CONFIRMED)
-        .with_active_membership(today)
-        .filter(member_on=True)
-        .values_list("agent_id", flat=True)
-    )
+    employments = Employment.objects.filter(status=EmploymentStatus.CONFIRMED).with_active_membership(today)
+    member = {"member_on": True}  # the annotation of with_active_membership
+    return set(employments.filter(**member).values_list("agent_id", flat=True))
 
 
 def pool_homes(today: dt.date) -> list[dict[str, Any]]:
@@ -98,7 +95,7 @@ def pool_homes(today: dt.date) -> list[dict[str, Any]]:
         .values("pk", "owner_id", "region_id", "departement_id")
     )
     eligible = eligible_owners(today)
-    return [row for row in rows if row["owner_id"] in eligible]
+    return [dict(row) for row in rows if row["owner_id"] in eligible]
 
 
 def _fairness(homes: list[dict[str, Any]]) -> dict[int, int]:
