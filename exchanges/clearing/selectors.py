@@ -49,7 +49,7 @@ def my_proposals(actor: User) -> list[dict[str, Any]]:
         .order_by("pk")
     )
     out = []
-    for cycle in cycles:
+    for rank, cycle in enumerate(cycles, start=1):
         first = next(i for i, h in enumerate(cycle.homes) if h in mine)
         order = cycle.homes[first:] + cycle.homes[:first]
         homes = {h.pk: h for h in Home.objects.filter(pk__in=order).select_related("commune", "departement")}
@@ -60,31 +60,74 @@ def my_proposals(actor: User) -> list[dict[str, Any]]:
                 "proposal": cycle.proposal,
                 "homes": [homes[h] for h in order if h in homes],
                 "reason": reason_text(cycle.reason, dict(cycle.params)),
-                "geojson": _geojson([homes[h] for h in order if h in homes]),
+                "rank": rank,
+                "stays": [(homes[order[i]], homes[order[(i + 1) % len(order)]]) for i in range(len(order))],
+                "features": _geojson([homes[h] for h in order if h in homes], rank),
             }
         )
     return out
 
 
-def _geojson(homes: list[Home]) -> dict[str, Any]:
-    """The homes at their public points and one line per stay (guest's home → host), as the suggestions map."""
+def _geojson(homes: list[Home], rank: int) -> list[dict[str, Any]]:
+    """The homes at their public points, numbered from mine, and one line per stay (guest's home → host):
+    the features of the suggestions map (swaps/js/suggestions.js), `suggestion` being the item's rank."""
     coords = [[round(h.public_point.x, 5), round(h.public_point.y, 5)] for h in homes]
-    features: list[dict[str, Any]] = [
-        {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": c},
-            "properties": {"title": h.title, "order": i + 1},
-        }
-        for i, (h, c) in enumerate(zip(homes, coords, strict=True))
-    ]
-    features += [
-        {
-            "type": "Feature",
-            "geometry": {"type": "LineString", "coordinates": [coords[i], coords[(i + 1) % len(coords)]]},
-            "properties": {"order": i + 1},
-        }
-        for i in range(len(coords))
-    ]
+    features: list[dict[str, Any]] = []
+    for i, home in enumerate(homes):
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": coords[i]},
+                "properties": {
+                    "suggestion": rank,
+                    "kind": "home",
+                    "number": i + 1,
+                    "title": home.title,
+                    "mine": i == 0,
+                },
+            }
+        )
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "LineString", "coordinates": [coords[i], coords[(i + 1) % len(coords)]]},
+                "properties": {"suggestion": rank, "kind": "stay", "mine": i == 0},
+            }
+        )
+    return features
+
+
+def flows_geojson(flows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The cross-region flows as the suggestions map draws them (curved arcs with an arrow, all shown)."""
+    features: list[dict[str, Any]] = []
+    places: dict[str, int] = {}
+    for flow in flows:
+        for code, name, point in (
+            (flow["from"], flow["from_name"], flow["coordinates"][0]),
+            (flow["to"], flow["to_name"], flow["coordinates"][1]),
+        ):
+            if code not in places:
+                places[code] = len(places) + 1
+                features.append(
+                    {
+                        "type": "Feature",
+                        "geometry": {"type": "Point", "coordinates": point},
+                        "properties": {
+                            "suggestion": 0,
+                            "kind": "home",
+                            "number": places[code],
+                            "title": name,
+                            "mine": False,
+                        },
+                    }
+                )
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "LineString", "coordinates": flow["coordinates"]},
+                "properties": {"suggestion": 0, "kind": "stay", "mine": False},
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
