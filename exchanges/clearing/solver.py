@@ -218,7 +218,8 @@ def _components(cands: list[Candidate]) -> list[list[int]]:
 
 
 def _solve_component(cands: list[Candidate]) -> tuple[list[int], float]:
-    """The best disjoint subset (indices) by HiGHS, and the LP relaxation's optimum (same weights)."""
+    """The best disjoint subset (indices) by HiGHS, and the LP relaxation's optimum in households (what no
+    set of disjoint candidates of the component can beat)."""
     homes = sorted({h for c in cands for h in c.homes})
     row = {h: i for i, h in enumerate(homes)}
     big = household_points(len(homes))
@@ -243,9 +244,11 @@ def _solve_component(cands: list[Candidate]) -> tuple[list[int], float]:
     solver = highspy.Highs()
     solver.setOptionValue("output_flag", False)
     solver.setOptionValue("threads", 1)
+    lp.col_cost_ = np.array([len(c.homes) for c in cands], dtype=np.float64)  # the bound: households only
     solver.passModel(lp)
     solver.run()
     relaxed = solver.getInfo().objective_function_value
+    lp.col_cost_ = costs
     lp.integrality_ = [highspy.HighsVarType.kInteger] * len(cands)
     solver.passModel(lp)
     solver.setOptionValue("mip_rel_gap", 0.0)
@@ -253,7 +256,7 @@ def _solve_component(cands: list[Candidate]) -> tuple[list[int], float]:
     solver.run()
     values = solver.getSolution().col_value
     chosen = [j for j in range(len(cands)) if values[j] > 0.5]
-    return chosen, relaxed / big
+    return chosen, relaxed
 
 
 def solve(cands: list[Candidate]) -> Solution:
