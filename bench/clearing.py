@@ -90,7 +90,6 @@ def measure(size: int) -> None:
     cands, capped = solver.candidates(pool)
     enumerated = time.perf_counter() - t
     solution = solver.solve(cands)
-    total = time.perf_counter() - began
     served = [h for c in solution.chosen for h in c.homes]
     never_share = sum(1 for h in served if h in never) / len(served) if served else 0.0
     gain = (solution.households - solution.greedy_households) / max(1, solution.greedy_households)
