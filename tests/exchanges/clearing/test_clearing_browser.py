@@ -2,12 +2,13 @@
 the ring's three-home cycle; Alice sees it on "Votre proposition du mois" (in words and on the map) and
 accepts it; Bruno and Chloé accept it in their own browsers; everyone has accepted (all-or-nothing)."""
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from exchanges.clearing.models import ClearingCycle
 from exchanges.clearing.services import clearing_run
 from exchanges.swaps.models import ProposalStatus
-from tests.browser import JOURNEY
+from tests.browser import JOURNEY, assert_accessible
 from tests.exchanges.swaps.test_cycle_browser import SLOW, open_proposal
 from tests.exchanges.test_search_browser import requests_outside
 from tests.organisations.test_journeys_browser import log_in
@@ -15,14 +16,22 @@ from tests.organisations.test_journeys_browser import log_in
 pytestmark = JOURNEY
 
 
-def test_a_run_proposes_a_cycle_that_the_three_agents_accept(opted_ring, live_server, page: Page, new_page):
+@pytest.fixture
+def run(opted_ring):
+    """The run, before the browser starts (its events are sent after commit, outside Playwright's loop)."""
+    return clearing_run(actor=None)
+
+
+def test_a_run_proposes_a_cycle_that_the_three_agents_accept(
+    run, opted_ring, live_server, page: Page, new_page
+):
     ring = opted_ring
-    run = clearing_run(actor=None)
     proposal = ClearingCycle.objects.get(run=run).proposal
     base = live_server.url
     outside = requests_outside(page, base)
 
     log_in(page, base, ring.alice.email)
+    assert_accessible(page)
     page.goto(f"{base}/proposition-du-mois/")
     expect(page.locator("h1")).to_have_text("Votre proposition du mois", timeout=SLOW)
     item = page.locator(".suggestion").first
