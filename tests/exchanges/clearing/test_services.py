@@ -184,3 +184,11 @@ def test_the_opt_in_switch_is_the_owners_only(opted_ring):
             services.clearing_opt_in_set(actor=opted_ring.alice, home=10**9, on=True)
     assert services.clearing_opt_in_set(actor=opted_ring.bruno, home=opted_ring.quimper.pk, on=False) is False
     assert not ClearingOptIn.objects.filter(home=opted_ring.quimper).exists()
+
+
+def test_the_monthly_task_runs_the_clearing_as_the_platform(opted_ring):
+    from exchanges.clearing.tasks import clearing_monthly_task
+
+    clearing_monthly_task(timestamp=0)
+    run = ClearingRun.objects.get()
+    assert (run.trigger, run.launched_by, run.households) == (Trigger.MONTHLY, None, 3)
