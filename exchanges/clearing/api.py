@@ -47,11 +47,11 @@ class CellOut(Schema):
 
 
 class FlowOut(Schema):
-    from_: str = Field(alias="from")
-    to: str
-    from_name: str
-    to_name: str
-    households: int
+    origin: str = Field(description="Code de la région des foyers qui partent")
+    destination: str = Field(description="Code de la région où ils séjournent")
+    origin_name: str
+    destination_name: str
+    households: int = Field(description="Foyers (un flux de moins de 5 foyers n'est pas donné)")
     coordinates: list[list[float]]
 
 
@@ -99,7 +99,17 @@ def _detail(run: Any) -> dict[str, Any]:
         **selectors.run_out(run),
         "regions": figures["region"],
         "departements": figures["departement"],
-        "flows": selectors.run_flows(run),
+        "flows": [
+            {
+                "origin": f["from"],
+                "destination": f["to"],
+                "origin_name": f["from_name"],
+                "destination_name": f["to_name"],
+                "households": f["households"],
+                "coordinates": f["coordinates"],
+            }
+            for f in selectors.run_flows(run)
+        ],
     }
 
 

@@ -88,3 +88,15 @@ def test_the_opt_in_switch(opted_ring):
         assert_envelope(send_json(alice, "put", url, {"on": False}), 404)
         assert_envelope(send_json(bruno, "put", url, {"on": "peut-être"}), 422)
         assert_envelope(send_json(bruno, "put", url, {"on": True, "extra": 1}), 422)
+
+
+def test_cross_region_flows_of_five_households_or_more_are_given(opted_ring, officer, monkeypatch):
+    from exchanges.clearing import selectors
+
+    monkeypatch.setattr(selectors, "MIN_CELL", 1)  # the ring: one household per flow
+    run = clearing_run(actor=None)
+    flows = logged(officer).get(f"/api/v1/clearing/runs/{run.pk}").json()["flows"]
+    assert len(flows) == 3
+    assert {f["households"] for f in flows} == {1}
+    assert {f["origin_name"] for f in flows} == {"Bretagne", "Occitanie", "Auvergne-Rhône-Alpes"}
+    assert all(len(f["coordinates"]) == 2 for f in flows)
