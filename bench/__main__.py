@@ -1,6 +1,6 @@
 """`make bench`: every benchmark, one after the other, on the development database."""
 
-from bench import facilities, geo_locate, http_floor, matching, messaging, search
+from bench import clearing, facilities, geo_locate, http_floor, matching, messaging, search
 
 if __name__ == "__main__":
     geo_locate.main()
@@ -9,3 +9,4 @@ if __name__ == "__main__":
     facilities.main()
     matching.main()
     messaging.main()
+    clearing.main()

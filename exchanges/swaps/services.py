@@ -661,3 +661,73 @@ def proposal_create_from_match(
         for i in range(count)
     ]
     return proposal_create(actor=actor, stays=stays, idempotency_key=idempotency_key)
+
+
+# ---- A pair or cycle proposed by the platform (the monthly clearing) -----------------------------------------
+
+
+@transaction.atomic
+def proposal_create_by_platform(
+    *, homes: Sequence[int], start: dt.date, end: dt.date, note: str = ""
+) -> SwapProposal:
+    """Propose a pair or cycle on the platform's behalf: the household of homes[i] at homes[i + 1], the last
+    at the first, over [start, end); nobody has accepted yet, every party answers (all-or-nothing, expiry
+    after ANSWER_DAYS). The same checks as a party's proposal (shape, dates, eligibility of every owner,
+    publication, availability); `note`, the one-line explanation, follows as a system message.
+    Raises InvalidField, HomeNotFound, HomeWrongState, PartyNotEligible, HomeUnavailable."""
+    if not MIN_HOMES <= len(homes) <= MAX_HOMES or len(set(homes)) != len(homes):
+        raise InvalidField(
+            "homes",
+            _("Un échange réunit de %(min)s à %(max)s logements.") % {"min": MIN_HOMES, "max": MAX_HOMES},
+        )
+    today = timezone.localdate()
+    _check_dates(0, start, end, today)
+    found = {h.pk: h for h in Home.objects.select_related("owner").filter(pk__in=homes)}
+    missing = [h for h in homes if h not in found]
+    if missing:
+        raise HomeNotFound(detail={"home": missing[0]})
+    count = len(homes)
+    stays = [
+        StayIn(
+            guest_home=homes[i],
+            host_home=homes[(i + 1) % count],
+            start=start,
+            end=end,
+            guests=_party_size(homes[i], found[homes[(i + 1) % count]], start, end),
+        )
+        for i in range(count)
+    ]
+    _check_shape(found[homes[0]].owner, stays, found)
+    for home in found.values():
+        _check_eligible(home.owner, today, actor=None)
+    for index, stay in enumerate(stays):
+        _check_available(index, found[stay.host_home], stay.start, stay.end, set(homes), proposal=None)
+    proposal = SwapProposal.objects.create(
+        created_by=None, expires_at=timezone.now() + dt.timedelta(days=ANSWER_DAYS)
+    )
+    ProposalParty.objects.bulk_create(
+        [ProposalParty(proposal=proposal, user=found[h].owner, home=found[h]) for h in homes]
+    )
+    Stay.objects.bulk_create(
+        [
+            Stay(
+                proposal=proposal,
+                guest_home_id=s.guest_home,
+                host_home_id=s.host_home,
+                guest_id=found[s.guest_home].owner_id,
+                host_id=found[s.host_home].owner_id,
+                period=DateRange(s.start, s.end),
+                guests=s.guests,
+            )
+            for s in stays
+        ]
+    )
+    audit_record(actor=None, obj=proposal, from_state="", to_state=proposal.status, transition="propose")
+    proposal = _locked(None, proposal)
+    _tell(proposal, "propose", actor=None)
+    if note:
+        conversation = conversation_for_subject(
+            actor=found[homes[0]].owner, subject_type=SUBJECT, subject_id=proposal.pk
+        )
+        message_send_system(conversation=conversation, text=note)
+    return proposal

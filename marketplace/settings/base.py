@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "marketplace.notifications",
     "marketplace.audit",
     "geo",
+    "exchanges.clearing",
     "exchanges.swaps",  # before exchanges: its RGPD eraser runs before the homes are deleted
     "exchanges",
     "local_offers",
@@ -293,6 +294,8 @@ FACILITY_IMPORT_MAX_VERTICES = env.int("FACILITY_IMPORT_MAX_VERTICES", default=1
 MATCHING_MIN_NIGHTS = env.int("MATCHING_MIN_NIGHTS", default=5)
 MATCHING_CROSS_REGION = env.bool("MATCHING_CROSS_REGION", default=True)
 MATCHING_SUGGESTIONS = 20
+# Homes per pair or cycle of the monthly swap clearing (exchanges/clearing): 3, or 4 as a setting.
+CLEARING_MAX_LENGTH = env.int("CLEARING_MAX_LENGTH", default=3)
 
 SILENCED_SYSTEM_CHECKS = [
     # Debian 12 ships GDAL 3.6; user-supplied SRS/WKT never reaches django.contrib.gis.gdal (uploads go
