@@ -5,14 +5,12 @@ import datetime as dt
 
 from exchanges.models import Home, HomeStatus
 from exchanges.swaps import services
-from exchanges.swaps.models import ProposalParty
+from exchanges.swaps.models import SwapProposal
 from marketplace.core.demo import DemoContext
 
 
 def load(context: DemoContext) -> dict[str, int]:
     agent_email = context.email("agent")
-    if ProposalParty.objects.filter(user__email=agent_email).exists():
-        return {}
     mine = Home.objects.filter(owner__email=agent_email, status=HomeStatus.PUBLISHED).order_by("pk").first()
     theirs = (
         Home.objects.filter(
@@ -23,6 +21,9 @@ def load(context: DemoContext) -> dict[str, int]:
         .first()
     )
     if mine is None or theirs is None:
+        return {}
+    # Its own proposal, whatever else the agent was offered (the monthly clearing's demo runs before).
+    if SwapProposal.objects.filter(created_by=theirs.owner, parties__user__email=agent_email).exists():
         return {}
     start = context.today + dt.timedelta(days=60)
     end = start + dt.timedelta(days=14)  # the demo homes' summer period (exchanges/demo.py)

@@ -43,6 +43,17 @@ def test_demo_data_is_complete_and_idempotent(territories, capsys):
     assert agent_eligibility(User.objects.get(email="agent@demo.reciproque.fr"), today).eligible
     assert_the_swap_story()
     assert_the_suggestions_page()
+    assert_the_proposals_waiting()
+
+
+def assert_the_proposals_waiting():
+    """The README's Propositions: the Quimper agent's proposal waits for agent@demo's answer, beside the
+    monthly clearing's proposal (whichever demo loader runs first)."""
+    from exchanges.swaps.models import SwapProposal
+
+    waiting = SwapProposal.objects.filter(parties__user__email="agent@demo.reciproque.fr", status="proposed")
+    assert waiting.filter(parties__home__commune_id="29232").exclude(created_by=None).exists()
+    assert waiting.filter(created_by=None).exists()
 
 
 def assert_the_suggestions_page() -> None:

@@ -59,6 +59,7 @@ def test_runs_pages_for_officers_and_administrators(opted_ring, territories):
     html = officer.get("/tours-du-mois/").content.decode()
     assert f"Tour n°{run.pk}" in html
     assert "Lancer un tour maintenant" not in html
+    assert 'href="/tours-du-mois/"' in officer.get("/carte/").content.decode()  # in the header
     detail = officer.get(f"/tours-du-mois/{run.pk}/").content.decode()
     assert "Par région" in detail
     assert "Par département" in detail
@@ -78,6 +79,7 @@ def test_agents_do_not_see_the_runs(opted_ring):
     run = clearing_run(actor=None)
     alice = logged(opted_ring.alice)
     assert alice.get("/tours-du-mois/").status_code == 403
+    assert 'href="/tours-du-mois/"' not in alice.get("/carte/").content.decode()
     assert alice.get(f"/tours-du-mois/{run.pk}/").status_code == 404
     assert alice.get(f"/tours-du-mois/{run.pk}/csv/").status_code == 404
     with assert_nothing_written():
