@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "marketplace.notifications",
     "marketplace.audit",
     "geo",
+    "exchanges.nights",  # before swaps: its eraser gives back the nights reserved by open stays
     "exchanges.swaps",  # before exchanges: its RGPD eraser runs before the homes are deleted
     "exchanges",
     "local_offers",
