@@ -19,6 +19,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+# Shown wherever a balance is.
+NOTICE = _("Les nuits ne s'achètent pas, ne se vendent pas, ne se donnent pas.")
+
 
 class AccountKind(models.TextChoices):
     AGENT = "agent", _("Agent")
