@@ -146,6 +146,7 @@ def home_detail(request: HttpRequest, home_id: int) -> HttpResponse:
         "calendar": _calendar(request, home, pick=False),
         "wishes_geojson": json.dumps(selectors.wishes_geojson(home)),
         "propose_form": swaps_views.propose_form(user, home),
+        **swaps_views.request_context(user, home),
         "home_reviews": swaps_selectors.reviews_public_for_home(home, today=timezone.localdate()),
     }
     return render(request, "exchanges/home_detail.html", context)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("marketplace.notifications.urls")),
     path("", include("exchanges.urls")),
     path("", include("exchanges.swaps.urls")),
+    path("", include("exchanges.nights.urls")),
     path("", include("marketplace.messaging.urls")),
     path("", include("frontend.urls")),
 ]

@@ -97,9 +97,15 @@ class NightMovement(models.Model):
     proposal_id = models.BigIntegerField(null=True, blank=True)
     period_start = models.DateField(null=True, blank=True)
     period_end = models.DateField(null=True, blank=True)
-    # The host home's territory, copied for the officers' statistics (no join through erasable rows).
+    # The host home's and the guest home's territories and the guest's account, copied for the officers'
+    # statistics (no join through erasable rows).
     region_code = models.CharField(max_length=3, blank=True, default="")
     departement_code = models.CharField(max_length=3, blank=True, default="")
+    guest_region_code = models.CharField(max_length=3, blank=True, default="")
+    guest_departement_code = models.CharField(max_length=3, blank=True, default="")
+    guest_account = models.ForeignKey(
+        NightAccount, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     reason = models.TextField("motif", blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 

@@ -47,7 +47,7 @@ def erase_nights(user: User) -> None:
         return
     # Open reservations of the proposals the swaps' eraser is about to delete, whoever the guest is.
     stays = Stay.objects.filter(Q(guest=user) | Q(host=user) | Q(proposal__parties__user=user)).distinct()
-    stays_release(stays.select_related("host_home"))
+    stays_release(stays.select_related("host_home", "guest_home"))
     with pgtrigger.ignore("nights.NightMovement:protect_ledger"):
         NightMovement.objects.filter(
             Q(debit=account) | Q(credit=account), kind=MovementKind.CORRECTION

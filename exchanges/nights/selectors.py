@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Sum, When
 from django.db.models.functions import TruncMonth
 
 from exchanges.nights.models import AccountKind, MovementKind, NightAccount, NightMovement
@@ -93,34 +93,48 @@ def quote(stays: Iterable[Stay], viewer: User) -> Quote | None:
     return Quote(cost, earn, balance, balance + earn - (0 if reserved else cost))
 
 
-def flows(*, since: dt.date | None = None) -> list[dict[str, object]]:
-    """Nights earned (completed stays) per host home's région and département and month, with the number of
-    distinct agents on each side; cells under MIN_CELL agents are left out."""
+def flows() -> list[dict[str, object]]:
+    """Where solidarity flows, from the completed one-way stays: per month and per région and département,
+    the nights earned by hosts whose home is there and the nights spent by guests whose home is there. A
+    figure about fewer than MIN_CELL distinct agents is left out (None); a row with none is not shown."""
+    cells: dict[tuple[dt.date, str, str], dict[str, Any]] = {}
+
+    def cell(month: dt.date, region: str, departement: str) -> dict[str, Any]:
+        return cells.setdefault(
+            (month, region, departement),
+            {"earned": 0, "hosts": set(), "spent": 0, "guests": set()},
+        )
+
     rows = (
         NightMovement.objects.filter(kind=MovementKind.EARN)
-        .filter(**({"created_at__date__gte": since} if since else {}))
         .annotate(month=TruncMonth("created_at"))
-        .values("month", "region_code", "departement_code")
-        .annotate(
-            nights=Sum("nights"),
-            hosts=Count("credit", distinct=True),
-            guests=Count("stay__guest", distinct=True),
-            stays=Count("pk"),
+        .values_list(
+            "month",
+            "region_code",
+            "departement_code",
+            "guest_region_code",
+            "guest_departement_code",
+            "nights",
+            "credit_id",
+            "guest_account_id",
         )
-        .order_by("-month", "region_code", "departement_code")
     )
-    return [
-        {
-            "month": r["month"].date() if hasattr(r["month"], "date") else r["month"],
-            "region": r["region_code"],
-            "departement": r["departement_code"],
-            "nights": r["nights"],
-            "stays": r["stays"],
-            "hosts": r["hosts"],
-        }
-        for r in rows
-        if r["hosts"] >= MIN_CELL and r["guests"] >= MIN_CELL
-    ]
+    for month, region, dep, guest_region, guest_dep, nights, host, guest in rows:
+        day = month.date() if isinstance(month, dt.datetime) else month
+        earned = cell(day, region, dep)
+        earned["earned"] += nights
+        earned["hosts"].add(host)
+        spent = cell(day, guest_region, guest_dep)
+        spent["spent"] += nights
+        spent["guests"].add(guest)
+    out = []
+    for (month, region, dep), c in sorted(cells.items(), key=lambda kv: (-kv[0][0].toordinal(), kv[0][1:])):
+        earned = c["earned"] if len(c["hosts"]) >= MIN_CELL else None
+        spent = c["spent"] if len(c["guests"]) >= MIN_CELL else None
+        if earned is None and spent is None:
+            continue
+        out.append({"month": month, "region": region, "departement": dep, "earned": earned, "spent": spent})
+    return out
 
 
 def agent_accounts() -> QuerySet[NightAccount]:

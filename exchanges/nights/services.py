@@ -93,7 +93,13 @@ def balance_of(user: User) -> int:
 
 
 def _move(
-    kind: MovementKind, debit: NightAccount, credit: NightAccount, stay: Stay, nights: int
+    kind: MovementKind,
+    debit: NightAccount,
+    credit: NightAccount,
+    stay: Stay,
+    nights: int,
+    *,
+    guest: NightAccount,
 ) -> NightMovement:
     return NightMovement.objects.create(
         kind=kind,
@@ -106,6 +112,9 @@ def _move(
         period_end=stay.period.upper,
         region_code=stay.host_home.region_id,
         departement_code=stay.host_home.departement_id,
+        guest_region_code=stay.guest_home.region_id,
+        guest_departement_code=stay.guest_home.departement_id,
+        guest_account=guest,
     )
 
 
@@ -122,7 +131,7 @@ def stays_reserve(stays: Iterable[Stay]) -> int:
         nights = _stay_nights(stay)
         try:
             with transaction.atomic():
-                _move(MovementKind.RESERVE, guest, reserved, stay, nights)
+                _move(MovementKind.RESERVE, guest, reserved, stay, nights, guest=guest)
         except IntegrityError as error:
             if "night_balance_not_negative" not in str(error):
                 raise
@@ -150,7 +159,14 @@ def stays_settle(stays: Iterable[Stay]) -> int:
     reserved = system_account(AccountKind.RESERVED)
     moved = 0
     for stay, reservation in _open_reservations(stays):
-        _move(MovementKind.EARN, reserved, account_for(stay.host), stay, reservation.nights)
+        _move(
+            MovementKind.EARN,
+            reserved,
+            account_for(stay.host),
+            stay,
+            reservation.nights,
+            guest=reservation.debit,
+        )
         moved += reservation.nights
     return moved
 
@@ -160,7 +176,14 @@ def stays_release(stays: Iterable[Stay]) -> int:
     reserved = system_account(AccountKind.RESERVED)
     moved = 0
     for stay, reservation in _open_reservations(stays):
-        _move(MovementKind.RELEASE, reserved, reservation.debit, stay, reservation.nights)
+        _move(
+            MovementKind.RELEASE,
+            reserved,
+            reservation.debit,
+            stay,
+            reservation.nights,
+            guest=reservation.debit,
+        )
         moved += reservation.nights
     return moved
 

@@ -491,7 +491,7 @@ def proposal_confirm(*, actor: User, proposal: SwapProposal) -> SwapProposal:
     except IntegrityError as error:
         raise StayOverlap(detail={"constraint": "stay_confirmed_no_overlap"}) from error
     # One-way stays: each guest's nights are reserved now (NightsInsufficient, 409, held by the database).
-    nights.stays_reserve(proposal.stays.select_related("guest", "host_home"))
+    nights.stays_reserve(proposal.stays.select_related("guest", "host_home", "guest_home"))
     _run(proposal, "confirm", actor=actor)
     AddressReveal.objects.bulk_create(
         [AddressReveal(stay=stay, viewer_id=stay.guest_id) for stay in proposal.stays.all()]
@@ -511,7 +511,7 @@ def proposal_cancel(*, actor: User, proposal: SwapProposal, reason: str = "") ->
         return proposal
     _run(proposal, "cancel", actor=actor, comment=_reason(reason))
     Stay.objects.filter(proposal=proposal).update(confirmed=False)
-    nights.stays_release(proposal.stays.select_related("host_home"))
+    nights.stays_release(proposal.stays.select_related("host_home", "guest_home"))
     _tell(proposal, "cancel", actor=actor)
     return proposal
 
@@ -549,7 +549,7 @@ def _platform_step(proposal_id: int, step: str, now: dt.datetime) -> bool:
                 return False
             _run(proposal, "cancel", actor=None, comment=f"eligibility: user {lost[0].user_id}")
             Stay.objects.filter(proposal=proposal).update(confirmed=False)
-            nights.stays_release(proposal.stays.select_related("host_home"))
+            nights.stays_release(proposal.stays.select_related("host_home", "guest_home"))
             _tell(proposal, "cancel_eligibility", actor=None, event="cancel")
             return True
         elif step == "begin":
@@ -562,7 +562,7 @@ def _platform_step(proposal_id: int, step: str, now: dt.datetime) -> bool:
             if max(s.period.upper for s in stays) > today:
                 return False
             _run(proposal, "complete", actor=None)
-            nights.stays_settle(proposal.stays.select_related("host", "host_home"))
+            nights.stays_settle(proposal.stays.select_related("host", "host_home", "guest_home"))
         _tell(proposal, step, actor=None)
         return True
 
