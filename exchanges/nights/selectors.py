@@ -121,12 +121,12 @@ def flows() -> list[dict[str, object]]:
     )
     for month, region, dep, guest_region, guest_dep, nights, host, guest in rows:
         day = month.date() if isinstance(month, dt.datetime) else month
-        earned = cell(day, region, dep)
-        earned["earned"] += nights
-        earned["hosts"].add(host)
-        spent = cell(day, guest_region, guest_dep)
-        spent["spent"] += nights
-        spent["guests"].add(guest)
+        earned_cell = cell(day, region, dep)
+        earned_cell["earned"] += nights
+        earned_cell["hosts"].add(host)
+        spent_cell = cell(day, guest_region, guest_dep)
+        spent_cell["spent"] += nights
+        spent_cell["guests"].add(guest)
     out = []
     for (month, region, dep), c in sorted(cells.items(), key=lambda kv: (-kv[0][0].toordinal(), kv[0][1:])):
         earned = c["earned"] if len(c["hosts"]) >= MIN_CELL else None
