@@ -279,6 +279,11 @@ MATCHING_MIN_NIGHTS = env.int("MATCHING_MIN_NIGHTS", default=5)
 MATCHING_CROSS_REGION = env.bool("MATCHING_CROSS_REGION", default=True)
 MATCHING_SUGGESTIONS = 20
 
+# Solidarity nights (exchanges/nights): the welcome credit of every agent's account, and whether hosting a
+# household N nights earns N (the default) or N × its size (if the body decides so).
+NIGHTS_WELCOME_CREDIT = env.int("NIGHTS_WELCOME_CREDIT", default=7)
+NIGHTS_PER_PERSON = env.bool("NIGHTS_PER_PERSON", default=False)
+
 SILENCED_SYSTEM_CHECKS = [
     # Debian 12 ships GDAL 3.6; user-supplied SRS/WKT never reaches django.contrib.gis.gdal (uploads go
     # through pyogrio, which bundles a current GDAL), so the GDAL < 3.9 warning does not apply.
