@@ -32,7 +32,10 @@ class ProposeForm(forms.Form):
 
 
 class RequestForm(forms.Form):
-    """A one-way stay request to a home open to any request, paid in solidarity nights."""
+    """A one-way stay request to a home open to any request, paid in solidarity nights. Prefixed: the
+    swap proposal form may be on the same page (no two fields with one id)."""
+
+    prefix = "request"
 
     my_home = forms.TypedChoiceField(label=_("Mon foyer (mon logement)"), coerce=int)
     start = forms.DateField(label=_("Arrivée"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -19,8 +19,13 @@ from tests.hostile.conftest import logged
 NOTICE = "Les nuits ne s'achètent pas, ne se vendent pas, ne se donnent pas."
 
 
-def form(start=15, end=22, **extra):
-    return {"start": in_days(start).isoformat(), "end": in_days(end).isoformat(), "guests": 2, **extra}
+def form(start=15, end=22, *, my_home):
+    return {
+        "request-start": in_days(start).isoformat(),
+        "request-end": in_days(end).isoformat(),
+        "request-guests": 2,
+        "request-my_home": my_home,
+    }
 
 
 def test_a_one_way_request_from_the_home_page_to_the_history(open_trio):
