@@ -226,7 +226,8 @@ def correction_record(*, actor: User, user: User, nights: int, reason: str) -> N
         from_state="",
         to_state=str(account.balance),
         transition="correction",
-        comment=f"user {user.pk}: {nights:+d} — {reason}",
+        # The reason is on the movement (blanked if the person is erased), not in the immutable history.
+        comment=f"user {user.pk}: {nights:+d}",
     )
     return movement
 

@@ -4,7 +4,7 @@ with nothing written; corrections by an administrator only; immutable movements;
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from exchanges.exceptions import NotEligible
 from exchanges.nights import services as nights
@@ -119,7 +119,9 @@ def test_an_administrators_correction_is_a_new_pair_with_a_reason_and_audited(op
     assert movement.debit.kind == AccountKind.CORRECTION
     event = AuditEvent.objects.get(transition="correction")
     assert event.actor == admin
-    assert "Séjour écourté" in event.comment
+    assert event.comment == f"user {open_trio.alice.pk}: +3"
+    assert event.object_id == str(movement.pk)
+    assert movement.reason == "Séjour écourté"
     nights.correction_record(actor=admin, user=open_trio.alice, nights=-10, reason="Retrait")
     assert nights.balance_of(open_trio.alice) == 0
     with pytest.raises(NightsInsufficient):
@@ -153,4 +155,25 @@ def test_export_and_erasure_keep_the_ledger_balanced(open_trio):
     assert NightMovement.objects.count() == count + 1  # the release; nothing deleted
     assert not NightMovement.objects.filter(reason__contains="Bruno").exists()
     assert NightAccount.objects.get(kind=AccountKind.RESERVED).balance == 0
+    sound()
+
+
+def test_deleting_an_account_with_movements_leaves_no_trace_and_the_ledger_balanced(open_trio):
+    from marketplace.accounts.services import user_delete
+    from tests.accounts.test_rgpd import tables_containing
+    from tests.factories.accounts import PASSWORD
+
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    confirmed(open_trio)  # Alice's 7 nights reserved for Quimper
+    nights.correction_record(
+        actor=admin, user=open_trio.alice, nights=2, reason=f"Pour {open_trio.alice.email}"
+    )
+    assert tables_containing(open_trio.alice.email) != []
+    account = NightAccount.objects.get(user=open_trio.alice)
+    user_delete(actor=open_trio.alice, password=PASSWORD)
+    assert tables_containing(open_trio.alice.email) == []
+    account.refresh_from_db()
+    assert account.user_id is None
+    assert account.balance == 9  # 7 welcome − 7 reserved + 7 given back + 2 corrected
+    assert NightMovement.objects.filter(Q(debit=account) | Q(credit=account)).count() == 4
     sound()
