@@ -177,3 +177,19 @@ def test_deleting_an_account_with_movements_leaves_no_trace_and_the_ledger_balan
     assert account.balance == 9  # 7 welcome − 7 reserved + 7 given back + 2 corrected
     assert NightMovement.objects.filter(Q(debit=account) | Q(credit=account)).count() == 4
     sound()
+
+
+def test_the_ledger_check_alerts_the_administrators_when_the_sum_is_not_zero(open_trio, caplog):
+    from marketplace.notifications.models import Notification
+
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    confirmed(open_trio)
+    assert nights.ledger_check() == {"total": 0, "drifted": 0}
+    assert not Notification.objects.filter(user=admin).exists()
+    # A balance written around the ledger (as a bug or a hand-made SQL update would): the check sees it.
+    NightAccount.objects.filter(user=open_trio.alice).update(balance=3)
+    with transaction.atomic():  # the notification is recorded on commit
+        assert nights.ledger_check() == {"total": 3, "drifted": 1}
+    assert "nights ledger unbalanced" in caplog.text
+    assert Notification.objects.filter(user=admin, event="nights.unbalanced").exists()
+    assert not Notification.objects.filter(user=open_trio.alice, event="nights.unbalanced").exists()

@@ -126,3 +126,31 @@ def test_the_correction_form_for_administrators_only_reason_required(open_trio):
     done = admin.post(url, {"email": open_trio.alice.email, "nights": 3, "reason": "Séjour écourté"})
     assert done.status_code == 303
     assert nights.balance_of(open_trio.alice) == 10
+
+
+def test_every_nights_page_for_every_actor(open_trio, client):
+    """Anonymous: to the login page; an agent: their own page only; an officer: the statistics; an
+    administrator: all three."""
+    officer = UserFactory()
+    OfficerTerritoryFactory(officer=officer, departement=Departement.objects.get(code="38"))
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    expected = {
+        "nights:mine": {"anonymous": 302, "agent": 200, "officer": 200, "admin": 200},
+        "nights:statistics": {"anonymous": 302, "agent": 403, "officer": 200, "admin": 200},
+        "nights:correction": {"anonymous": 302, "agent": 403, "officer": 403, "admin": 200},
+    }
+    actors = {
+        "anonymous": client,
+        "agent": logged(open_trio.alice),
+        "officer": logged(officer),
+        "admin": logged(admin),
+    }
+    for name, statuses in expected.items():
+        for actor, status in statuses.items():
+            response = actors[actor].get(reverse(name))
+            assert response.status_code == status, (name, actor, response.status_code)
+    with assert_nothing_written():
+        refused = actors["officer"].post(
+            reverse("nights:correction"), {"email": open_trio.alice.email, "nights": 5, "reason": "Moi"}
+        )
+    assert refused.status_code in (303, 403)
