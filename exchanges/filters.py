@@ -33,6 +33,8 @@ from django_filters import CharFilter, ChoiceFilter, DateFilter, Filter, NumberF
 from exchanges.models import (
     Accessibility,
     Amenity,
+    AvailabilityMode,
+    AvailabilityPeriod,
     DestinationWish,
     Home,
     HomeKind,
@@ -152,6 +154,11 @@ class HomeSearchFilter(ListFilterSet):
         max_length=5,
         label=_("Souhaite venir à (code commune, ou « mine » : chez moi)"),
     )
+    solidarity = ChoiceFilter(
+        method="noop",
+        choices=[("true", _("oui")), ("false", _("non"))],
+        label=_("Accepte les nuits solidaires"),
+    )
     # Distance is the default order of a search on a place (the viewport's centre, or `near`): the search
     # index gives the nearest homes first (KNN) and stops after one page. Without a place, the newest first.
     sorts = {
@@ -178,6 +185,8 @@ class HomeSearchFilter(ListFilterSet):
         queryset = _near(queryset, data.get("near"), data.get("radius"))
         queryset = _available(queryset, data.get("start"), data.get("end"), data.get("flexibility"))
         queryset = _wanting(queryset, data.get("wants_to_come_to"), self.request)
+        if data.get("solidarity") == "true":
+            queryset = queryset.filter(open_to_any(data.get("start"), data.get("end")))
         sort = self.data.get("sort") or self.default_sort(self.data)
         if sort == "distance":
             queryset = _by_distance(queryset, data.get("near") or _centre(data.get("bbox")))
@@ -228,6 +237,15 @@ def _available(queryset: Any, start: dt.date | None, end: dt.date | None, flexib
         .alias(free=FreeNights("availability", window))
         .filter(free__gte=(end - start).days)
     )
+
+
+def open_to_any(start: dt.date | None, end: dt.date | None) -> Exists:
+    """Homes that take one-way requests paid in solidarity nights: a period "open to any request" (holding
+    the whole stay when dates are given)."""
+    periods = AvailabilityPeriod.objects.filter(home=OuterRef("pk"), mode=AvailabilityMode.OPEN)
+    if start is not None and end is not None and start < end:
+        periods = periods.filter(period__contains=DateRange(start, end))
+    return Exists(periods)
 
 
 def _wanting(queryset: Any, where: str | None, request: Any) -> Any:

@@ -53,6 +53,11 @@ class SearchForm(forms.Form):
         required=False,
         choices=[("", _("Peu importe")), ("mine", _("Seulement les agents qui souhaitent venir chez moi"))],
     )
+    solidarity = forms.BooleanField(
+        label=_("Accepte les nuits solidaires"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"value": "true"}),
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

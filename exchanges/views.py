@@ -1,6 +1,7 @@
 """Pages of the home swaps: the map search, a home's page, the owner's editor, favourites and saved searches.
 Thin: FilterSet and selectors in, services out."""
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from exchanges import calendar, favourites, selectors, services
-from exchanges.filters import HomeSearchFilter
+from exchanges.filters import HomeSearchFilter, open_to_any
 from exchanges.forms import (
     HomeForm,
     PeriodForm,
@@ -29,6 +30,7 @@ from exchanges.forms import (
     territory_choices,
 )
 from exchanges.models import Favourite, FavouriteList, Home
+from exchanges.nights.services import stay_cost
 from exchanges.swaps import selectors as swaps_selectors
 from exchanges.swaps import views as swaps_views
 from marketplace import lists
@@ -115,9 +117,28 @@ def _search_context(
         "france_query": _without(search, "bbox").urlencode() if "bbox" in search else None,
         "bbox": params.get("bbox", ""),
     }
+    context.update(_nights_on_cards(params, page))
     if not partial:  # the form is not part of the results: htmx leaves it as the person set it
         context["form"] = SearchForm(params or None)
     return context
+
+
+def _nights_on_cards(params: QueryDict, page: lists.Page[Home] | None) -> dict[str, Any]:
+    """For the dates searched, what a one-way stay costs in solidarity nights, and which homes of the page
+    take one (a period open to any request holding the whole stay)."""
+    try:
+        start = dt.date.fromisoformat(params.get("start", ""))
+        end = dt.date.fromisoformat(params.get("end", ""))
+        guests = int(params.get("guests") or 1)
+    except ValueError:
+        return {}
+    if page is None or not page.items or end <= start:
+        return {}
+    homes = Home.objects.filter(pk__in=[h.pk for h in page.items]).filter(open_to_any(start, end))
+    return {
+        "nights_cost": stay_cost((end - start).days, guests),
+        "nights_homes": set(homes.values_list("pk", flat=True)),
+    }
 
 
 def _with(params: QueryDict, **values: str) -> str:
@@ -146,6 +167,7 @@ def home_detail(request: HttpRequest, home_id: int) -> HttpResponse:
         "calendar": _calendar(request, home, pick=False),
         "wishes_geojson": json.dumps(selectors.wishes_geojson(home)),
         "propose_form": swaps_views.propose_form(user, home),
+        **swaps_views.request_context(user, home),
         "home_reviews": swaps_selectors.reviews_public_for_home(home, today=timezone.localdate()),
     }
     return render(request, "exchanges/home_detail.html", context)

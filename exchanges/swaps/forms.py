@@ -31,6 +31,23 @@ class ProposeForm(forms.Form):
         self.fields["my_home"].choices = homes  # type: ignore[attr-defined]
 
 
+class RequestForm(forms.Form):
+    """A one-way stay request to a home open to any request, paid in solidarity nights. Prefixed: the
+    swap proposal form may be on the same page (no two fields with one id)."""
+
+    prefix = "request"
+
+    my_home = forms.TypedChoiceField(label=_("Mon foyer (mon logement)"), coerce=int)
+    start = forms.DateField(label=_("Arrivée"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("Départ"), widget=forms.DateInput(attrs={"type": "date"}))
+    guests = forms.IntegerField(label=_("Nous serons"), min_value=1, max_value=30, initial=2)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
+
+    def __init__(self, *args: object, homes: list[tuple[int, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["my_home"].choices = homes  # type: ignore[attr-defined]
+
+
 class ReviewForm(forms.Form):
     rating = forms.TypedChoiceField(
         label=_("Note"), coerce=int, choices=[(n, str(n)) for n in range(5, 0, -1)], initial=5

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from exchanges.nights.schemas import QuoteOut
 from exchanges.swaps.models import MAX_HOMES, REVIEW_MAX_CHARS
 
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
@@ -97,6 +98,10 @@ class ProposalOut(Schema):
     parties: list[PartyOut]
     stays: list[StayOut]
     actions: list[str] = Field(description="Les transitions que vous pouvez demander maintenant")
+    nights: QuoteOut | None = Field(
+        None,
+        description="Demande à sens unique : les nuits solidaires qu'elle coûte ou rapporte (null : échange)",
+    )
 
 
 class ReviewOut(Schema):

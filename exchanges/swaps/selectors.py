@@ -4,12 +4,14 @@ sees of a stay (the exact address to its guest only, once confirmed), the public
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
 
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from exchanges.models import Home
+from exchanges.nights.selectors import quote
 from exchanges.swaps.exceptions import ProposalNotFound, StayNotFound
 from exchanges.swaps.models import (
     OPEN,
@@ -254,7 +256,14 @@ def proposal_out(proposal: SwapProposal, viewer: User) -> dict[str, object]:
             for s in proposal.stays.all()
         ],
         "actions": actions_for(proposal, viewer),
+        "nights": nights_quote(proposal.stays.all(), viewer),
     }
+
+
+def nights_quote(stays: Iterable[Stay], viewer: User) -> dict[str, int] | None:
+    """A one-way request's cost and earnings in solidarity nights for the viewer (None: a swap)."""
+    found = quote(stays, viewer)
+    return None if found is None else asdict(found)
 
 
 def open_proposals_by_homes(user: User) -> dict[frozenset[int], int]:

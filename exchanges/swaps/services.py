@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 
 from exchanges.exceptions import HomeNotFound, HomeWrongState, NotEligible
 from exchanges.models import AvailabilityMode, AvailabilityPeriod, Home, HomeStatus
+from exchanges.nights import services as nights
+from exchanges.nights.exceptions import NightsInsufficient
 from exchanges.swaps.events import ProposalChanged
 from exchanges.swaps.exceptions import (
     HomeUnavailable,
@@ -148,6 +150,22 @@ def _check_still_valid(proposal: SwapProposal, *, actor: User | None, today: dt.
             _check_available(
                 index, stay.host_home, stay.period.lower, stay.period.upper, guest_homes, proposal=proposal.pk
             )
+
+
+def _check_nights(stays: Sequence[StayIn], homes: dict[int, Home]) -> None:
+    """A one-way request (some home hosts without travelling, or travels without hosting) costs each guest
+    its nights: beyond their balance, a 409 naming the cost and the balance, before anything is written."""
+    if {s.guest_home for s in stays} == {s.host_home for s in stays}:
+        return
+    cost: dict[int, int] = {}
+    for stay in stays:
+        guest = homes[stay.guest_home].owner
+        cost[guest.pk] = cost.get(guest.pk, 0) + nights.stay_cost((stay.end - stay.start).days, stay.guests)
+    for stay in stays:
+        guest = homes[stay.guest_home].owner
+        balance = nights.balance_of(guest)
+        if cost[guest.pk] > balance:
+            raise NightsInsufficient(detail={"guest": guest.pk, "cost": cost[guest.pk], "balance": balance})
 
 
 # ---- Side effects ------------------------------------------------------------------------------------------
@@ -306,6 +324,7 @@ def proposal_create(
     guest_homes = {s.guest_home for s in stays}
     for index, stay in enumerate(stays):
         _check_available(index, homes[stay.host_home], stay.start, stay.end, guest_homes, proposal=None)
+    _check_nights(stays, homes)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -471,6 +490,8 @@ def proposal_confirm(*, actor: User, proposal: SwapProposal) -> SwapProposal:
             Stay.objects.filter(proposal=proposal).update(confirmed=True)
     except IntegrityError as error:
         raise StayOverlap(detail={"constraint": "stay_confirmed_no_overlap"}) from error
+    # One-way stays: each guest's nights are reserved now (NightsInsufficient, 409, held by the database).
+    nights.stays_reserve(proposal.stays.select_related("guest", "host_home", "guest_home"))
     _run(proposal, "confirm", actor=actor)
     AddressReveal.objects.bulk_create(
         [AddressReveal(stay=stay, viewer_id=stay.guest_id) for stay in proposal.stays.all()]
@@ -490,6 +511,7 @@ def proposal_cancel(*, actor: User, proposal: SwapProposal, reason: str = "") ->
         return proposal
     _run(proposal, "cancel", actor=actor, comment=_reason(reason))
     Stay.objects.filter(proposal=proposal).update(confirmed=False)
+    nights.stays_release(proposal.stays.select_related("host_home", "guest_home"))
     _tell(proposal, "cancel", actor=actor)
     return proposal
 
@@ -527,6 +549,7 @@ def _platform_step(proposal_id: int, step: str, now: dt.datetime) -> bool:
                 return False
             _run(proposal, "cancel", actor=None, comment=f"eligibility: user {lost[0].user_id}")
             Stay.objects.filter(proposal=proposal).update(confirmed=False)
+            nights.stays_release(proposal.stays.select_related("host_home", "guest_home"))
             _tell(proposal, "cancel_eligibility", actor=None, event="cancel")
             return True
         elif step == "begin":
@@ -539,6 +562,7 @@ def _platform_step(proposal_id: int, step: str, now: dt.datetime) -> bool:
             if max(s.period.upper for s in stays) > today:
                 return False
             _run(proposal, "complete", actor=None)
+            nights.stays_settle(proposal.stays.select_related("host", "host_home", "guest_home"))
         _tell(proposal, step, actor=None)
         return True
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("propositions/<int:proposal_id>/dates/", views.counter, name="counter"),
     path("propositions/<int:proposal_id>/sejours/<int:stay_id>/avis/", views.review, name="review"),
     path("logements/<int:home_id>/proposer/", views.propose, name="propose"),
+    path("logements/<int:home_id>/demander/", views.request_stay, name="request"),
     path("mon-logement/<int:home_id>/suggestions/", views.suggestions, name="suggestions"),
     path("mon-logement/<int:home_id>/suggestions/proposer/", views.propose_match, name="propose_match"),
 ]

@@ -17,10 +17,11 @@ from django.views.decorators.http import require_POST
 
 from exchanges import selectors as home_selectors
 from exchanges.matching import selectors as matching_selectors
-from exchanges.models import Home
+from exchanges.models import AvailabilityMode, Home
+from exchanges.nights.services import balance_of
 from exchanges.swaps import selectors, services
 from exchanges.swaps.filters import ProposalFilter
-from exchanges.swaps.forms import ProposeForm, ReviewForm
+from exchanges.swaps.forms import ProposeForm, RequestForm, ReviewForm
 from exchanges.swaps.models import PENDING, ReviewSide, SwapProposal
 from marketplace import lists
 from marketplace.accounts.models import User
@@ -47,6 +48,59 @@ def propose_form(user: User, home: Home) -> ProposeForm | None:
     if home.owner_id == user.pk or not mine:
         return None
     return ProposeForm(homes=mine, initial={"idempotency_key": uuid.uuid4().hex})
+
+
+def request_form(user: User, home: Home) -> RequestForm | None:
+    """The one-way request form of another's home page, when the home has a period open to any request
+    and the viewer a published home (their household)."""
+    if home.owner_id == user.pk or not home.periods.filter(mode=AvailabilityMode.OPEN).exists():
+        return None
+    mine = [(h.pk, h.title) for h in Home.objects.published().filter(owner=user).order_by("pk")]
+    if not mine:
+        return None
+    return RequestForm(homes=mine, initial={"idempotency_key": uuid.uuid4().hex})
+
+
+def request_context(user: User, home: Home) -> dict[str, object]:
+    form = request_form(user, home)
+    return {"request_form": form, "nights_balance": balance_of(user) if form is not None else None}
+
+
+@login_required
+@require_POST
+def request_stay(request: HttpRequest, home_id: int) -> HttpResponse:
+    """A one-way stay request (my household at their home), paid in solidarity nights once completed."""
+    user = _user(request)
+    home = home_selectors.home_get_for_actor(actor=user, home_id=home_id)
+    form = request_form(user, home)
+    if form is None:
+        raise InvalidField(
+            "my_home",
+            _("Ce logement ne reçoit pas de demande à sens unique, ou vous n'avez pas de logement publié."),
+        )
+    form = RequestForm(request.POST, homes=list(form.fields["my_home"].choices))  # type: ignore[attr-defined]
+    if not form.is_valid():
+        field, errors = next(iter(form.errors.items()))
+        raise InvalidField(
+            field,
+            f"{form.fields[field].label if field in form.fields else field} : {' '.join(str(e) for e in errors)}",
+        )
+    data = form.cleaned_data
+    proposal, _created = services.proposal_create(
+        actor=user,
+        stays=[
+            services.StayIn(
+                guest_home=data["my_home"],
+                host_home=home.pk,
+                start=data["start"],
+                end=data["end"],
+                guests=data["guests"],
+            )
+        ],
+        idempotency_key=data["idempotency_key"] or "",
+    )
+    messages.success(request, _("Demande envoyée : elle attend la réponse de l'hôte."))
+    return HttpResponseRedirect(reverse("swaps:detail", args=[proposal.pk]), status=303)
 
 
 @login_required

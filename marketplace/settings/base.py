@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "marketplace.audit",
     "geo",
     "exchanges.clearing",
+    "exchanges.nights",  # before swaps: its eraser gives back the nights reserved by open stays
     "exchanges.swaps",  # before exchanges: its RGPD eraser runs before the homes are deleted
     "exchanges",
     "local_offers",
@@ -296,6 +297,11 @@ MATCHING_CROSS_REGION = env.bool("MATCHING_CROSS_REGION", default=True)
 MATCHING_SUGGESTIONS = 20
 # Homes per pair or cycle of the monthly swap clearing (exchanges/clearing): 3, or 4 as a setting.
 CLEARING_MAX_LENGTH = env.int("CLEARING_MAX_LENGTH", default=3)
+
+# Solidarity nights (exchanges/nights): the welcome credit of every agent's account, and whether hosting a
+# household N nights earns N (the default) or N × its size (if the body decides so).
+NIGHTS_WELCOME_CREDIT = env.int("NIGHTS_WELCOME_CREDIT", default=7)
+NIGHTS_PER_PERSON = env.bool("NIGHTS_PER_PERSON", default=False)
 
 SILENCED_SYSTEM_CHECKS = [
     # Debian 12 ships GDAL 3.6; user-supplied SRS/WKT never reaches django.contrib.gis.gdal (uploads go
