@@ -9,9 +9,17 @@ is one more entry in SECTIONS (the bulk import's timing comes as another section
   captured from Django: the FilterSet's KNN order on the `facility_search` GiST index), p50/p95 in the
   database, beside the same SQL with index scans off (the naive plan) and their ratio; then the same search
   through HTTP (uvicorn as `make run` serves it, one keep-alive connection), p50/p95;
-- tiles: vector tiles at z8 and z13 around the same points through HTTP, cold, p50/p95.
+- tiles: vector tiles at z8 and z13 around the same points through HTTP, cold, p50/p95;
+- bulk_import: a GeoPackage of `size` facilities in Lambert-93 (local_offers/samples/make_sample.py: real
+  town halls of metropolitan France) imported end to end by the services a correspondent's wizard calls
+  (upload and checks, preview, the worker's run in one transaction), then again (nothing changes); beside,
+  in the same run, Django `bulk_create` of the same rows (communes already known: the write alone), the
+  straightforward Django path (geopandas read, `territory_for_point` and a `Facility` per row, `bulk_create`),
+  measured on its first 5,000 rows and projected, and `GeoDataFrame.to_postgis` of the same rows (a plain
+  table: no check, no commune, no duplicate).
 
-Targets (issue 13): nearest ≤ 5 ms in the database and ≤ 15 ms through the API (p95).
+Targets (issue 13): nearest ≤ 5 ms in the database and ≤ 15 ms through the API (p95); the import of 100,000
+rows ≤ 15 s end to end and ≥ 10× the Django path.
 Run: `.venv/bin/python -m bench.facilities [SIZE]` (default 100000).
 """
 
@@ -25,6 +33,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import psycopg
 
@@ -229,19 +238,187 @@ class _server:
         self.proc.wait(timeout=20)
 
 
-# The sections of a run, in order. The bulk import's timing (issue 13, part "import") goes here as well.
-SECTIONS: list[Callable[[Bench], None]] = [seed, nearest, tiles]
+def bulk_import(bench: Bench) -> None:
+    """The bulk import end to end, beside bulk_create, the per-row Django path and to_postgis (same rows)."""
+    print(
+        django(bench.url, f"from bench.facilities import import_in_django; import_in_django({bench.size})"),
+        end="",
+    )
+
+
+NAIVE_ROWS = 5000
+
+
+def _n(value: int) -> str:
+    return f"{value:,}".replace(",", "\u202f")
+
+
+def import_in_django(size: int) -> None:
+    """Runs inside the project (manage.py shell on the bench database): see `bulk_import`."""
+    import tempfile
+    from pathlib import Path
+
+    import geopandas as gpd
+    from django.conf import settings
+    from django.contrib.gis.geos import Point
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import transaction
+    from sqlalchemy import create_engine
+
+    from geo.selectors import territory_for_point
+    from local_offers.imports import services
+    from local_offers.models import Facility
+    from local_offers.samples.make_sample import frame
+    from marketplace.accounts.models import User
+    from marketplace.organisations.models import Organisation, StaffRole
+    from marketplace.organisations.validators import siren_complete
+
+    organisation = Organisation.objects.filter(siren=siren_complete("99900002")).first() or (
+        Organisation.objects.create(
+            name="Bench import",
+            kind="commune",
+            siren=siren_complete("99900002"),
+            seat_commune_id="38185",
+            status="validated",
+        )
+    )
+    user, _ = User.objects.get_or_create(
+        email="importer@bench.invalid", defaults={"display_name": "Importer"}
+    )
+    if not StaffRole.objects.active_correspondents().filter(user=user, organisation=organisation).exists():
+        StaffRole.objects.create(user=user, organisation=organisation, role="correspondent", status="active")
+    Facility.objects.filter(organisation=organisation).delete()
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-import-"))
+    path = folder / "equipements_lambert93.gpkg"
+    data = frame(size)
+    data.to_file(path, layer="equipements", driver="GPKG", engine="pyogrio")
+    content = path.read_bytes()
+    print(
+        f"\nbulk import: {_n(len(data))} rows, GeoPackage in EPSG:{data.crs.to_epsg()}, "
+        f"{len(content) / 1e6:.1f} MB"
+    )
+
+    def import_once() -> tuple[float, float, float, Any]:
+        started = time.perf_counter()
+        record = services.facility_import_upload(
+            actor=user, organisation_id=organisation.pk, upload=SimpleUploadedFile(path.name, content)
+        )
+        uploaded = time.perf_counter()
+        record = services.facility_import_preview(actor=user, facility_import=record)
+        previewed = time.perf_counter()
+        record = services.facility_import_confirm(actor=user, facility_import=record, publish=True)
+        record = services.facility_import_run(import_id=record.pk)
+        done = time.perf_counter()
+        return uploaded - started, previewed - uploaded, done - previewed, record
+
+    upload_s, preview_s, run_s, record = import_once()
+    total = upload_s + preview_s + run_s
+    print(
+        f"  import (ours)      upload+checks {upload_s:5.1f} s | preview {preview_s:5.1f} s | run (worker, one "
+        f"transaction) {run_s:5.1f} s | end to end {total:5.1f} s  (target <= 15 s) "
+        f"created={record.created_count} rejected={record.rejected_count}"
+    )
+    again = import_once()
+    print(
+        f"  same file again    end to end {sum(again[:3]):5.1f} s  created={again[3].created_count} "
+        f"updated={again[3].updated_count} unchanged={again[3].unchanged_count}"
+    )
+
+    rows = list(
+        Facility.objects.filter(organisation=organisation).values(
+            "category",
+            "name",
+            "address",
+            "website",
+            "phone",
+            "email",
+            "external_id",
+            "access_motor",
+            "location",
+            "commune_id",
+            "departement_id",
+            "region_id",
+        )
+    )
+    with transaction.atomic():
+        Facility.objects.filter(organisation=organisation).delete()
+        started = time.perf_counter()
+        Facility.objects.bulk_create(
+            [Facility(organisation=organisation, status="published", **row) for row in rows], batch_size=2000
+        )
+        bulk_s = time.perf_counter() - started
+        transaction.set_rollback(True)
+    print(
+        f"  bulk_create        {bulk_s:5.1f} s for the same {_n(len(rows))} rows, communes given (the write alone) "
+        f"| ours end to end is {bulk_s / total:4.1f}x faster"
+    )
+
+    with transaction.atomic():
+        Facility.objects.filter(organisation=organisation).delete()
+        started = time.perf_counter()
+        everything = gpd.read_file(path, engine="pyogrio").to_crs(4326)
+        read_s = time.perf_counter() - started
+        naive = everything.head(NAIVE_ROWS)
+        started = time.perf_counter()
+        objects = []
+        for row in naive.itertuples():
+            point = Point(row.geometry.x, row.geometry.y, srid=4326)
+            territory = territory_for_point(point)
+            objects.append(
+                Facility(
+                    organisation=organisation,
+                    status="published",
+                    category="museum",
+                    name=row.libelle,
+                    address=row.adresse,
+                    external_id=row.identifiant,
+                    location=point,
+                    commune=territory.commune,
+                    departement=territory.departement,
+                    region=territory.region,
+                )
+            )
+        Facility.objects.bulk_create(objects, batch_size=2000)
+        naive_s = read_s + (time.perf_counter() - started) * size / NAIVE_ROWS
+        transaction.set_rollback(True)
+    print(
+        f"  Django per row     {naive_s:5.1f} s projected for {_n(size)} rows (read {read_s:.1f} s, then "
+        f"territory_for_point, Facility() and bulk_create timed on {_n(NAIVE_ROWS)} rows and scaled) "
+        f"| ours is {naive_s / total:4.1f}x faster  (target >= 10x)"
+    )
+
+    db = settings.DATABASES["default"]
+    engine = create_engine(
+        f"postgresql+psycopg://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    )
+    started = time.perf_counter()
+    table = gpd.read_file(path, engine="pyogrio").to_crs(4326)
+    table.to_postgis("bench_to_postgis", engine, if_exists="replace", chunksize=10_000)
+    postgis_s = time.perf_counter() - started
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE bench_to_postgis")
+    print(
+        f"  to_postgis         {postgis_s:5.1f} s for the same rows (read, reproject, plain table: no check, commune "
+        f"or duplicate) | ours takes {total / postgis_s:4.1f}x its time"
+    )
+
+
+# The sections of a run, in order.
+SECTIONS: list[Callable[[Bench], None]] = [seed, nearest, tiles, bulk_import]
 
 
 def main() -> None:
     size = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    only = sys.argv[2].split(",") if len(sys.argv) > 2 else None  # e.g. `seed,bulk_import`
     url = base_url()
     print(f"Facilities benchmark on {BENCH_DB}: {size} facilities, 2 cores; uvicorn as make run serves it")
     prepare(url)
     bench = Bench(url=url, size=size)
     bench.cookie = session_cookie(url)
     for section in SECTIONS:
-        section(bench)
+        if only is None or section.__name__ in only:
+            section(bench)
 
 
 if __name__ == "__main__":

@@ -69,6 +69,31 @@ def commune_containing(point: Point) -> Commune | None:
     return _communes().get(code=row[0]) if row else None
 
 
+def communes_locate(table: str, *, point: str, commune: str) -> None:
+    """Fills column `commune` of every row of `table` (a staging table of the caller's transaction) with the
+    code of the commune containing its `point` (SRID 4326), or the nearest within COAST_TOLERANCE_M: what
+    `commune_containing` answers for one point, for many in two statements. NULL stays for points outside
+    France or at sea. Rows given in spatial order run faster (neighbours share their commune's polygon)."""
+    t, p, c = (connection.ops.quote_name(name) for name in (table, point, commune))
+    communes = Commune._meta.db_table
+    with connection.cursor() as cursor:
+        # Commune by commune (LATERAL), each finding its points through the table's GiST index on `point`
+        # when it has one: a polygon is then prepared once for all its points, not parsed for each point.
+        cursor.execute(
+            f"WITH found AS (SELECT DISTINCT ON (p.ctid) p.ctid AS id, k.code FROM {communes} k, "  # noqa: S608
+            f"LATERAL (SELECT s.ctid FROM {t} s WHERE s.{p} && k.geom AND ST_Contains(k.geom, s.{p})) p "
+            f"WHERE k.geom && (SELECT ST_SetSRID(ST_Extent({p})::geometry, 4326) FROM {t})) "
+            f"UPDATE {t} s SET {c} = found.code FROM found WHERE s.ctid = found.id"
+        )
+        cursor.execute(
+            f"UPDATE {t} s SET {c} = (SELECT k.code FROM {communes} k "  # noqa: S608
+            f"WHERE k.geom && ST_Expand(s.{p}, %(deg)s) "
+            f"AND ST_DWithin(k.geom::geography, s.{p}::geography, %(m)s) "
+            f"ORDER BY k.geom <-> s.{p} LIMIT 1) WHERE s.{c} IS NULL AND s.{p} IS NOT NULL",
+            {"deg": _COAST_TOLERANCE_DEG, "m": COAST_TOLERANCE_M},
+        )
+
+
 def territory_for_point(point: Point) -> Territory:
     """Commune, département and région of a WGS 84 point.
 

@@ -338,3 +338,9 @@ class FacilityPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.facility_id}#{self.position}"
+
+
+# The bulk import's record lives with the import code (local_offers/imports/); imported here so the app's
+# models module declares it.
+from local_offers.imports.models import FacilityImport as FacilityImport  # noqa: E402
+from local_offers.imports.models import ImportStatus as ImportStatus  # noqa: E402

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("exchanges.urls")),
     path("", include("exchanges.swaps.urls")),
     path("", include("local_offers.urls")),
+    path("", include("local_offers.imports.urls")),
     path("", include("marketplace.messaging.urls")),
     path("", include("frontend.urls")),
 ]

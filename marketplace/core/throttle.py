@@ -23,6 +23,7 @@ RATES: dict[str, tuple[int, int]] = {
     "avatar": (10, 10 * 60),  # each upload decodes an image
     "staff_invite": (20, 60 * 60),  # each invitation sends an e-mail to any address
     "messaging": (60, 60),  # every write of the messaging (send, edit, read mark, block, report…)
+    "facility_import": (30, 60 * 60),  # each upload reads and checks a file of up to 100 MB
 }
 
 

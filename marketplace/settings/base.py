@@ -271,6 +271,13 @@ MAP_RASTER_ATTRIBUTION = env.str("MAP_RASTER_ATTRIBUTION", default="")
 
 PROCRASTINATE_AUTODISCOVER_MODULE_NAME = "tasks"
 
+# Bulk import of facilities (local_offers.imports): the largest file accepted (zip archives: once inflated
+# too), the most rows, and the most vertices of one geometry (a file's total: 20 times that). Files beyond
+# are refused before any heavy work.
+FACILITY_IMPORT_MAX_BYTES = env.int("FACILITY_IMPORT_MAX_BYTES", default=100 * 1024 * 1024)
+FACILITY_IMPORT_MAX_ROWS = env.int("FACILITY_IMPORT_MAX_ROWS", default=200_000)
+FACILITY_IMPORT_MAX_VERTICES = env.int("FACILITY_IMPORT_MAX_VERTICES", default=100_000)
+
 # Swap matching (exchanges.matching): the shortest stay worth suggesting, whether a household may be
 # suggested a stay inside its own région (no, by default: swaps are between régions), and how many
 # suggestions each home keeps.

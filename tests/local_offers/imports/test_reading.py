@@ -1,0 +1,276 @@
+"""Reading every format and CRS, and refusing each hostile file fast, with its own stable code."""
+
+import io
+import json
+import stat
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from django.test import override_settings
+
+from local_offers.imports import exceptions as e
+from local_offers.imports.mapping import category_of, suggested
+from local_offers.imports.reading import read_table
+from local_offers.imports.rows import prepare, suggested_crs
+from tests.local_offers.imports.conftest import (
+    PLACES,
+    csv_bytes,
+    frame,
+    standard_rows,
+    to_bytes,
+    zipped_shapefile,
+)
+
+
+def read(content: bytes, tmp_path: Path):
+    path = tmp_path / "upload"
+    path.write_bytes(content)
+    return read_table(path)
+
+
+def prepared(content: bytes, tmp_path: Path, crs: int | None = None):
+    table = read(content, tmp_path)
+    mapping = suggested(table.columns)
+    return table, prepare(table, mapping, crs=crs if crs is not None else suggested_crs(table, mapping))
+
+
+class TestFormats:
+    @pytest.mark.parametrize("fmt", ["gpkg", "geojson", "shapefile"])
+    @pytest.mark.parametrize("crs", [2154, 4326, 3857, 27572])
+    def test_spatial_formats_in_any_crs_come_back_to_wgs84(self, fmt, crs, tmp_path):
+        table, rows = prepared(to_bytes(frame(standard_rows(), crs=crs), fmt, tmp_path), tmp_path)
+        assert table.format == fmt
+        assert rows.rejections == []
+        lons = [r["lon"] for r in rows.rows]
+        lats = [r["lat"] for r in rows.rows]
+        assert np.allclose(lons, [p[0] for p in PLACES], atol=1e-6)
+        assert np.allclose(lats, [p[1] for p in PLACES], atol=1e-6)
+        assert [r["category"] for r in rows.rows] == ["museum", "pool", "library", "cinema", "sports"]
+
+    @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
+    @pytest.mark.parametrize("sep", [";", ","])
+    def test_csv_lon_lat_any_separator_and_encoding(self, encoding, sep, tmp_path):
+        content = csv_bytes(standard_rows(), sep=sep, encoding=encoding, decimal_comma=sep == ";")
+        table, rows = prepared(content, tmp_path)
+        assert table.encoding == ("windows-1252" if encoding == "cp1252" else "utf-8")
+        assert [r["name"] for r in rows.rows] == [f"Équipement {i}" for i in range(5)]
+        assert np.allclose([r["lon"] for r in rows.rows], [p[0] for p in PLACES], atol=1e-5)
+
+    def test_csv_x_y_in_lambert93_is_recognised_and_reprojected(self, tmp_path):
+        content = csv_bytes(standard_rows(), x="x_l93", y="y_l93", crs=2154)
+        table = read(content, tmp_path)
+        mapping = suggested(table.columns)
+        assert (mapping["x"], mapping["y"]) == ("x_l93", "y_l93")
+        assert suggested_crs(table, mapping) == 2154
+        rows = prepare(table, mapping, crs=2154)
+        assert np.allclose([r["lat"] for r in rows.rows], [p[1] for p in PLACES], atol=1e-5)
+
+    def test_polygons_become_a_point_inside_and_broken_ones_are_repaired(self, tmp_path):
+        square = shapely.box(5.72, 45.18, 5.73, 45.19)
+        bowtie = shapely.Polygon([(5.70, 45.14), (5.74, 45.15), (5.70, 45.15), (5.74, 45.14), (5.70, 45.14)])
+        assert not bowtie.is_valid
+        data = gpd.GeoDataFrame(
+            {"nom": ["Parc", "Stade"], "categorie": ["parc de loisirs", "stade"]},
+            geometry=[square, bowtie],
+            crs=4326,
+        ).to_crs(2154)
+        _, rows = prepared(to_bytes(data, "gpkg", tmp_path), tmp_path)
+        assert rows.rejections == []
+        assert square.contains(shapely.Point(rows.rows[0]["lon"], rows.rows[0]["lat"]))
+        assert (
+            shapely.make_valid(bowtie)
+            .buffer(1e-6)
+            .contains(shapely.Point(rows.rows[1]["lon"], rows.rows[1]["lat"]))
+        )
+
+    def test_same_identifier_twice_in_the_file_is_merged_not_duplicated(self, tmp_path):
+        rows = standard_rows(3)
+        rows[2]["identifiant"] = "EQ-0"
+        _, result = prepared(to_bytes(frame(rows), "gpkg", tmp_path), tmp_path)
+        assert result.merged == [(1, 3)]
+        assert [r["name"] for r in result.rows] == ["Équipement 1", "Équipement 2"]
+
+
+class TestRowRejections:
+    def test_each_bad_row_is_rejected_with_its_row_number_and_reason(self, tmp_path):
+        rows = standard_rows(6)
+        rows[1]["nom"] = ""
+        rows[2]["categorie"] = "Déchetterie"
+        rows[3]["lon"], rows[3]["lat"] = (-30.0, 40.0)  # mid-Atlantic: outside every box of the territories
+        content = csv_bytes(rows)
+        _, result = prepared(content, tmp_path)
+        # CSV rows count from 2 (the header is line 1). A point at sea near the coast is the database's to
+        # reject (tests/local_offers/imports/test_services.py).
+        assert [(r.row, r.code) for r in result.rejections] == [
+            (3, "name_missing"),
+            (4, "category_unknown"),
+            (5, "point_outside_france"),
+        ]
+        assert "Déchetterie" in result.rejections[1].message
+        assert len(result.rows) == 3
+
+    def test_categories_are_normalised_from_french_labels_accents_and_plurals(self):
+        assert category_of("MUSÉES") == "museum"
+        assert category_of("Châteaux") == "heritage"
+        assert category_of("médiathèques") == "library"
+        assert category_of("Centres de vacances") == "holiday_centre"
+        assert category_of("Zoo, aquarium") == "zoo"
+        assert category_of("pool") == "pool"
+        assert category_of("") == "other"
+        assert category_of("Déchetterie") is None
+
+
+def _zip(entries: list[tuple[str, bytes]], *, symlink: str | None = None) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries:
+            archive.writestr(name, data)
+        if symlink:
+            info = zipfile.ZipInfo(symlink)
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            archive.writestr(info, "/etc/passwd")
+    return buffer.getvalue()
+
+
+class TestHostileFiles:
+    def test_a_shapefile_without_prj_is_crs_missing(self, tmp_path):
+        content = zipped_shapefile(frame(standard_rows()), tmp_path, drop=(".prj",))
+        with pytest.raises(e.CrsMissing):
+            read(content, tmp_path)
+
+    def test_lambert93_coordinates_declared_as_wgs84_are_crs_mismatch(self, tmp_path):
+        lambert = frame(standard_rows(), crs=2154).set_crs(4326, allow_override=True)
+        table = read(to_bytes(lambert, "gpkg", tmp_path), tmp_path)
+        with pytest.raises(e.CrsMismatch):
+            prepare(table, suggested(table.columns))
+
+    def test_csv_wgs84_declared_as_lambert93_is_crs_mismatch(self, tmp_path):
+        table = read(csv_bytes(standard_rows()), tmp_path)
+        with pytest.raises(e.CrsMismatch):
+            prepare(table, suggested(table.columns), crs=2154)
+
+    def test_an_unknown_epsg_code_is_refused(self, tmp_path):
+        table = read(csv_bytes(standard_rows()), tmp_path)
+        with pytest.raises(e.CrsUnknown):
+            prepare(table, suggested(table.columns), crs=999_999)
+
+    def test_a_million_vertex_polygon_is_refused_before_parsing(self, tmp_path):
+        angles = np.linspace(0, 2 * np.pi, 1_000_000)
+        ring = np.column_stack([5.72 + 0.01 * np.cos(angles), 45.18 + 0.01 * np.sin(angles)])
+        huge = gpd.GeoDataFrame({"nom": ["Énorme"]}, geometry=[shapely.Polygon(ring)], crs=4326)
+        content = to_bytes(huge, "gpkg", tmp_path)
+        with pytest.raises(e.GeometryTooComplex) as raised:
+            read(content, tmp_path)
+        assert raised.value.detail["vertices"] >= 1_000_000
+
+    def test_a_zip_bomb_is_refused_from_its_directory(self, tmp_path):
+        content = _zip([("equipements.csv", b"nom;lon;lat\n" + b"0" * (50 * 1024 * 1024))])
+        assert len(content) < 200_000
+        with pytest.raises(e.ArchiveRatio):
+            read(content, tmp_path)
+
+    def test_a_zip_over_the_size_limit_once_inflated_is_refused(self, tmp_path):
+        content = _zip([("a.csv", b"nom;lon;lat\n" + bytes(range(256)) * 8000)])
+        with override_settings(FACILITY_IMPORT_MAX_BYTES=1_000_000), pytest.raises(e.ArchiveTooLarge):
+            read(content, tmp_path)
+
+    @pytest.mark.parametrize(
+        "name", ["../../etc/cron.d/x.csv", "/srv/abs.csv", "C:/Windows/x.csv", "a/../../b.csv"]
+    )
+    def test_path_traversal_and_absolute_paths_are_refused(self, name, tmp_path):
+        with pytest.raises(e.ArchiveUnsafePath):
+            read(_zip([(name, b"nom;lon;lat\nA;5,72;45,18\n")]), tmp_path)
+
+    def test_a_symlink_in_an_archive_is_refused(self, tmp_path):
+        with pytest.raises(e.ArchiveSymlink):
+            read(_zip([("a.csv", b"nom;lon;lat\nA;5,72;45,18\n")], symlink="b.csv"), tmp_path)
+
+    def test_too_many_entries_is_refused(self, tmp_path):
+        with pytest.raises(e.ArchiveTooManyEntries):
+            read(_zip([(f"f{i}.txt", b"x") for i in range(30)]), tmp_path)
+
+    def test_missing_required_columns_name_them(self, tmp_path):
+        table = read(b"libelle_court;lon;lat\nPiscine;5,72;45,18\n", tmp_path)
+        with pytest.raises(e.ColumnsMissing) as raised:
+            prepare(table, suggested(table.columns), crs=4326)
+        assert raised.value.detail["missing"] == ["name"]
+
+    def test_utf8_accents_inside_a_windows_1252_file_are_encoding_mixed(self, tmp_path):
+        content = "nom;lon;lat\nMusée;5,72;45,18\n".encode() + "Théâtre;5,73;45,19\n".encode("cp1252")
+        with pytest.raises(e.EncodingMixed):
+            read(content, tmp_path)
+
+    def test_undecodable_bytes_are_encoding_invalid(self, tmp_path):
+        with pytest.raises(e.EncodingInvalid):
+            read(b"nom;lon;lat\nMus\x81e\x8d;5,72;45,18\n\x9d\n", tmp_path)
+
+    def test_utf16_is_encoding_invalid(self, tmp_path):
+        with pytest.raises(e.EncodingInvalid):
+            read("nom;lon;lat\nA;1;2\n".encode("utf-16"), tmp_path)
+
+    def test_a_file_over_the_size_limit_is_refused(self, tmp_path):
+        with override_settings(FACILITY_IMPORT_MAX_BYTES=1000), pytest.raises(e.FileTooLarge):
+            read(b"nom;lon;lat\n" + b"A;5,72;45,18\n" * 200, tmp_path)
+
+    @pytest.mark.parametrize(
+        "content",
+        [
+            b"\x89PNG\r\n\x1a\n" + b"\x00" * 100,
+            b"%PDF-1.7\n",
+            b"SQLite format 3\x00" + b"\x00" * 200,
+            b"just words",
+        ],
+    )
+    def test_unknown_formats_are_told_by_content(self, content, tmp_path):
+        with pytest.raises(e.FormatUnknown):
+            read(content, tmp_path)
+
+    def test_a_csv_named_gpkg_is_read_as_csv(self, tmp_path):
+        path = tmp_path / "equipements.gpkg"
+        path.write_bytes(csv_bytes(standard_rows()))
+        assert read_table(path).format == "csv"
+
+    def test_a_bare_shp_is_refused_with_the_zip_hint(self, tmp_path):
+        folder = tmp_path / "s"
+        folder.mkdir()
+        frame(standard_rows()).to_file(folder / "a.shp", engine="pyogrio")
+        with pytest.raises(e.ShapefileNotZipped):
+            read((folder / "a.shp").read_bytes(), tmp_path)
+
+    def test_a_truncated_geopackage_is_unreadable(self, tmp_path):
+        content = to_bytes(frame(standard_rows()), "gpkg", tmp_path)
+        with pytest.raises((e.FileUnreadable, e.NoRows)):
+            read(content[: len(content) // 3], tmp_path)
+
+    def test_a_geojson_with_a_broken_geometry_is_unreadable_or_rejected(self, tmp_path):
+        document = {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {"nom": "Bon"},
+                    "geometry": {"type": "Point", "coordinates": [5.72, 45.18]},
+                },
+                {
+                    "type": "Feature",
+                    "properties": {"nom": "Cassé"},
+                    "geometry": {"type": "Polygon", "coordinates": [[[5.7, 45.1], [5.7, 45.1]]]},
+                },
+            ],
+        }
+        content = json.dumps(document).encode()
+        try:
+            table = read(content, tmp_path)
+        except e.FileUnreadable:
+            return
+        result = prepare(table, suggested(table.columns))
+        assert [r.code for r in result.rejections] in (["geometry_invalid"], ["geometry_missing"])
+        assert [r["name"] for r in result.rows] == ["Bon"]
+
+    def test_an_empty_file_is_refused(self, tmp_path):
+        with pytest.raises(e.FileEmpty):
+            read(b"", tmp_path)

@@ -1,0 +1,167 @@
+"""The import's workflow on the real territories: preview (nothing written), run in one transaction,
+idempotent re-import, duplicates updated instead of duplicated, all or nothing, mapping remembered."""
+
+import pytest
+
+from local_offers.imports import exceptions as e
+from local_offers.imports import plan as planning
+from local_offers.imports import services
+from local_offers.imports.models import FacilityImport, ImportStatus
+from local_offers.models import Facility, FacilityStatus
+from tests.helpers import assert_nothing_written
+from tests.local_offers.imports.conftest import AT_SEA, csv_bytes, frame, standard_rows, to_bytes, upload
+
+
+def uploaded(people, content: bytes, name: str = "equipements.gpkg") -> FacilityImport:
+    return services.facility_import_upload(
+        actor=people.correspondent, organisation_id=people.organisation.pk, upload=upload(content, name)
+    )
+
+
+def run(people, content: bytes, *, publish: bool = False, mapping=None, crs=None) -> FacilityImport:
+    record = uploaded(people, content)
+    record = services.facility_import_preview(
+        actor=people.correspondent, facility_import=record, mapping=mapping, crs=crs
+    )
+    record = services.facility_import_confirm(
+        actor=people.correspondent, facility_import=record, publish=publish
+    )
+    return services.facility_import_run(import_id=record.pk)
+
+
+def gpkg(tmp_path, rows=None, crs=2154) -> bytes:
+    return to_bytes(frame(rows or standard_rows(), crs=crs), "gpkg", tmp_path)
+
+
+class TestPreview:
+    def test_preview_counts_and_explains_rejections_and_writes_no_facility(self, people, tmp_path):
+        rows = standard_rows(6)
+        rows[5]["lon"], rows[5]["lat"] = AT_SEA
+        rows[4]["nom"] = ""
+        record = uploaded(people, gpkg(tmp_path, rows))
+        assert record.status == ImportStatus.UPLOADED
+        assert record.mapping["name"] == "nom"
+        record = services.facility_import_preview(actor=people.correspondent, facility_import=record)
+        assert record.status == ImportStatus.PREVIEWED
+        assert (record.created_count, record.updated_count, record.rejected_count) == (4, 0, 2)
+        assert [(r["row"], r["code"]) for r in record.preview["rejections"]] == [
+            (5, "name_missing"),
+            (6, "point_outside_france"),
+        ]
+        assert record.preview["samples"]["create"][0]["commune"] == "Grenoble"
+        assert not Facility.objects.exists()
+
+    def test_a_hostile_upload_stores_nothing(self, people, tmp_path):
+        content = to_bytes(frame(standard_rows(), crs=2154), "shapefile", tmp_path)
+        import zipfile, io  # noqa: E401, I001
+
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(buffer, "w") as target:
+            for info in source.infolist():
+                if not info.filename.endswith(".prj"):
+                    target.writestr(info.filename, source.read(info))
+        with assert_nothing_written(), pytest.raises(e.CrsMissing):
+            uploaded(people, buffer.getvalue(), "equipements.zip")
+
+    def test_missing_mapping_names_the_missing_fields(self, people, tmp_path):
+        record = uploaded(people, csv_bytes(standard_rows()), "e.csv")
+        with assert_nothing_written(), pytest.raises(e.ColumnsMissing) as raised:
+            services.facility_import_preview(
+                actor=people.correspondent, facility_import=record, mapping={"category": "categorie"}
+            )
+        assert set(raised.value.detail["missing"]) == {"name", "x", "y"}
+
+
+class TestRun:
+    def test_import_creates_then_reimport_changes_nothing(self, people, tmp_path):
+        content = gpkg(tmp_path)
+        first = run(people, content, publish=True)
+        assert first.status == ImportStatus.DONE
+        assert (first.created_count, first.updated_count, first.rejected_count) == (5, 0, 0)
+        assert first.progress == 100
+        facilities = Facility.objects.filter(organisation=people.organisation).order_by("external_id")
+        assert [f.external_id for f in facilities] == [f"EQ-{i}" for i in range(5)]
+        museum = facilities[0]
+        assert (museum.category, museum.status, museum.commune.name) == (
+            "museum",
+            FacilityStatus.PUBLISHED,
+            "Grenoble",
+        )
+        assert museum.created_by == people.correspondent
+        assert museum.location.x == pytest.approx(5.7263, abs=1e-6)
+        before = list(Facility.objects.values_list("id", "updated_at").order_by("id"))
+
+        again = run(people, content)
+        assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 5)
+        assert list(Facility.objects.values_list("id", "updated_at").order_by("id")) == before
+
+    def test_changed_rows_are_updated_by_external_id_not_duplicated(self, people, tmp_path):
+        run(people, gpkg(tmp_path))
+        rows = standard_rows()
+        rows[0]["nom"] = "Musée dauphinois"
+        rows[1]["lon"] += 0.01
+        result = run(people, gpkg(tmp_path, rows))
+        assert (result.created_count, result.updated_count, result.unchanged_count) == (0, 2, 3)
+        assert Facility.objects.count() == 5
+        assert Facility.objects.get(external_id="EQ-0").name == "Musée dauphinois"
+
+    def test_same_name_within_50_m_without_ids_updates(self, people, tmp_path):
+        rows = [{k: v for k, v in r.items() if k != "identifiant"} for r in standard_rows(2)]
+        run(people, gpkg(tmp_path, rows))
+        rows[0]["adresse"] = "Nouvelle adresse"
+        rows[0]["lon"] += 0.0003  # about 24 m east
+        rows[1]["lon"] += 0.002  # about 160 m: another facility
+        result = run(people, gpkg(tmp_path, rows))
+        assert (result.created_count, result.updated_count) == (1, 1)
+        assert Facility.objects.filter(name="Équipement 0").get().address == "Nouvelle adresse"
+        assert Facility.objects.filter(name="Équipement 1").count() == 2
+
+    def test_all_or_nothing_a_failure_mid_import_leaves_no_facility(self, people, tmp_path, monkeypatch):
+        real_write = planning.write
+
+        def write_then_fail(**kwargs):
+            created, _updated = real_write(**kwargs)
+            assert created == 5  # the rows were inserted in the transaction…
+            raise RuntimeError("disk full")  # …which then fails
+
+        monkeypatch.setattr(planning, "write", write_then_fail)
+        with pytest.raises(RuntimeError):
+            run(people, gpkg(tmp_path))
+        assert not Facility.objects.exists()
+        record = FacilityImport.objects.get()
+        assert (record.status, record.error["code"]) == (ImportStatus.FAILED, "internal_error")
+
+    def test_csv_in_lambert93_with_the_crs_chosen_in_the_mapping(self, people, tmp_path):
+        content = csv_bytes(standard_rows(), x="X", y="Y", crs=2154)
+        record = uploaded(people, content, "e.csv")
+        assert record.crs == 2154
+        result = run(people, content, crs=2154)
+        assert result.created_count == 5
+
+    def test_the_mapping_is_remembered_for_the_next_file(self, people, tmp_path):
+        rows = [{"Intitulé du lieu": r["nom"], "lon": r["lon"], "lat": r["lat"]} for r in standard_rows(2)]
+        first = uploaded(people, gpkg(tmp_path, rows))
+        assert "name" not in first.mapping
+        services.facility_import_preview(
+            actor=people.correspondent, facility_import=first, mapping={"name": "Intitulé du lieu"}
+        )
+        second = uploaded(people, gpkg(tmp_path, rows))
+        assert second.mapping == {"name": "Intitulé du lieu"}
+
+    def test_confirm_twice_is_a_conflict(self, people, tmp_path):
+        record = uploaded(people, gpkg(tmp_path))
+        record = services.facility_import_preview(actor=people.correspondent, facility_import=record)
+        services.facility_import_confirm(actor=people.correspondent, facility_import=record)
+        with pytest.raises(e.ImportWrongState):
+            services.facility_import_confirm(actor=people.correspondent, facility_import=record)
+
+    def test_bulk_writes_in_a_few_statements_whatever_the_row_count(
+        self, people, tmp_path, django_assert_max_num_queries
+    ):
+        content = gpkg(tmp_path, standard_rows(200))
+        record = uploaded(people, content)
+        record = services.facility_import_preview(actor=people.correspondent, facility_import=record)
+        record = services.facility_import_confirm(actor=people.correspondent, facility_import=record)
+        with django_assert_max_num_queries(40):
+            result = services.facility_import_run(import_id=record.pk)
+        assert result.created_count == 200
