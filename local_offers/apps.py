@@ -38,5 +38,5 @@ class LocalOffersConfig(AppConfig):
             "agreement",
             participants=participant_ids,
             title=lambda pk: _("Convention n°%(n)d") % {"n": pk},
-            link=lambda pk: reverse("local_offers:agreement_detail", args=[pk]),
+            link=lambda pk: reverse("agreements:detail", args=[pk]),
         )

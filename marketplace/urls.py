@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("exchanges.swaps.urls")),
     path("", include("local_offers.urls")),
     path("", include("local_offers.imports.urls")),
+    path("", include("local_offers.agreements.urls")),
     path("", include("marketplace.messaging.urls")),
     path("", include("frontend.urls")),
 ]

@@ -40,4 +40,4 @@ class AgreementChanged(Event):
         return _TEXTS[self.transition]() % {"id": self.agreement}
 
     def link(self) -> str:
-        return reverse("local_offers:agreement_detail", args=[self.agreement])
+        return reverse("agreements:detail", args=[self.agreement])

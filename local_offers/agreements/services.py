@@ -134,9 +134,12 @@ def _run(agreement: Agreement, name: str, *, actor: User | None, comment: str = 
 
 def _comment(value: Any, *, field: str, required: bool) -> str:
     try:
-        return clean_multiline(str(value or ""), min_length=1 if required else 0, max_length=2000)
+        text = clean_multiline(str(value or ""), max_length=2000).strip()
     except InputError as error:
         raise InvalidField(field, error.message) from error
+    if required and not text:
+        raise InvalidField(field, _("Un commentaire est nécessaire pour cette décision."))
+    return text
 
 
 def _sync_coverage(agreement: Agreement) -> None:
