@@ -126,6 +126,15 @@ class FacilityQuerySet(models.QuerySet["Facility"]):
         closed = FacilityClosure.objects.filter(facility=OuterRef("pk"), dates__contains=day)
         return self.filter(Exists(hours)).exclude(Exists(closed))
 
+    def covered_on(self, day: datetime.date) -> FacilityQuerySet:
+        """Facilities named by an agreement active that day (its benefit is offered to agents)."""
+        covered = AgreementFacility.objects.filter(
+            facility=OuterRef("pk"),
+            agreement__status=AgreementStatus.ACTIVE,
+            validity__contains=day,
+        )
+        return self.filter(Exists(covered))
+
 
 class Facility(FSMModelMixin, models.Model):
     organisation = models.ForeignKey(
