@@ -423,7 +423,9 @@ class Agreement(FSMModelMixin, models.Model):
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.PROTECT, related_name="agreements"
     )
-    facilities = models.ManyToManyField(Facility, through="AgreementFacility", related_name="agreements")
+    facilities: models.ManyToManyField[Facility, AgreementFacility] = models.ManyToManyField(
+        Facility, through="AgreementFacility", related_name="agreements"
+    )
     benefit_kind = models.CharField("avantage", max_length=20, choices=BenefitKind.choices)
     # Percentage (1 to 100) for a discount, euros for a fixed price, none for free entry.
     benefit_value = models.DecimalField("valeur", max_digits=7, decimal_places=2, null=True, blank=True)

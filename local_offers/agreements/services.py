@@ -160,7 +160,7 @@ def _int_or_none(data: dict[str, Any], field: str, *, low: int, high: int) -> in
     if value in (None, ""):
         return None
     try:
-        number = int(value)
+        number = int(str(value))
     except (TypeError, ValueError) as error:
         raise InvalidField(field, _("Un nombre entier est attendu.")) from error
     if not low <= number <= high:
