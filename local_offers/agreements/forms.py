@@ -34,8 +34,12 @@ class AgreementForm(forms.Form):
     audience_departements = forms.MultipleChoiceField(label=_("et départements"), required=False)
     quota_per_agent = forms.IntegerField(label=_("Quota par agent et par an"), required=False, min_value=1)
     quota_total = forms.IntegerField(label=_("Quota total par an"), required=False, min_value=1)
-    valid_from = forms.DateField(label=_("Valable du"), widget=forms.DateInput(attrs={"type": "date"}))
-    valid_until = forms.DateField(label=_("au (inclus)"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_from = forms.DateField(
+        label=_("Valable du"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    valid_until = forms.DateField(
+        label=_("au (inclus)"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args: Any, facilities: list[Facility], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

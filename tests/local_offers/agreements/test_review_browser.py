@@ -8,7 +8,7 @@ import datetime as dt
 from playwright.sync_api import Page, expect
 
 from local_offers.models import Agreement, AgreementStatus
-from tests.browser import JOURNEY
+from tests.browser import JOURNEY, assert_accessible
 from tests.exchanges.test_search_browser import requests_outside
 from tests.factories.local_offers import make_facility
 from tests.local_offers.agreements.conftest import pdf_bytes
@@ -52,6 +52,7 @@ def test_submit_request_changes_resubmit_approve(cast, live_server, page: Page, 
     officer = new_page()
     outside_officer = requests_outside(officer, base)
     log_in(officer, base, cast.officer.email)
+    assert_accessible(officer)
     officer.goto(f"{base}/offres/conventions/")
     officer.locator("#review-queue").get_by_role("link", name=f"Convention n°{agreement.pk}").click()
     expect(officer.locator("#covered")).to_contain_text(facility.name, timeout=SLOW)
