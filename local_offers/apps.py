@@ -10,6 +10,7 @@ class LocalOffersConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from local_offers import demo, permissions  # noqa: F401  (register the rules permissions)
+        from local_offers.agreements import demo as agreement_demo
         from local_offers.agreements import events  # noqa: F401  (the agreement events)
         from local_offers.agreements.selectors import participant_ids
         from local_offers.privacy import export_facilities
@@ -19,6 +20,7 @@ class LocalOffersConfig(AppConfig):
         from marketplace.messaging.registry import register_subject
 
         register_demo("local_offers", demo.load, after=("organisations",))
+        register_demo("agreements", agreement_demo.load, after=("local_offers",))
         register_exporter("facilities", export_facilities)
         register_constraint_message(
             "facility_external_id_once_per_org",

@@ -43,6 +43,18 @@ def test_demo_data_is_complete_and_idempotent(territories, capsys):
     assert agent_eligibility(User.objects.get(email="agent@demo.reciproque.fr"), today).eligible
     assert_the_swap_story()
     assert_the_suggestions_page()
+    assert_the_agreements()
+
+
+def assert_the_agreements() -> None:
+    """Demo agreements in various states; charge@demo has one waiting for review in its queue."""
+    from local_offers.agreements.selectors import review_queue
+    from local_offers.models import Agreement
+
+    states = set(Agreement.objects.values_list("status", flat=True))
+    assert {"draft", "submitted", "changes_requested", "active"} <= states
+    charge = User.objects.get(email="charge@demo.reciproque.fr")
+    assert review_queue(charge).filter(status="submitted", officer=charge).exists()
 
 
 def assert_the_suggestions_page() -> None:
