@@ -176,3 +176,18 @@ def test_pages_walked_by_every_actor(scene, who, detail, document):
             HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value,
         )
     assert response.status_code in (404, 403, 303, 409) if detail == 200 else response.status_code == 404
+
+
+def test_offers_map_checkbox_keeps_the_facilities_with_a_benefit_today(scene):
+    from tests.factories.local_offers import make_facility
+
+    scene.approved()
+    plain = make_facility(
+        scene.cast.correspondent, scene.cast.grenoble, name="Piscine sans convention", publish=True
+    )
+    client = client_for(scene.cast.agent)
+    every = client.get("/offres/").content.decode()
+    assert plain.name in every and scene.facility.name in every
+    covered = client.get("/offres/?with_benefit=on").content.decode()
+    assert scene.facility.name in covered
+    assert plain.name not in covered
