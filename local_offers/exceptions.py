@@ -45,3 +45,31 @@ class OrganisationNotMember(InvalidState):
 class ExternalIdTaken(InvalidState):
     code = "external_id_taken"
     default_message = _("Un autre équipement de cet employeur porte déjà cet identifiant externe.")
+
+
+class AgreementNotFound(NotFound):
+    code = "agreement_not_found"
+    default_message = _("Convention introuvable.")
+
+
+class AgreementDocumentNotFound(NotFound):
+    code = "agreement_document_not_found"
+    default_message = _("Cette convention n'a pas de document signé.")
+
+
+class AgreementForbidden(Forbidden):
+    code = "agreement_forbidden"
+    default_message = _(
+        "Seuls les correspondants de l'employeur proposent une convention, et seul un chargé de "
+        "développement du territoire, qui n'y est pas partie, en décide."
+    )
+
+
+class AgreementWrongState(InvalidState):
+    code = "agreement_wrong_state"
+    default_message = _("La convention n'est pas dans un état qui le permet.")
+
+
+class NoOfficerForTerritory(InvalidState):
+    code = "no_officer_for_territory"
+    default_message = _("Aucun chargé de développement ne couvre le département de ces équipements.")

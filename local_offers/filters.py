@@ -5,8 +5,7 @@ Place: `near` (lon,lat) with `radius` (metres), a viewport `bbox`, or a territor
 date: weekly hours that weekday and no exceptional closure). With a place, the nearest come first (KNN on the
 search index) and each carries its distance in metres.
 
-The filter "covered by an active agreement" comes with agreements (local offers, part 2): it will be one more
-field here, `covered`, whose method keeps the facilities named by an active agreement on the day asked.
+`covered` (a date) keeps the facilities named by an agreement active that day: their benefit is offered.
 """
 
 from __future__ import annotations
@@ -92,6 +91,7 @@ class FacilitySearchFilter(ListFilterSet):
     category = ChoicesFilter(method="in_categories", choices=FacilityCategory.values, label=_("Catégorie"))
     accessibility = ChoicesFilter(method="accessible", choices=ACCESSIBILITY_VALUES, label=_("Accessibilité"))
     open_on = DateFilter(method="open_that_day", label=_("Ouvert le"))
+    covered = DateFilter(method="covered_that_day", label=_("Couvert par une convention en vigueur le"))
     organisation = NumberFilter(field_name="organisation_id", min_value=1, label=_("Employeur"))
     # Nearest first with a place (the search index's KNN order, stopping after one page); else by name.
     sorts = {
@@ -119,6 +119,9 @@ class FacilitySearchFilter(ListFilterSet):
 
     def open_that_day(self, queryset: FacilityQuerySet, name: str, value: dt.date) -> FacilityQuerySet:
         return queryset.open_on(value)
+
+    def covered_that_day(self, queryset: FacilityQuerySet, name: str, value: dt.date) -> FacilityQuerySet:
+        return queryset.covered_on(value)
 
     def filter_queryset(self, queryset: Any) -> Any:
         queryset = super().filter_queryset(queryset)

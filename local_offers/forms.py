@@ -47,6 +47,7 @@ class OfferSearchForm(forms.Form):
     open_on = forms.DateField(
         label=_("Ouvert le"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    with_benefit = forms.BooleanField(label=_("Avec un avantage conventionné aujourd'hui"), required=False)
 
 
 class WebsiteField(inputs._CleanedField):

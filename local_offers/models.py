@@ -21,12 +21,12 @@ from django.contrib.gis.db.models.functions import Transform
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, IntegerRangeField, RangeOperators
 from django.contrib.postgres.indexes import GistIndex
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from local_offers.validators import validate_siret
-from marketplace.organisations.models import StaffRole
+from marketplace.organisations.models import OfficerTerritory, StaffRole
 
 
 class FacilityCategory(models.TextChoices):
@@ -125,6 +125,15 @@ class FacilityQuerySet(models.QuerySet["Facility"]):
         hours = FacilityOpeningHours.objects.filter(facility=OuterRef("pk"), weekday=day.isoweekday())
         closed = FacilityClosure.objects.filter(facility=OuterRef("pk"), dates__contains=day)
         return self.filter(Exists(hours)).exclude(Exists(closed))
+
+    def covered_on(self, day: datetime.date) -> FacilityQuerySet:
+        """Facilities named by an agreement active that day (its benefit is offered to agents)."""
+        covered = AgreementFacility.objects.filter(
+            facility=OuterRef("pk"),
+            agreement__status=AgreementStatus.ACTIVE,
+            validity__contains=day,
+        )
+        return self.filter(Exists(covered))
 
 
 class Facility(FSMModelMixin, models.Model):
@@ -344,3 +353,270 @@ class FacilityPhoto(models.Model):
 # models module declares it.
 from local_offers.imports.models import FacilityImport as FacilityImport  # noqa: E402
 from local_offers.imports.models import ImportStatus as ImportStatus  # noqa: E402
+
+# ---- Agreements ---------------------------------------------------------------------------------------------
+
+
+class BenefitKind(models.TextChoices):
+    FREE = "free", _("Entrée gratuite")
+    PERCENT = "percent", _("Réduction en pourcentage")
+    FIXED_PRICE = "fixed_price", _("Prix fixe")
+
+
+class AgreementStatus(models.TextChoices):
+    DRAFT = "draft", _("Brouillon")
+    SUBMITTED = "submitted", _("Soumise")
+    UNDER_REVIEW = "under_review", _("En instruction")
+    CHANGES_REQUESTED = "changes_requested", _("Modifications demandées")
+    RESUBMITTED = "resubmitted", _("Soumise à nouveau")
+    APPROVED = "approved", _("Approuvée")
+    ACTIVE = "active", _("En vigueur")
+    SUSPENDED = "suspended", _("Suspendue")
+    EXPIRED = "expired", _("Expirée")
+    REJECTED = "rejected", _("Refusée")
+    WITHDRAWN = "withdrawn", _("Retirée")
+    TERMINATED = "terminated", _("Résiliée")
+
+
+# The correspondent may still change the agreement; an officer has it to decide; it binds (one per facility
+# and benefit at a time, the exclusion constraint on AgreementFacility).
+EDITABLE = (AgreementStatus.DRAFT, AgreementStatus.CHANGES_REQUESTED)
+PENDING_REVIEW = (AgreementStatus.SUBMITTED, AgreementStatus.UNDER_REVIEW, AgreementStatus.RESUBMITTED)
+IN_FORCE = (AgreementStatus.APPROVED, AgreementStatus.ACTIVE, AgreementStatus.SUSPENDED)
+
+
+def _agreement_storage() -> Any:
+    """Signed agreements live in the private storage: only the agreement's document view serves them."""
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
+class AgreementQuerySet(models.QuerySet["Agreement"]):
+    def visible_to(self, actor: Any) -> AgreementQuerySet:
+        """The provider's active correspondents, and the officers covering a département of its facilities;
+        every agreement for an administrator; none for anyone else."""
+        if getattr(actor, "is_superuser", False):
+            return self.all()
+        if not getattr(actor, "is_authenticated", False):
+            return self.none()
+        corresponds = Exists(
+            StaffRole.objects.active_correspondents().filter(
+                user=actor, organisation=OuterRef("organisation")
+            )
+        )
+        covers = Exists(
+            AgreementFacility.objects.filter(
+                agreement=OuterRef("pk"),
+                facility__departement__in=OfficerTerritory.objects.filter(officer=actor).values(
+                    "departement"
+                ),
+            )
+        )
+        return self.filter(corresponds | covers)
+
+
+class Agreement(FSMModelMixin, models.Model):
+    """A provider's commitment to a benefit at some of its facilities for every member agent (or those of
+    given territories), approved by a development officer of the facilities' territory."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="agreements"
+    )
+    facilities: models.ManyToManyField[Facility, AgreementFacility] = models.ManyToManyField(
+        Facility, through="AgreementFacility", related_name="agreements"
+    )
+    benefit_kind = models.CharField("avantage", max_length=20, choices=BenefitKind.choices)
+    # Percentage (1 to 100) for a discount, euros for a fixed price, none for free entry.
+    benefit_value = models.DecimalField("valeur", max_digits=7, decimal_places=2, null=True, blank=True)
+    conditions = models.TextField("conditions", max_length=3000, blank=True)
+    party_min = models.PositiveSmallIntegerField("personnes au minimum", default=1)
+    party_max = models.PositiveSmallIntegerField("personnes au maximum", default=1)
+    audience_all = models.BooleanField("tous les agents des adhérents", default=True)
+    audience_regions = models.ManyToManyField("geo.Region", blank=True, related_name="+")
+    audience_departements = models.ManyToManyField("geo.Departement", blank=True, related_name="+")
+    quota_per_agent = models.PositiveIntegerField("quota par agent et par an", null=True, blank=True)
+    quota_total = models.PositiveIntegerField("quota total par an", null=True, blank=True)
+    validity = DateRangeField("validité")
+    document = models.FileField(
+        "convention signée", storage=_agreement_storage, upload_to="agreements/", max_length=200, blank=True
+    )
+    document_name = models.CharField(max_length=120, blank=True)
+    previous = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_version"
+    )
+    version = models.PositiveSmallIntegerField(default=1)
+    status = FSMField(
+        max_length=20, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT, protected=True
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    waiting_since = models.DateTimeField(null=True, blank=True)
+    # The last expiry reminder sent: 60 then 15 (days ahead).
+    expiry_reminded = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "convention"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=AgreementStatus.values), name="agreement_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(party_min__gte=1, party_max__gte=F("party_min")), name="agreement_party"
+            ),
+            models.CheckConstraint(
+                condition=Q(benefit_kind=BenefitKind.FREE, benefit_value__isnull=True)
+                | Q(benefit_kind=BenefitKind.PERCENT, benefit_value__gt=0, benefit_value__lte=100)
+                | Q(benefit_kind=BenefitKind.FIXED_PRICE, benefit_value__gte=0),
+                name="agreement_benefit_value",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "waiting_since"], name="agreement_status_waiting")]
+
+    def __str__(self) -> str:
+        return f"Convention n°{self.pk}"
+
+    # The one declaration of the workflow. The provider's correspondents submit, withdraw, resubmit
+    # (`local_offers.propose_agreement`); an officer of the territory who is not party to it decides
+    # (`local_offers.decide_agreement`); the platform (actor None) activates and expires.
+    @transition(
+        field=status,
+        source=AgreementStatus.DRAFT,
+        target=AgreementStatus.SUBMITTED,
+        permission="local_offers.propose_agreement",
+    )
+    def submit(self) -> None:
+        """The service assigns the officer and sets waiting_since."""
+
+    @transition(
+        field=status,
+        source=[*PENDING_REVIEW, AgreementStatus.CHANGES_REQUESTED],
+        target=AgreementStatus.WITHDRAWN,
+        permission="local_offers.propose_agreement",
+    )
+    def withdraw(self) -> None:
+        """Only the status changes."""
+
+    @transition(
+        field=status,
+        source=AgreementStatus.CHANGES_REQUESTED,
+        target=AgreementStatus.RESUBMITTED,
+        permission="local_offers.propose_agreement",
+    )
+    def resubmit(self) -> None:
+        """Back to its officer."""
+
+    @transition(
+        field=status,
+        source=[AgreementStatus.SUBMITTED, AgreementStatus.RESUBMITTED],
+        target=AgreementStatus.UNDER_REVIEW,
+        permission="local_offers.decide_agreement",
+    )
+    def start_review(self) -> None:
+        """The officer takes it up."""
+
+    @transition(
+        field=status,
+        source=[AgreementStatus.UNDER_REVIEW, AgreementStatus.RESUBMITTED],
+        target=AgreementStatus.CHANGES_REQUESTED,
+        permission="local_offers.decide_agreement",
+    )
+    def request_changes(self) -> None:
+        """The comment says what to change."""
+
+    @transition(
+        field=status,
+        source=[AgreementStatus.UNDER_REVIEW, AgreementStatus.RESUBMITTED],
+        target=AgreementStatus.APPROVED,
+        permission="local_offers.decide_agreement",
+    )
+    def approve(self) -> None:
+        """In force from now (the service marks its facilities; the exclusion constraint may refuse)."""
+
+    @transition(
+        field=status,
+        source=[AgreementStatus.UNDER_REVIEW, AgreementStatus.RESUBMITTED],
+        target=AgreementStatus.REJECTED,
+        permission="local_offers.decide_agreement",
+    )
+    def reject(self) -> None:
+        """Final."""
+
+    @transition(
+        field=status,
+        source=AgreementStatus.ACTIVE,
+        target=AgreementStatus.SUSPENDED,
+        permission="local_offers.decide_agreement",
+    )
+    def suspend(self) -> None:
+        """No voucher while suspended; it still holds its facilities."""
+
+    @transition(
+        field=status,
+        source=AgreementStatus.SUSPENDED,
+        target=AgreementStatus.ACTIVE,
+        permission="local_offers.decide_agreement",
+    )
+    def reinstate(self) -> None:
+        """Back in force."""
+
+    @transition(
+        field=status,
+        source=list(IN_FORCE),
+        target=AgreementStatus.TERMINATED,
+        permission="local_offers.decide_agreement",
+    )
+    def terminate(self) -> None:
+        """Ended before its term: its facilities are free for another version."""
+
+    @transition(
+        field=status,
+        source=AgreementStatus.APPROVED,
+        target=AgreementStatus.ACTIVE,
+        permission="local_offers.platform",
+    )
+    def activate(self) -> None:
+        """Its validity began."""
+
+    @transition(
+        field=status,
+        source=list(IN_FORCE),
+        target=AgreementStatus.EXPIRED,
+        permission="local_offers.platform",
+    )
+    def expire(self) -> None:
+        """Its validity ended."""
+
+
+class AgreementFacility(models.Model):
+    """A facility an agreement covers, carrying the agreement's benefit, validity and whether it is in force,
+    so that the database itself keeps one version in force per facility and benefit at a time."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="covered")
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="+")
+    benefit_kind = models.CharField(max_length=20, choices=BenefitKind.choices)
+    validity = DateRangeField()
+    in_force = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = "équipement couvert"
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "facility"], name="agreement_facility_once"),
+            ExclusionConstraint(
+                name="agreement_in_force_no_overlap",
+                expressions=[
+                    ("facility", RangeOperators.EQUAL),
+                    ("benefit_kind", RangeOperators.EQUAL),
+                    ("validity", RangeOperators.OVERLAPS),
+                ],
+                condition=Q(in_force=True),
+            ),
+        ]

@@ -14,3 +14,38 @@ def is_correspondent_of_its_organisation(user: Any, facility: Any) -> bool:
 
 
 rules.add_perm("local_offers.manage_facility", is_correspondent_of_its_organisation)
+
+
+# ---- Agreements -------------------------------------------------------------------------------------------
+
+
+@rules.predicate
+def is_correspondent_of_provider(user: Any, agreement: Any) -> bool:
+    return agreement is not None and is_correspondent_of(user, agreement.organisation)
+
+
+@rules.predicate
+def is_officer_of_agreement_territory(user: Any, agreement: Any) -> bool:
+    """An officer covering the département of one of the facilities the agreement covers."""
+    from local_offers.models import AgreementFacility
+    from marketplace.organisations.models import OfficerTerritory
+
+    if not getattr(user, "is_authenticated", False) or agreement is None or agreement.pk is None:
+        return False
+    return AgreementFacility.objects.filter(
+        agreement=agreement,
+        facility__departement__in=OfficerTerritory.objects.filter(officer=user).values("departement"),
+    ).exists()
+
+
+@rules.predicate
+def is_own_agreement(user: Any, agreement: Any) -> bool:
+    """Nobody decides their own case: the author of the agreement, or a correspondent of its provider."""
+    if not getattr(user, "is_authenticated", False) or agreement is None:
+        return False
+    return agreement.created_by_id == user.pk or is_correspondent_of(user, agreement.organisation)
+
+
+rules.add_perm("local_offers.propose_agreement", is_correspondent_of_provider)
+rules.add_perm("local_offers.decide_agreement", is_officer_of_agreement_territory & ~is_own_agreement)
+rules.add_perm("local_offers.platform", rules.always_deny)

@@ -8,3 +8,6 @@ from local_offers.imports import services
 @app.task(queue="default", pass_context=False)
 def facility_import_task(import_id: int) -> None:
     services.facility_import_run(import_id=import_id)
+
+
+from local_offers.agreements.tasks import agreements_tick_task as agreements_tick_task  # noqa: E402  (discovered here)

@@ -9,11 +9,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from geo.selectors import commune_from_label
 from local_offers import selectors, services
+from local_offers.agreements.selectors import active_agreements_for_facility
 from local_offers.filters import FacilitySearchFilter, MyFacilitiesFilter
 from local_offers.forms import FacilityForm, OfferSearchForm, PhotoForm, facility_initial
 from local_offers.models import Facility, Weekday
@@ -49,6 +51,8 @@ def _search_params(request: HttpRequest) -> tuple[QueryDict, str | None]:
     for name in ("category", "open_on", "bbox", "cursor"):
         if request.GET.get(name):
             params[name] = request.GET[name]
+    if request.GET.get("with_benefit"):
+        params["covered"] = timezone.localdate().isoformat()
     accessibility = [v for v in request.GET.getlist("accessibility") if v]
     if accessibility:
         params["accessibility"] = ",".join(accessibility)
@@ -100,7 +104,9 @@ def offers_map(request: HttpRequest) -> HttpResponse:
 def facility_detail(request: HttpRequest, facility_id: int) -> HttpResponse:
     facility = selectors.facility_get_for_actor(actor=_user(request), facility_id=facility_id)
     manages = Facility.objects.managed_by(_user(request)).filter(pk=facility.pk).exists()
-    return render(request, "local_offers/facility_detail.html", {"facility": facility, "manages": manages})
+    benefits = active_agreements_for_facility(facility)
+    context = {"facility": facility, "manages": manages, "benefits": benefits}
+    return render(request, "local_offers/facility_detail.html", context)
 
 
 def _managed_organisation(request: HttpRequest) -> tuple[Organisation, list[Organisation]]:

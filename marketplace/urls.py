@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("local_offers.imports.urls")),
     path("", include("exchanges.clearing.urls")),
     path("", include("exchanges.nights.urls")),
+    path("", include("local_offers.agreements.urls")),
     path("", include("marketplace.messaging.urls")),
     path("", include("frontend.urls")),
 ]

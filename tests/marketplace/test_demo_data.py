@@ -44,6 +44,7 @@ def test_demo_data_is_complete_and_idempotent(territories, capsys):
     assert_the_swap_story()
     assert_the_suggestions_page()
     assert_the_proposals_waiting()
+    assert_the_agreements()
 
 
 def assert_the_proposals_waiting():
@@ -54,6 +55,17 @@ def assert_the_proposals_waiting():
     waiting = SwapProposal.objects.filter(parties__user__email="agent@demo.reciproque.fr", status="proposed")
     assert waiting.filter(parties__home__commune_id="29232").exclude(created_by=None).exists()
     assert waiting.filter(created_by=None).exists()
+
+
+def assert_the_agreements() -> None:
+    """Demo agreements in various states; charge@demo has one waiting for review in its queue."""
+    from local_offers.agreements.selectors import review_queue
+    from local_offers.models import Agreement
+
+    states = set(Agreement.objects.values_list("status", flat=True))
+    assert {"draft", "submitted", "changes_requested", "active"} <= states
+    charge = User.objects.get(email="charge@demo.reciproque.fr")
+    assert review_queue(charge).filter(status="submitted", officer=charge).exists()
 
 
 def assert_the_suggestions_page() -> None:
