@@ -396,6 +396,7 @@ def test_the_editor_costs_one_query_more_per_home_and_the_home_page_a_fixed_numb
         client.get("/mon-logement/")
     other = client_for(people.other)
     other.get(f"/logements/{homes['grenoble'].pk}/")
-    # 12, plus the home's reviews, the viewer's own homes for the proposal form and the header's bell.
-    with django_assert_max_num_queries(15):
+    # 12, plus the home's reviews, the viewer's own homes for the proposal form, the viewer's solidarity nights
+    # for the one-way request form and the header's two counts (unread notifications, unread messages).
+    with django_assert_max_num_queries(17):
         other.get(f"/logements/{homes['grenoble'].pk}/")

@@ -36,7 +36,7 @@ LISTS = [
     ("agent", "/api/v1/employments/mine?limit=100", 3, 0),
     ("correspondent", "/api/v1/organisations/{org}/staff?limit=100", 5, 1),
     ("correspondent", "/api/v1/organisations/{org}/employments?limit=100", 5, 0),
-    ("agent", "/employeur/?q=grenoble&limit=100", 11, 1),
+    ("agent", "/employeur/?q=grenoble&limit=100", 12, 1),  # the page, with the header's two unread counts
 ]
 
 
