@@ -32,3 +32,20 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_pool(request):
+    """Socket tests (transactional) leave connections of the database pool checked out: the sockets'
+    database work runs on executor threads of the scenario's own event loop, and their connections are not
+    all given back (cause not found yet). A new pool after each, or the next tests of the worker wait for a
+    connection and time out."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    if "transactional_db" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction")
+    ):
+        from django.db import connection
+
+        connection.close()
+        connection.close_pool()  # type: ignore[attr-defined]  # PostgreSQL backend, Django >= 5.1

@@ -208,15 +208,16 @@ def test_every_conversation_route_is_a_404_for_an_outsider_with_nothing_written(
         for method in methods
         if "{conversation_id}" in path or "{message_id}" in path
     }
-    walked = {
-        (
-            method,
-            url.split("?")[0]
-            .replace(str(chat.conversation.pk), "{conversation_id}", 1)
-            .replace(f"/{message.pk}", "/{message_id}"),
+    names = {"conversations": "{conversation_id}", "messages": "{message_id}"}
+
+    def template(url: str) -> str:
+        """The URL's route: an id segment named by the segment before it (never a digit of "/api/v1/")."""
+        segments = url.split("?")[0].split("/")
+        return "/".join(
+            names.get(segments[i - 1], s) if i and s.isdigit() else s for i, s in enumerate(segments)
         )
-        for method, url, _body in routes
-    }
+
+    walked = {(method, template(url)) for method, url, _body in routes}
     assert documented == walked
     client = logged(chat.outsider)
     with assert_nothing_written():

@@ -4,7 +4,6 @@ import asyncio
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from marketplace.messaging import services
@@ -14,16 +13,6 @@ from tests.marketplace.test_websocket import run, socket
 from tests.messaging.test_websocket import cookie_of, frames_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_pool(transactional_db):
-    """The concurrent test still leaves connections of the pool checked out (not the scenarios' own database
-    use, which run() now refuses; cause not found yet): a new pool after it, or the next tests of the worker
-    wait for a connection."""
-    yield
-    connection.close()
-    connection.close_pool()  # type: ignore[attr-defined]  # PostgreSQL backend, Django >= 5.1
 
 
 async def connected(cookie: str, timeout: float = 5) -> Any:

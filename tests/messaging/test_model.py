@@ -197,14 +197,6 @@ class Conversation(RuleBasedStateMachine):
             assert tab.messages == fresh
 
 
-@pytest.fixture(autouse=True)
-def _fresh_pool(transactional_db):
-    """As in test_delivery.py: a new database pool afterwards (connections of its sockets' threads stay out)."""
-    yield
-    connections["default"].close()
-    connections["default"].close_pool()  # type: ignore[attr-defined]  # PostgreSQL backend, Django >= 5.1
-
-
 def test_every_tab_rebuilds_the_database_state_whatever_the_interleaving():
     Conversation.loop = Loop()
     try:
