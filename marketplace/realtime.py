@@ -89,15 +89,21 @@ class LayerWatch:
             socket_timeout=WATCH_TIMEOUT,
             retry=AsyncRetry(NoBackoff(), 0),
         )
+        task = asyncio.current_task()
         try:
             while True:
                 checked_since = time.monotonic()
                 try:
                     run_id = str((await client.info("server"))["run_id"])
-                except REDIS_GONE:
-                    self._each("layer_lost")
-                except (redis.exceptions.TimeoutError, TimeoutError):
-                    logger.info("channel layer: Redis slow to answer the watch")
+                except (*REDIS_GONE, redis.exceptions.TimeoutError, TimeoutError) as error:
+                    # redis-py may turn the cancellation of a read (the loop is closing) into one of these:
+                    # swallowed, this task never ended and the loop's shutdown waited for it for ever.
+                    if task is not None and task.cancelling():
+                        raise asyncio.CancelledError from error
+                    if isinstance(error, REDIS_GONE):
+                        self._each("layer_lost")
+                    else:
+                        logger.info("channel layer: Redis slow to answer the watch")
                 else:
                     if self.run_id is not None and run_id != self.run_id:
                         logger.warning("channel layer: Redis restarted, open sockets will catch up")
