@@ -1,6 +1,7 @@
 """Pushing events to browsers: every user has one group, fed after the transaction that caused the event commits."""
 
 import asyncio
+import contextlib
 import logging
 import time
 import weakref
@@ -112,7 +113,10 @@ class LayerWatch:
                     self._each("layer_ok", checked_since)
                 await asyncio.sleep(WATCH_INTERVAL)
         finally:
-            await client.aclose()
+            # Bounded: a connection whose read was cancelled mid-way may never answer its close.
+            with contextlib.suppress(TimeoutError, *REDIS_GONE):
+                async with asyncio.timeout(2):
+                    await client.aclose()
 
     def _each(self, method: str, *args: Any) -> None:
         for listener in list(self.listeners):

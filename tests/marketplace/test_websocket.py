@@ -32,9 +32,21 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _run_in_own_loop(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
     try:
-        return asyncio.run(coroutine)
+        return loop.run_until_complete(coroutine)
     finally:
+        # asyncio.run would wait for ever for a task that does not end on cancellation (a Redis read that
+        # redis-py retries): the scenario's leftovers get a few seconds, then the loop is closed anyway.
+        leftovers = asyncio.all_tasks(loop)
+        for task in leftovers:
+            task.cancel()
+        if leftovers:
+            loop.run_until_complete(asyncio.wait(leftovers, timeout=5))
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        asyncio.set_event_loop(None)
+        loop.close()
         # A scenario that reached the database from its event loop's thread (the tests allow async-unsafe
         # calls for Playwright) left that connection checked out of the pool for good when the thread ended:
         # after about seven such tests a worker waited for the pool. Such a scenario fails here.
