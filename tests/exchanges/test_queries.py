@@ -38,7 +38,11 @@ def homes_of(owner, n: int, *, published: bool = True) -> list:
     [
         ("/api/v1/homes", {}, 6),
         ("/api/v1/homes/search?bbox=5,45,6,46", {}, 3),
-        ("/logements/?region=84", {}, 10),  # the full page: with the header's unread notifications and messages
+        (
+            "/logements/?region=84",
+            {},
+            10,
+        ),  # the full page: with the header's unread notifications and messages
         ("/logements/?region=84&guests=2", HX, 3),
         ("/api/v1/favourites", {}, 4),
         ("/api/v1/saved-searches", {}, 3),

@@ -27,6 +27,7 @@ def test_a_run_proposes_a_cycle_that_the_three_agents_accept(
 ):
     ring = opted_ring
     proposal = ClearingCycle.objects.get(run=run).proposal
+    assert proposal is not None
     base = live_server.url
     outside = requests_outside(page, base)
 

@@ -40,6 +40,7 @@ def test_a_run_proposes_the_ring_cycle_to_every_party_with_its_reason(opted_ring
     assert sorted(cycle.homes) == sorted([ring.grenoble.pk, ring.quimper.pk, ring.toulouse.pk])
     assert (cycle.start, cycle.end) == (in_days(15), in_days(22))
     proposal = cycle.proposal
+    assert proposal is not None
     assert proposal.status == ProposalStatus.PROPOSED
     assert proposal.created_by is None
     parties = ProposalParty.objects.filter(proposal=proposal)
@@ -113,6 +114,7 @@ def test_a_confirmed_stay_outside_the_window_does_not_matter(opted_ring):
 def test_a_declined_cycle_is_not_proposed_again(opted_ring):
     run = services.clearing_run(actor=None)
     proposal = ClearingCycle.objects.get(run=run).proposal
+    assert proposal is not None
     swaps.proposal_decline(actor=opted_ring.bruno, proposal=proposal)
     again = services.clearing_run(actor=None)
     assert again.pool_size == 3
@@ -130,7 +132,9 @@ def test_a_declined_cycle_is_not_proposed_again(opted_ring):
 def test_an_expired_cycle_is_remembered_too(opted_ring):
     run = services.clearing_run(actor=None)
     swaps.proposals_tick(now=timezone.now() + dt.timedelta(days=6))
-    assert ClearingCycle.objects.get(run=run).proposal.status == ProposalStatus.EXPIRED
+    proposal = ClearingCycle.objects.get(run=run).proposal
+    assert proposal is not None
+    assert proposal.status == ProposalStatus.EXPIRED
     assert services.clearing_run(actor=None).households == 0
     assert set(FailedEdge.objects.values_list("outcome", flat=True)) == {"expired"}
 
