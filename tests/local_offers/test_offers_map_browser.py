@@ -69,6 +69,8 @@ def test_agent_finds_facilities_near_a_place_on_the_map(cast, live_server, page:
         ".some(f => f.properties.name === 'Piscine de Voiron')",
         timeout=20_000,
     )
+    # The header grew: the map may start below the fold, where a click at its coordinates lands nowhere.
+    page.locator("#map").scroll_into_view_if_needed()
     page.wait_for_function(
         "() => !window.reciproqueOffersMap.isMoving() && window.reciproqueOffersMap.loaded()"
     )
