@@ -12,22 +12,17 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import Page
+
+from tests.transactional import KEEP_TERRITORIES
 
 AXE_VERSION = "4.14.1"
 AXE_SCRIPT = Path(__file__).resolve().parent / "vendor" / f"axe-core-{AXE_VERSION}" / "axe.min.js"
 FAILING_IMPACTS = ("serious", "critical")
 
 # Browser journeys run in transactions that are committed (the live server reads them from another
-# thread), so the database is flushed after each one. `geo` is left out of the flush: the real territories,
-# loaded once per session (fixture `territories`), stay for every journey instead of being reloaded (~2 s).
-JOURNEY = [
-    pytest.mark.browser,
-    pytest.mark.django_db(
-        transaction=True, available_apps=[c.name for c in apps.get_app_configs() if c.label != "geo"]
-    ),
-]
+# thread), so the database is flushed after each one, but for the real territories (tests/transactional.py).
+JOURNEY = [pytest.mark.browser, KEEP_TERRITORIES]
 
 # Marks the document as checked (so that the locator handler stops matching) and watches it for changes
 # from then on (the check at the end of the test is skipped when nothing changed), then runs every rule.

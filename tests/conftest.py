@@ -21,6 +21,7 @@ from tests.factories.organisations import (
     StaffRoleFactory,
 )
 from tests.processes import RedisServer
+from tests.transactional import warm_model_options
 
 # Playwright runs its own event loop in the test thread while live_server serves Django from another one.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -84,6 +85,12 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict) -> dict:
     return {**browser_context_args, "locale": "fr-FR", "viewport": {"width": 1280, "height": 900}}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Before any fixture: the model field caches, built with every app (see tests/transactional.py)."""
+    warm_model_options()
 
 
 @pytest.fixture(scope="session")

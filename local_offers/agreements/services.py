@@ -259,8 +259,8 @@ def _write(agreement: Agreement, checked: dict[str, Any]) -> None:
     agreement.save()
     # Written through the M2M's own rows: `.set()` resolves the hidden reverse relation (related_name "+"),
     # which a full test run found missing from geo's field cache (FieldError, a 500).
-    _set_rows(Agreement.audience_regions.through, agreement, "region", checked["regions"])
-    _set_rows(Agreement.audience_departements.through, agreement, "departement", checked["departements"])
+    agreement.audience_regions.set(checked["regions"])
+    agreement.audience_departements.set(checked["departements"])
     wanted = {f.pk for f in checked["facilities"]}
     AgreementFacility.objects.filter(agreement=agreement).exclude(facility_id__in=wanted).delete()
     have = set(AgreementFacility.objects.filter(agreement=agreement).values_list("facility_id", flat=True))
@@ -561,14 +561,3 @@ def agreements_tick(*, today: dt.date | None = None) -> dict[str, int]:
                 _tell(locked, f"remind_{days}", actor=None)
                 counts["reminded"] += 1
     return counts
-
-
-def _set_rows(through: Any, agreement: Agreement, target: str, objects: Any) -> None:
-    """The agreement's M2M rows to `target` become exactly `objects` (ids compared, nothing rewritten)."""
-    wanted = {o.pk for o in objects}
-    rows = through.objects.filter(agreement=agreement)
-    have = set(rows.values_list(f"{target}_id", flat=True))
-    rows.filter(**{f"{target}_id__in": have - wanted}).delete()
-    through.objects.bulk_create(
-        [through(agreement=agreement, **{f"{target}_id": pk}) for pk in wanted - have]
-    )

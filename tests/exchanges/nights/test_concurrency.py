@@ -4,8 +4,6 @@ the CHECK on her account row decides (the row updated in both transactions), not
 
 import threading
 
-import pytest
-from django.apps import apps
 from django.db import connection
 from django.db.models import Sum
 
@@ -15,10 +13,9 @@ from exchanges.swaps import services
 from exchanges.swaps.models import ProposalStatus, SwapProposal
 from tests.exchanges.nights.conftest import request
 from tests.hostile.conftest import logged
+from tests.transactional import KEEP_TERRITORIES
 
-pytestmark = pytest.mark.django_db(
-    transaction=True, available_apps=[c.name for c in apps.get_app_configs() if c.label != "geo"]
-)
+pytestmark = KEEP_TERRITORIES
 
 
 def test_two_confirmations_spending_the_last_nights_exactly_one_wins(open_trio):

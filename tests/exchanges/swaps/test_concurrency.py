@@ -5,8 +5,6 @@ not a check in Python (which cannot see the other's uncommitted stays)."""
 import threading
 import time
 
-import pytest
-from django.apps import apps
 from django.db import connection, transaction
 
 from exchanges.swaps import services
@@ -15,11 +13,10 @@ from exchanges.swaps.models import ProposalStatus, Stay, SwapProposal
 from tests.exchanges.swaps.conftest import pair
 from tests.factories.exchanges import in_days
 from tests.hostile.conftest import logged
+from tests.transactional import KEEP_TERRITORIES
 
 # Committed transactions (each thread has its own connection); the territories stay out of the flush.
-pytestmark = pytest.mark.django_db(
-    transaction=True, available_apps=[c.name for c in apps.get_app_configs() if c.label != "geo"]
-)
+pytestmark = KEEP_TERRITORIES
 
 
 def rivals(trio):
