@@ -1,6 +1,7 @@
 """Photos of a home: checked by content, re-encoded without metadata (the GPS position of a photo taken at home
 is the exact address), at most 20, the owner's only; RGPD erasure removes the files."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -94,3 +95,39 @@ def test_erasure_removes_the_files(people):
     user_delete(actor=people.owner, password=PASSWORD)
     assert not default_storage.exists(name)
     assert not HomePhoto.objects.exists()
+
+
+def test_a_photo_stored_by_a_transaction_that_rolled_back_is_swept_a_day_later(people):
+    """The file is written before the row; the rollback takes the row only. The nightly sweep finds it."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from marketplace.core.storage import orphan_files_sweep
+
+    home = make_home(people.owner)
+    kept = services.photo_add(
+        actor=people.owner, home=home, upload=SimpleUploadedFile("a.jpg", jpeg_with_gps())
+    )
+    stored = []
+
+    def add_then_fail() -> None:
+        with transaction.atomic():
+            stored.append(
+                services.photo_add(
+                    actor=people.owner, home=home, upload=SimpleUploadedFile("b.jpg", jpeg_with_gps())
+                )
+            )
+            raise RuntimeError("a later step of the same request failed")
+
+    with pytest.raises(RuntimeError):
+        add_then_fail()
+    [lost] = stored
+    assert default_storage.exists(lost.image.name)
+    assert list(HomePhoto.objects.all()) == [kept]
+
+    orphan_files_sweep()  # a young file may belong to a transaction still running
+    assert default_storage.exists(lost.image.name)
+    # (the test storage is shared by the session: earlier tests' rolled-back files go too)
+    assert orphan_files_sweep(now=timezone.now() + dt.timedelta(days=2)) >= 1
+    assert not default_storage.exists(lost.image.name)
+    assert default_storage.exists(kept.image.name)
