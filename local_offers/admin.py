@@ -9,6 +9,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
 from local_offers import services
+from local_offers.imports.models import FacilityImport
 from local_offers.models import Facility, FacilityClosure, FacilityOpeningHours, SubsidisedStructure
 from marketplace.accounts.models import User
 from marketplace.errors import DomainError
@@ -85,3 +86,28 @@ class FacilityAdmin(ReadOnlyAdmin):
 class SubsidisedStructureAdmin(ReadOnlyAdmin):
     list_display = ("name", "siret", "organisation")
     search_fields = ("name", "siret", "organisation__name")
+
+
+@admin.register(FacilityImport)
+class FacilityImportAdmin(ReadOnlyAdmin):
+    """Imports are read here (who sent what, the report); they are made and run from the employer's pages."""
+
+    list_display = (
+        "file_name",
+        "organisation",
+        "created_by",
+        "created_at",
+        "status",
+        "created_count",
+        "rejected_count",
+    )
+    list_filter = ("status", "format")
+    search_fields = ("file_name", "organisation__name")
+    list_select_related = ("organisation", "created_by")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
+        # The file is kept privately and served to nobody: not even a link here.
+        return [name for name in super().get_readonly_fields(request, obj) if name != "file"]
+
+    def get_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
+        return self.get_readonly_fields(request, obj)

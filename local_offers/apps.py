@@ -13,7 +13,7 @@ class LocalOffersConfig(AppConfig):
         from local_offers.agreements import demo as agreement_demo
         from local_offers.agreements import events  # noqa: F401  (the agreement events)
         from local_offers.agreements.selectors import participant_ids
-        from local_offers.privacy import export_facilities
+        from local_offers.privacy import export_facilities, export_facility_imports
         from marketplace.accounts.privacy import register_exporter
         from marketplace.core.demo import register_demo
         from marketplace.errors import register_constraint_message
@@ -22,6 +22,7 @@ class LocalOffersConfig(AppConfig):
         register_demo("local_offers", demo.load, after=("organisations",))
         register_demo("agreements", agreement_demo.load, after=("local_offers",))
         register_exporter("facilities", export_facilities)
+        register_exporter("facility_imports", export_facility_imports)
         register_constraint_message(
             "facility_external_id_once_per_org",
             _("Un autre équipement de cet employeur porte déjà cet identifiant externe."),

@@ -1,9 +1,10 @@
-"""RGPD: the facilities a person created as a correspondent. They belong to the employer, not to the person:
-an erasure keeps them and forgets who created them (`created_by` is SET_NULL); the workflow's audit events
-forget the actor the same way (marketplace.audit)."""
+"""RGPD: the facilities a person created and the files they imported as a correspondent. Both belong to the
+employer, not to the person: an erasure keeps them and forgets who created them (`created_by` is SET_NULL);
+the workflow's audit events forget the actor the same way (marketplace.audit)."""
 
 from typing import Any
 
+from local_offers.imports.models import FacilityImport
 from local_offers.models import Facility
 from marketplace.accounts.models import User
 
@@ -17,4 +18,20 @@ def export_facilities(user: User) -> list[dict[str, Any]]:
             "created_at": f.created_at.isoformat(),
         }
         for f in Facility.objects.filter(created_by=user).select_related("organisation").order_by("pk")
+    ]
+
+
+def export_facility_imports(user: User) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": i.pk,
+            "file_name": i.file_name,
+            "organisation": i.organisation.name,
+            "created_at": i.created_at.isoformat(),
+            "status": i.status,
+            "created": i.created_count,
+            "updated": i.updated_count,
+            "rejected": i.rejected_count,
+        }
+        for i in FacilityImport.objects.filter(created_by=user).select_related("organisation").order_by("pk")
     ]
