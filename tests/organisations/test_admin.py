@@ -99,3 +99,26 @@ def test_every_workflow_field_is_read_only_in_the_admin():
         for field in model._meta.concrete_fields:
             if isinstance(field, FSMFieldMixin):
                 assert field.name in model_admin.get_readonly_fields(request, model()), model
+
+
+def test_no_admin_form_shows_or_links_a_privately_stored_file():
+    """Private files have no URL (a view checks who asks): an admin form that showed one would link a path
+    that serves nothing, or fail on building its URL."""
+    from django.contrib import admin
+    from django.core.files.storage import storages
+    from django.test import RequestFactory
+
+    from marketplace.accounts.models import User
+    from marketplace.core.storage import file_fields, storage_of
+
+    request = RequestFactory().get("/admin/")
+    request.user = User(is_superuser=True, is_staff=True)
+    private = [(model, field) for model, field in file_fields() if storage_of(field) is storages["private"]]
+    assert len(private) >= 3  # attachments, agreements' documents, import files
+    shown = [
+        f"{model.__name__}.{field.name}"
+        for model, field in private
+        if model in admin.site._registry
+        and field.name in admin.site._registry[model].get_fields(request, model())
+    ]
+    assert shown == []
