@@ -73,3 +73,15 @@ class AgreementWrongState(InvalidState):
 class NoOfficerForTerritory(InvalidState):
     code = "no_officer_for_territory"
     default_message = _("Aucun chargé de développement ne couvre le département de ces équipements.")
+
+
+class StatisticsNotFound(NotFound):
+    """A département outside the officer's territory, an employer the correspondent does not manage."""
+
+    code = "statistics_not_found"
+    default_message = _("Aucune statistique à ce nom pour vous.")
+
+
+class StatisticsForbidden(Forbidden):
+    code = "statistics_forbidden"
+    default_message = _("Ces statistiques sont réservées aux correspondants et aux chargés de développement.")
