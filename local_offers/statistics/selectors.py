@@ -1,12 +1,9 @@
-"""Reads of the local-offer statistics. Who sees what is decided here once: an officer their départements
-(an administrator every one), a correspondent the employers they are an active correspondent of (an
-administrator any). Every table is one SQL query aggregating in the database, by month with date_trunc in
-the site's time zone. Voucher usage lives in `usage.py`, which reads only the voucher fields it names."""
+"""Reads of the local-offer statistics, for the pages, the API and the CSV files. Every table is one SQL query
+aggregating in the database, by month with date_trunc in the site's time zone; who sees what is `scope`'s
+rule; voucher usage is read in `usage` only."""
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Aggregate, CharField, Count, F, FloatField, Func, OuterRef, Subquery
@@ -14,89 +11,17 @@ from django.db.models.functions import Cast, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from geo.models import Departement
-from local_offers.exceptions import StatisticsForbidden, StatisticsNotFound
 from local_offers.models import Agreement, AgreementFacility, AgreementStatus
+from local_offers.statistics import usage
+from local_offers.statistics.anonymity import MIN_AGENTS
+from local_offers.statistics.scope import Period, Territory, organisation_for, period_of, territory_for
 from marketplace.accounts.models import User
 from marketplace.audit.models import AuditEvent
-from marketplace.errors import InvalidField
-from marketplace.organisations.models import OfficerTerritory, Organisation
-from marketplace.organisations.permissions import is_admin
+from marketplace.organisations.models import Organisation
 
-MONTHS_DEFAULT = 12
-MONTHS_MAX = 36
 # A review round starts when the provider submits (or resubmits) and ends at the officer's decision.
 REVIEW_STARTS = ("submit", "resubmit")
 REVIEW_DECISIONS = ("request_changes", "approve", "reject")
-
-
-@dataclass(frozen=True)
-class Territory:
-    """The départements an officer's statistics cover (every one for an administrator)."""
-
-    codes: tuple[str, ...]
-    names: dict[str, str]
-    national: bool
-
-
-@dataclass(frozen=True)
-class Period:
-    since: dt.datetime  # the first day of the first month, 00:00 in the site's time zone
-    months: int
-
-
-def period_of(months: object = None, *, today: dt.date | None = None) -> Period:
-    """The last `months` calendar months, this one included. Raises InvalidField (422) naming `months`."""
-    if months in (None, ""):
-        count = MONTHS_DEFAULT
-    else:
-        try:
-            count = int(str(months))
-        except ValueError:
-            raise InvalidField("months", _("Un nombre de mois entier est attendu.")) from None
-        if not 1 <= count <= MONTHS_MAX:
-            raise InvalidField("months", _("Entre 1 et %(max)d mois.") % {"max": MONTHS_MAX})
-    today = today or timezone.localdate()
-    index = today.year * 12 + today.month - 1 - (count - 1)
-    first = dt.date(index // 12, index % 12 + 1, 1)
-    return Period(since=timezone.make_aware(dt.datetime.combine(first, dt.time.min)), months=count)
-
-
-def territory_for(*, actor: User, departement: str | None = None) -> Territory:
-    """The officer's départements, or the one asked among them. Raises Forbidden (403) for anyone who is
-    neither officer nor administrator, StatisticsNotFound (404) for a département outside the territory."""
-    if is_admin(actor):
-        rows = Departement.objects.all()
-    else:
-        rows = Departement.objects.filter(
-            code__in=OfficerTerritory.objects.filter(officer=actor).values("departement")
-        )
-        if not rows.exists():
-            raise StatisticsForbidden()
-    if departement:
-        rows = rows.filter(code=departement)
-        if not rows.exists():
-            raise StatisticsNotFound()
-    names = dict(rows.order_by("code").values_list("code", "name"))
-    return Territory(codes=tuple(names), names=names, national=is_admin(actor) and not departement)
-
-
-def organisation_for(*, actor: User, organisation_id: int | None = None) -> Organisation:
-    """The employer whose solidarity balance the actor reads: one they are an active correspondent of (the
-    first when none is asked), any for an administrator. Raises Forbidden (403) for anyone else,
-    StatisticsNotFound (404) for an employer they do not manage."""
-    managed = Organisation.objects.all() if is_admin(actor) else Organisation.objects.managed_by(actor)
-    if organisation_id is None:
-        if is_admin(actor):
-            raise InvalidField("organisation", _("Choisissez un employeur."))
-        first = managed.order_by("name", "pk").first()
-        if first is None:
-            raise StatisticsForbidden()
-        return first
-    found = managed.filter(pk=organisation_id).first()
-    if found is None:
-        raise StatisticsNotFound()
-    return found
 
 
 def agreements_in(territory: Territory) -> Any:
@@ -123,7 +48,11 @@ def agreements_by_status(territory: Territory) -> list[dict[str, Any]]:
     for row in rows:
         table.setdefault(row["facility__departement_id"], {})[row["agreement__status"]] = row["n"]
     totals = dict(
-        agreements_in(territory).values("status").annotate(n=Count("pk")).order_by().values_list("status", "n")
+        agreements_in(territory)
+        .values("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("status", "n")
     )
     out = [
         {
@@ -204,7 +133,9 @@ def review_times(territory: Territory, period: Period) -> dict[str, Any]:
         .annotate(decisions=Count("pk"), median=Percentile("days", 0.5), p90=Percentile("days", 0.9))
         .order_by("month")
     )
-    overall = rounds.aggregate(decisions=Count("pk"), median=Percentile("days", 0.5), p90=Percentile("days", 0.9))
+    overall = rounds.aggregate(
+        decisions=Count("pk"), median=Percentile("days", 0.5), p90=Percentile("days", 0.9)
+    )
     return {
         "months": [
             {
@@ -221,3 +152,42 @@ def review_times(territory: Territory, period: Period) -> dict[str, Any]:
             "p90_days": _days(overall["p90"]),
         },
     }
+
+
+def territory_statistics(
+    *, actor: User, departement: str | None = None, months: object = None
+) -> dict[str, Any]:
+    """Everything the officer's page, API and CSV show. Raises StatisticsForbidden (403),
+    StatisticsNotFound (404, a département outside the territory), InvalidField (422, `months`)."""
+    period = period_of(months)
+    territory = territory_for(actor=actor, departement=departement)
+    return {
+        "territory": territory,
+        "period": period,
+        "threshold": MIN_AGENTS,
+        "by_status": agreements_by_status(territory),
+        "reviews": review_times(territory, period),
+        "usage_by_departement": usage.usage_by_departement(territory, period),
+        "usage_by_month": usage.usage_by_month(territory, period),
+    }
+
+
+def solidarity_statistics(
+    *, actor: User, organisation_id: int | None = None, months: object = None
+) -> dict[str, Any]:
+    """Everything the correspondent's page, API and CSV show. Raises StatisticsForbidden (403),
+    StatisticsNotFound (404, an employer the actor does not manage), InvalidField (422)."""
+    period = period_of(months)
+    organisation = organisation_for(actor=actor, organisation_id=organisation_id)
+    return {
+        "organisation": organisation,
+        "period": period,
+        "threshold": MIN_AGENTS,
+        "by_month": usage.solidarity_by_month(organisation, period),
+        "by_agreement": usage.solidarity_by_agreement(organisation, period),
+    }
+
+
+def managed_organisations(actor: User) -> list[Organisation]:
+    """The employers whose balance the correspondent may choose between on the page."""
+    return list(Organisation.objects.managed_by(actor).order_by("name", "pk"))
