@@ -4,7 +4,6 @@ CSV. Thin: the selectors decide who sees what (403/404/422 through marketplace.w
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -122,7 +121,7 @@ def territory(request: HttpRequest) -> HttpResponse:
         **data,
         "charts": charts,
         "statuses": list(zip(AgreementStatus.values, AgreementStatus.labels, strict=True)),
-        "choropleth": json.dumps({"territory": list(data["territory"].codes), "uses": choropleth}),
+        "choropleth": {"territory": list(data["territory"].codes), "uses": choropleth},
         "month_choices": MONTH_CHOICES,
         "months_default": MONTHS_DEFAULT,
         "query": request.GET.urlencode(),

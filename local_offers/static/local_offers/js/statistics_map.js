@@ -47,6 +47,7 @@
     reciproqueBasemap(container, {
       label: container.getAttribute("aria-label"),
       onReady: function (map) {
+        window.reciproqueStatisticsMap = map;
         const match = ["match", ["get", "code"]];
         territory.forEach(function (code) { match.push(code, colour(code)); });
         match.push("rgba(0,0,0,0)");
