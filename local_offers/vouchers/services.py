@@ -352,6 +352,8 @@ def _validate_locked(
         device=device,
         accepted=True,
     )
+    if venue.api_key is not None:
+        VenueApiKey.objects.filter(pk=venue.api_key.pk).update(last_used_at=now)
     return "validated"
 
 
@@ -500,7 +502,6 @@ def venue_api_key_authenticate(secret: str) -> VenueApiKey | None:
     )
     if key is None or not secrets.compare_digest(key.key_hash, hash_key(secret.strip())):
         return None
-    VenueApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
     return key
 
 
