@@ -72,3 +72,20 @@ def is_voucher_holder(user: Any, voucher: Any) -> bool:
 
 rules.add_perm("local_offers.validate_voucher", is_desk_of_voucher_venue)
 rules.add_perm("local_offers.cancel_voucher", is_voucher_holder)
+
+
+@rules.predicate
+def has_desk_role(user: Any) -> bool:
+    """An active desk agent or correspondent of some employer: the desk page is theirs."""
+    from marketplace.organisations.models import StaffRole, StaffRoleKind
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return (
+        StaffRole.objects.active()
+        .filter(user=user, role__in=[StaffRoleKind.DESK, StaffRoleKind.CORRESPONDENT])
+        .exists()
+    )
+
+
+rules.add_perm("local_offers.access_desk", has_desk_role)

@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("exchanges.nights.urls")),
     path("", include("local_offers.agreements.urls")),
     path("", include("local_offers.statistics.urls")),
+    path("", include("local_offers.vouchers.urls")),
     path("", include("marketplace.messaging.urls")),
     path("", include("frontend.urls")),
 ]

@@ -201,9 +201,10 @@ class Voucher(FSMModelMixin, models.Model):
     # The one declaration of the workflow: a desk agent (or correspondent) of the facility's employer
     # validates (a venue's API key: actor None, the service checked the key); the holder cancels; the
     # platform expires the vouchers whose window ended.
+    # From expired too: an offline validation made within the window, uploaded after the expiry ran.
     @transition(
         field=status,
-        source=VoucherStatus.ISSUED,
+        source=[VoucherStatus.ISSUED, VoucherStatus.EXPIRED],
         target=VoucherStatus.USED,
         permission="local_offers.validate_voucher",
     )
