@@ -86,9 +86,12 @@ def test_the_officer_reads_their_territory_only(used, django_assert_max_num_quer
     admin = client_for(cast.admin).get(AGREEMENTS, {"departement": "38"}).json()
     assert admin["departements"] == [{"code": "38", "name": "Isère"}]
     assert client_for(cast.admin).get(AGREEMENTS, {"departement": "ZZ"}).status_code == 404
-    assert client_for(cast.admin).get(SOLIDARITY, {"organisation": cast.chambery.pk}).json()["organisation"][
-        "name"
-    ] == "Ville de Chambéry"
+    assert (
+        client_for(cast.admin)
+        .get(SOLIDARITY, {"organisation": cast.chambery.pk})
+        .json()["organisation"]["name"]
+        == "Ville de Chambéry"
+    )
 
 
 @pytest.mark.parametrize(

@@ -45,8 +45,15 @@ def test_the_territory_page_has_the_map_and_the_charts(used):
     response = client_for(used.cast.officer).get("/offres/statistiques/territoire/")
     assert response.status_code == 200
     html = response.content.decode()
-    for anchor in ('id="usage-map"', 'id="usage-data"', 'id="status-chart"', 'id="agreements-by-status"',
-                   'id="review-times"', 'id="usage-by-departement"', "statistics_map.js"):
+    for anchor in (
+        'id="usage-map"',
+        'id="usage-data"',
+        'id="status-chart"',
+        'id="agreements-by-status"',
+        'id="review-times"',
+        'id="usage-by-departement"',
+        "statistics_map.js",
+    ):
         assert anchor in html
     assert "Chambéry" not in html and '"73"' not in html  # nothing of Savoie for the officer of Isère
 
@@ -64,7 +71,14 @@ def test_solidarity_csv(used):
     assert sorted(rows) == sorted(
         [
             [str(used.grenoble_agreement.pk), "Ville de Grenoble", "donné", "6", "12", "6"],
-            [str(used.chambery_agreement.pk), '\'=HYPERLINK("http://x.example")', "reçu", "< 5", "< 5", "< 5"],
+            [
+                str(used.chambery_agreement.pk),
+                '\'=HYPERLINK("http://x.example")',
+                "reçu",
+                "< 5",
+                "< 5",
+                "< 5",
+            ],
         ]
     )
 
@@ -98,7 +112,13 @@ def test_pages_keep_the_scope(used):
     assert client_for(cast.agent).get("/offres/statistiques/solidarite/mois.csv").status_code == 403
     savoie = client_for(used.savoie_officer)
     assert savoie.get("/offres/statistiques/territoire/", {"departement": "38"}).status_code == 404
-    assert savoie.get("/offres/statistiques/territoire/departements.csv", {"departement": "38"}).status_code == 404
+    assert (
+        savoie.get("/offres/statistiques/territoire/departements.csv", {"departement": "38"}).status_code
+        == 404
+    )
     correspondent = client_for(cast.correspondent)
-    assert correspondent.get("/offres/statistiques/solidarite/", {"organisation": cast.chambery.pk}).status_code == 404
+    assert (
+        correspondent.get("/offres/statistiques/solidarite/", {"organisation": cast.chambery.pk}).status_code
+        == 404
+    )
     assert correspondent.get("/offres/statistiques/solidarite/", {"months": "99"}).status_code == 422

@@ -181,12 +181,18 @@ def test_a_four_agent_cell_never_leaks_through_totals_or_balances(stats):
 
 def test_agreements_by_state_count_against_a_recount(stats):
     cast = stats.cast
-    second = make_facility(cast.correspondent, cast.grenoble, name="Bibliothèque", category="library", publish=True)
-    draft = services.agreement_create(actor=cast.correspondent, organisation_id=cast.grenoble.pk, **terms([second]))
+    second = make_facility(
+        cast.correspondent, cast.grenoble, name="Bibliothèque", category="library", publish=True
+    )
+    draft = services.agreement_create(
+        actor=cast.correspondent, organisation_id=cast.grenoble.pk, **terms([second])
+    )
     services.agreement_document_upload(actor=cast.correspondent, agreement=draft, upload=signed_pdf())
     services.agreement_submit(actor=cast.correspondent, agreement=draft)
     services.agreement_create(
-        actor=cast.correspondent, organisation_id=cast.grenoble.pk, **terms([stats.museum, second], benefit_kind="free", benefit_value=None)
+        actor=cast.correspondent,
+        organisation_id=cast.grenoble.pk,
+        **terms([stats.museum, second], benefit_kind="free", benefit_value=None),
     )
 
     rows = selectors.agreements_by_status(territory_for(actor=cast.admin))
@@ -208,17 +214,23 @@ def test_agreements_by_state_count_against_a_recount(stats):
 
 def test_review_times_from_submission_to_decision(cast):
     museum = make_facility(cast.correspondent, cast.grenoble, publish=True)
-    library = make_facility(cast.correspondent, cast.grenoble, name="Bibliothèque", category="library", publish=True)
+    library = make_facility(
+        cast.correspondent, cast.grenoble, name="Bibliothèque", category="library", publish=True
+    )
     start = timezone.now().replace(microsecond=0) - dt.timedelta(days=20)
 
     def at(days: float):
         return time_machine.travel(start + dt.timedelta(days=days), tick=False)
 
     with at(0):
-        a = services.agreement_create(actor=cast.correspondent, organisation_id=cast.grenoble.pk, **terms([museum]))
+        a = services.agreement_create(
+            actor=cast.correspondent, organisation_id=cast.grenoble.pk, **terms([museum])
+        )
         services.agreement_document_upload(actor=cast.correspondent, agreement=a, upload=signed_pdf())
         services.agreement_submit(actor=cast.correspondent, agreement=a)
-        b = services.agreement_create(actor=cast.correspondent, organisation_id=cast.grenoble.pk, **terms([library]))
+        b = services.agreement_create(
+            actor=cast.correspondent, organisation_id=cast.grenoble.pk, **terms([library])
+        )
         services.agreement_document_upload(actor=cast.correspondent, agreement=b, upload=signed_pdf())
         services.agreement_submit(actor=cast.correspondent, agreement=b)
     with at(2):

@@ -34,7 +34,9 @@ def test_officer_and_correspondent_statistics(stats, live_server, page: Page, ne
     map_box = page.locator("#usage-map")
     map_box.scroll_into_view_if_needed()
     expect(map_box).to_have_attribute("data-choropleth", "ready", timeout=SLOW)
-    colours = page.evaluate("() => JSON.stringify(window.reciproqueStatisticsMap.getPaintProperty('usage-fill', 'fill-color'))")
+    colours = page.evaluate(
+        "() => JSON.stringify(window.reciproqueStatisticsMap.getPaintProperty('usage-fill', 'fill-color'))"
+    )
     assert '"38"' in colours and '"73"' not in colours
     expect(page.locator("#usage-legend li")).not_to_have_count(0)
     assert_accessible(page)
