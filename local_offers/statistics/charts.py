@@ -62,16 +62,18 @@ class BarChart:
     ticks: list[Tick]
     legend: list[Legend]
     empty: bool
+    rotate: bool
 
 
-def _nice_max(value: int) -> int:
-    step = 1
-    while step * 10 <= value:
-        step *= 10
-    for factor in (1, 2, 5, 10):
-        if step * factor >= value:
-            return max(step * factor, 1)
-    return value
+def _tick_step(value: int) -> int:
+    """The smallest 1, 2 or 5 × 10^k step whose four ticks reach `value`: whole, distinct tick values."""
+    needed = max(-(-value // 4), 1)
+    power = 1
+    while True:
+        for factor in (1, 2, 5):
+            if factor * power >= needed:
+                return factor * power
+        power *= 10
 
 
 def bar_chart(
@@ -84,7 +86,8 @@ def bar_chart(
 ) -> BarChart:
     """Bars grouped by label, one per series (name, values aligned with labels); None is no bar and no mark."""
     shown = [v for _, values in series for v in values if isinstance(v, int)]
-    top = _nice_max(max([0, *shown]))
+    step = _tick_step(max([0, *shown]))
+    top = 4 * step
     groups_count = max(len(labels), 1)
     slot = (WIDTH - LEFT - 8) / groups_count
     bar_width = max(min(slot * 0.8 / max(len(series), 1), 48), 2)
@@ -109,13 +112,16 @@ def bar_chart(
                     label=label,
                 )
             )
-    ticks = [Tick(y=round(axis_y - BAR_AREA * k / 4, 1), value=round(top * k / 4)) for k in range(5)]
+    ticks = [Tick(y=round(axis_y - BAR_AREA * k / 4, 1), value=step * k) for k in range(5)]
+    # Labels longer than their slot are turned, and the band below the axis grows to hold them.
+    rotate = any(len(label) * 6.5 > slot for label in labels)
+    band = LABEL_BAND + (int(max((len(label) for label in labels), default=0) * 4.5) if rotate else 0)
     return BarChart(
         id=id,
         title=title,
         description=description,
         width=WIDTH,
-        height=TOP + BAR_AREA + LABEL_BAND,
+        height=TOP + BAR_AREA + band,
         axis_y=axis_y,
         left=LEFT,
         bars=bars,
@@ -123,4 +129,5 @@ def bar_chart(
         ticks=ticks,
         legend=[Legend(name, PALETTE[s % len(PALETTE)]) for s, (name, _) in enumerate(series)],
         empty=not bars,
+        rotate=rotate,
     )

@@ -34,8 +34,10 @@ def test_the_solidarity_page_draws_the_chart_and_the_tables(used):
     response = client_for(used.cast.correspondent).get("/offres/statistiques/solidarite/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'role="img"' in html and 'id="solidarity-chart-title"' in html
-    assert 'id="solidarity-by-month"' in html and 'id="solidarity-by-agreement"' in html
+    assert 'role="img"' in html
+    assert 'id="solidarity-chart-title"' in html
+    assert 'id="solidarity-by-month"' in html
+    assert 'id="solidarity-by-agreement"' in html
     assert "&lt; 5" in html  # the 4 agents who went to Chambéry
     assert 'data-value="6"' in html  # the bar of the uses given
     assert "/offres/statistiques/solidarite/mois.csv?" in html
@@ -55,7 +57,8 @@ def test_the_territory_page_has_the_map_and_the_charts(used):
         "statistics_map.js",
     ):
         assert anchor in html
-    assert "Chambéry" not in html and '"73"' not in html  # nothing of Savoie for the officer of Isère
+    assert "Chambéry" not in html
+    assert '"73"' not in html
 
 
 def test_solidarity_csv(used):
@@ -84,7 +87,8 @@ def test_solidarity_csv(used):
 
     months = client.get("/offres/statistiques/solidarite/mois.csv")
     header, *rows = rows_of(months)
-    assert header[0] == "mois" and header[-1] == "solde (utilisations données moins reçues)"
+    assert header[0] == "mois"
+    assert header[-1] == "solde (utilisations données moins reçues)"
     assert rows[-1][0] == "total"
     assert rows[0][1:] == ["6", "12", "6", "< 5", "< 5", "< 5", "< 5"]
 
@@ -100,7 +104,8 @@ def test_territory_csv_files(used):
     ]
     states = rows_of(client.get("/offres/statistiques/territoire/etats.csv"))
     assert states[0][:4] == ["département", "nom", "Brouillon", "Soumise"]
-    assert states[1][:2] == ["38", "Isère"] and states[-1][0] == "tout le territoire"
+    assert states[1][:2] == ["38", "Isère"]
+    assert states[-1][0] == "tout le territoire"
     reviews = rows_of(client.get("/offres/statistiques/territoire/instruction.csv"))
     assert reviews[0] == ["mois de la décision", "décisions", "médiane (jours)", "90e centile (jours)"]
     assert client.get("/offres/statistiques/territoire/inconnu.csv").status_code == 404
