@@ -258,3 +258,40 @@ def test_review_times_from_submission_to_decision(cast):
 
     savoie = OfficerTerritoryFactory(departement=Departement.objects.get(code="73")).officer
     assert selectors.review_times(territory_for(actor=savoie), period_of(3))["overall"]["decisions"] == 0
+
+
+def test_vouchers_requested_and_validated_through_the_services_are_counted(stats):
+    """The issue's path: Chambéry's agents get a voucher for Grenoble's museum and its desk validates it."""
+    from local_offers.vouchers import services as vouchers
+    from tests.factories.organisations import EmploymentFactory
+
+    cast = stats.cast
+    today = timezone.localdate()
+    agents = [cast.agent, *(EmploymentFactory(organisation=cast.chambery).agent for _ in range(4))]
+    for agent in agents:
+        voucher = vouchers.voucher_request(
+            actor=agent,
+            agreement_id=stats.grenoble_agreement.pk,
+            facility_id=stats.museum.pk,
+            first_day=today,
+            last_day=today,
+            party_size=2,
+        )
+        vouchers.voucher_validate(venue=vouchers.Venue(user=cast.desk), code=voucher.code)
+    # One more voucher issued but never validated: not a use.
+    vouchers.voucher_request(
+        actor=agents[0],
+        agreement_id=stats.grenoble_agreement.pk,
+        facility_id=stats.museum.pk,
+        first_day=today,
+        last_day=today,
+        party_size=1,
+    )
+
+    data = selectors.solidarity_statistics(actor=cast.correspondent, months=1)
+    assert data["by_month"]["total"]["given"] == {"uses": 5, "persons": 10, "agents": 5}
+    assert data["by_month"]["total"]["received"]["uses"] == 0
+    mirror = selectors.solidarity_statistics(actor=cast.other_correspondent, months=1)
+    assert mirror["by_month"]["total"]["received"] == {"uses": 5, "persons": 10, "agents": 5}
+    territory = selectors.territory_statistics(actor=cast.officer, months=1)
+    assert territory["usage_by_departement"]["rows"][0]["uses"] == 5
