@@ -110,3 +110,25 @@ def test_api_keys_page_shows_the_key_once_and_revokes(offer):
     assert client_for(offer.cast.other_correspondent).get(url).status_code == 404
     _post(correspondent, f"{url}{key.pk}/revoquer/", {})
     assert VenueApiKey.objects.get().revoked_at is not None
+
+
+def test_offers_near_a_stay_link_to_a_voucher_for_the_stay(offer):
+    from local_offers.selectors import offers_near_stay
+
+    start = timezone.localdate() + dt.timedelta(days=10)
+    end = start + dt.timedelta(days=7)
+    near = offers_near_stay(point=offer.facility.location, start=start, end=end, radius_m=5_000)
+    assert [o.id for o in near] == [offer.facility.pk]
+    last = end - dt.timedelta(days=1)
+    assert near[0].voucher_url == (
+        f"/offres/equipements/{offer.facility.pk}/?du={start.isoformat()}&au={last.isoformat()}#voucher-request"
+    )
+    page = client_for(offer.cast.agent).get(near[0].voucher_url).content.decode()
+    assert f'value="{start.isoformat()}"' in page
+    assert f'value="{last.isoformat()}"' in page
+    # Before the agreement starts, nothing to offer.
+    later = offer.agreement.validity.upper + dt.timedelta(days=5)
+    far = offers_near_stay(
+        point=offer.facility.location, start=later, end=later + dt.timedelta(days=3), radius_m=5_000
+    )
+    assert [o.voucher_url for o in far] == [""]
