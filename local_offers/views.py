@@ -113,7 +113,10 @@ def facility_detail(request: HttpRequest, facility_id: int) -> HttpResponse:
         "manages": manages,
         "benefits": benefits,
         "offers": offers,
-        "form": VoucherRequestForm(initial={"facility_id": facility.pk}),
+        # The swap pages link here with the stay's dates (?du=…&au=…): the form starts with them.
+        "form": VoucherRequestForm(
+            initial={"facility_id": facility.pk, **voucher_selectors.stay_dates(request.GET)}
+        ),
     }
     return render(request, "local_offers/facility_detail.html", context)
 

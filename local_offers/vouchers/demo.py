@@ -19,9 +19,9 @@ def load(context: DemoContext) -> dict[str, int]:
     if Voucher.objects.exists():
         return {}
     today = context.today
-    agents = list(
-        User.objects.filter(email__in=[context.email("agent"), context.email("agent-1")]).order_by("email")
-    )
+    emails = [context.email("agent"), context.email("agent-1")]  # agent@ keeps an unused one
+    by_email = {u.email: u for u in User.objects.filter(email__in=emails)}
+    agents = [by_email[e] for e in emails if e in by_email]
     created = 0
     for agreement in Agreement.objects.filter(
         status=AgreementStatus.ACTIVE, validity__contains=today

@@ -4,6 +4,7 @@ desk agents and correspondents, administrators), so a voucher the actor may not 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import segno
 from django.db.models import Exists, OuterRef, QuerySet
@@ -69,3 +70,14 @@ def voucher_find_for_venue(*, venue: Venue, code: str = "", token: str = "") -> 
         return services.voucher_lookup(venue=venue, code=code, token=token)
     except (VoucherNotFound, VoucherBadToken):
         return None
+
+
+def stay_dates(params: Any) -> dict[str, dt.date]:
+    """`du`/`au` of a link from a swap page, as the request form's first and last day (ignored when not dates)."""
+    dates: dict[str, dt.date] = {}
+    for param, field in (("du", "first_day"), ("au", "last_day")):
+        try:
+            dates[field] = dt.date.fromisoformat(str(params.get(param, "")))
+        except ValueError:
+            continue
+    return dates

@@ -127,8 +127,10 @@ def test_a_venue_api_key_validates_and_uploads_offline_validations(offer):
         actor=offer.cast.correspondent, facility_id=offer.facility.pk, name="Billetterie"
     )
     machine = Client(enforce_csrf_checks=True)  # no session, no CSRF: the key alone
-    headers = {"HTTP_X_API_KEY": secret}
-    one = machine.post(f"{URL}/validate", {"code": first.code}, content_type="application/json", **headers)
+    headers = {"X-Api-Key": secret}
+    one = machine.post(
+        f"{URL}/validate", {"code": first.code}, content_type="application/json", headers=headers
+    )
     assert one.status_code == 200, one.content
     assert Voucher.objects.get(pk=first.pk).validated_via == ValidationChannel.API_KEY
     now = timezone.now()
@@ -147,7 +149,7 @@ def test_a_venue_api_key_validates_and_uploads_offline_validations(offer):
             {"code": first.code, "validated_at": (now - dt.timedelta(minutes=40)).isoformat()},
         ]
     }
-    synced = machine.post(f"{URL}/validate", batch, content_type="application/json", **headers)
+    synced = machine.post(f"{URL}/validate", batch, content_type="application/json", headers=headers)
     assert synced.status_code == 200, synced.content
     assert [r["result"] for r in synced.json()["results"]] == ["validated", "flagged", "flagged"]
     assert Voucher.objects.get(pk=second.pk).double_validation
