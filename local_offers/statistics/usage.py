@@ -7,7 +7,7 @@ an array so that `anonymity` can hide cells and their complements, and are never
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from typing import Any
 
 from django.contrib.postgres.aggregates import ArrayAgg
@@ -48,9 +48,11 @@ def _month(value: dt.datetime | dt.date) -> dt.date:
     return value
 
 
-def _column(cells: dict[Hashable, Cell]) -> Cell:
-    suppress(cells.values())
-    return total(list(cells.values()))
+def _column(cells: Iterable[Cell]) -> Cell:
+    """Hide what must be hidden in one column (in place) and return its total cell."""
+    column = list(cells)
+    suppress(column)
+    return total(column)
 
 
 def usage_by_departement(territory: Territory, period: Period) -> dict[str, Any]:
@@ -63,7 +65,7 @@ def usage_by_departement(territory: Territory, period: Period) -> dict[str, Any]
         .order_by("departement")
     )
     cells: dict[Hashable, Cell] = {row["departement"]: _cell(row) for row in rows}
-    whole = _column(cells)
+    whole = _column(cells.values())
     return {
         "rows": [
             {"departement": code, "name": territory.names[code], **cell.figures()}
@@ -85,7 +87,7 @@ def usage_by_month(territory: Territory, period: Period) -> dict[str, Any]:
         .order_by("month")
     )
     cells: dict[Hashable, Cell] = {_month(row["month"]): _cell(row) for row in rows}
-    whole = _column(cells)
+    whole = _column(cells.values())
     return {
         "rows": [{"month": month, **cell.figures()} for month, cell in cells.items()],
         "total": whole.figures(),
@@ -109,7 +111,7 @@ def _solidarity(organisation: Organisation, period: Period) -> QuerySet[Voucher]
 def _sides(cells: dict[tuple[Any, str], Cell]) -> tuple[Cell, Cell]:
     given = {k: c for k, c in cells.items() if k[1] == GIVEN}
     received = {k: c for k, c in cells.items() if k[1] == RECEIVED}
-    return _column(given), _column(received)  # type: ignore[arg-type]
+    return _column(given.values()), _column(received.values())
 
 
 def _pair(cells: dict[tuple[Any, str], Cell], key: Any) -> dict[str, Any]:
