@@ -59,6 +59,7 @@ bench: data
 vendor:
 	bash scripts/vendor_maplibre.sh
 	bash scripts/vendor_axe.sh
+	bash scripts/vendor_jsqr.sh
 
 territories: setup
 	$(PY) geo/scripts/derive_territories.py

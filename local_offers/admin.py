@@ -10,7 +10,16 @@ from django.http import HttpRequest
 
 from local_offers import services
 from local_offers.imports.models import FacilityImport
-from local_offers.models import Facility, FacilityClosure, FacilityOpeningHours, SubsidisedStructure
+from local_offers.models import (
+    Facility,
+    FacilityClosure,
+    FacilityOpeningHours,
+    SubsidisedStructure,
+    VenueApiKey,
+    Voucher,
+    VoucherValidation,
+)
+from local_offers.vouchers import services as voucher_services
 from marketplace.accounts.models import User
 from marketplace.errors import DomainError
 
@@ -111,3 +120,44 @@ class FacilityImportAdmin(ReadOnlyAdmin):
 
     def get_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
         return self.get_readonly_fields(request, obj)
+
+
+# ---- Vouchers (statuses read-only; the API keys are created by the correspondents' page or the action) ---------
+
+
+class ValidationInline(ReadOnlyInline):
+    model = VoucherValidation
+    fields = readonly_fields = (
+        "validated_at",
+        "received_at",
+        "channel",
+        "user",
+        "api_key",
+        "device",
+        "accepted",
+    )
+
+
+@admin.register(Voucher)
+class VoucherAdmin(ReadOnlyAdmin):
+    list_display = ("code", "facility", "agent", "party_size", "window", "status", "double_validation")
+    list_filter = ("status", "double_validation", "validated_via")
+    search_fields = ("code", "facility__name", "agent__email")
+    list_select_related = ("facility", "agent")
+    raw_id_fields = ("agent", "employer", "agreement", "facility", "validated_by")
+    inlines = [ValidationInline]
+
+
+@admin.register(VenueApiKey)
+class VenueApiKeyAdmin(ReadOnlyAdmin):
+    list_display = ("name", "prefix", "facility", "created_at", "last_used_at", "revoked_at")
+    search_fields = ("name", "prefix", "facility__name")
+    list_select_related = ("facility",)
+    actions = ["revoke"]
+
+    @admin.action(description="Révoquer les clés sélectionnées")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[VenueApiKey]) -> None:
+        assert isinstance(request.user, User)
+        for key in queryset:
+            voucher_services.venue_api_key_revoke(actor=request.user, key_id=key.pk)
+        messages.success(request, f"Révoquées : {queryset.count()}")

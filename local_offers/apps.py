@@ -13,16 +13,27 @@ class LocalOffersConfig(AppConfig):
         from local_offers.agreements import demo as agreement_demo
         from local_offers.agreements import events  # noqa: F401  (the agreement events)
         from local_offers.agreements.selectors import participant_ids
-        from local_offers.privacy import export_facilities, export_facility_imports
-        from marketplace.accounts.privacy import register_exporter
+        from local_offers.privacy import (
+            erase_vouchers,
+            export_facilities,
+            export_facility_imports,
+            export_vouchers,
+        )
+        from local_offers.statistics import demo as statistics_demo
+        from local_offers.vouchers import demo as voucher_demo
+        from marketplace.accounts.privacy import register_eraser, register_exporter
         from marketplace.core.demo import register_demo
         from marketplace.errors import register_constraint_message
         from marketplace.messaging.registry import register_subject
 
         register_demo("local_offers", demo.load, after=("organisations",))
         register_demo("agreements", agreement_demo.load, after=("local_offers",))
+        register_demo("vouchers", voucher_demo.load, after=("agreements",))
+        register_demo("statistics", statistics_demo.load, after=("vouchers",))
         register_exporter("facilities", export_facilities)
         register_exporter("facility_imports", export_facility_imports)
+        register_exporter("vouchers", export_vouchers)
+        register_eraser(erase_vouchers)
         register_constraint_message(
             "facility_external_id_once_per_org",
             _("Un autre équipement de cet employeur porte déjà cet identifiant externe."),

@@ -620,3 +620,11 @@ class AgreementFacility(models.Model):
                 condition=Q(in_force=True),
             ),
         ]
+
+
+# Vouchers live with their code (local_offers/vouchers/); imported here so the app's models module declares them.
+from local_offers.vouchers.models import ValidationChannel as ValidationChannel  # noqa: E402
+from local_offers.vouchers.models import VenueApiKey as VenueApiKey  # noqa: E402
+from local_offers.vouchers.models import Voucher as Voucher  # noqa: E402
+from local_offers.vouchers.models import VoucherStatus as VoucherStatus  # noqa: E402
+from local_offers.vouchers.models import VoucherValidation as VoucherValidation  # noqa: E402

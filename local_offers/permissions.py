@@ -49,3 +49,43 @@ def is_own_agreement(user: Any, agreement: Any) -> bool:
 rules.add_perm("local_offers.propose_agreement", is_correspondent_of_provider)
 rules.add_perm("local_offers.decide_agreement", is_officer_of_agreement_territory & ~is_own_agreement)
 rules.add_perm("local_offers.platform", rules.always_deny)
+
+
+# ---- Vouchers ---------------------------------------------------------------------------------------------
+
+
+@rules.predicate
+def is_desk_of_voucher_venue(user: Any, voucher: Any) -> bool:
+    """An active desk agent (or correspondent) of the employer that manages the voucher's facility."""
+    from marketplace.organisations.permissions import is_desk_of
+
+    if voucher is None:
+        return False
+    organisation = voucher.facility.organisation
+    return is_desk_of(user, organisation) or is_correspondent_of(user, organisation)
+
+
+@rules.predicate
+def is_voucher_holder(user: Any, voucher: Any) -> bool:
+    return voucher is not None and getattr(user, "is_authenticated", False) and voucher.agent_id == user.pk
+
+
+rules.add_perm("local_offers.validate_voucher", is_desk_of_voucher_venue)
+rules.add_perm("local_offers.cancel_voucher", is_voucher_holder)
+
+
+@rules.predicate
+def has_desk_role(user: Any) -> bool:
+    """An active desk agent or correspondent of some employer: the desk page is theirs."""
+    from marketplace.organisations.models import StaffRole, StaffRoleKind
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return (
+        StaffRole.objects.active()
+        .filter(user=user, role__in=[StaffRoleKind.DESK, StaffRoleKind.CORRESPONDENT])
+        .exists()
+    )
+
+
+rules.add_perm("local_offers.access_desk", has_desk_role)

@@ -11,6 +11,7 @@ from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
 from django.contrib.gis.measure import D
 from django.core.cache import cache
+from django.db.backends.postgresql.psycopg_any import DateRange
 from django.db.models import BooleanField, Prefetch, QuerySet
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
@@ -22,6 +23,8 @@ from local_offers.exceptions import (
     OrganisationNotManaged,
 )
 from local_offers.models import (
+    AgreementFacility,
+    AgreementStatus,
     Facility,
     FacilityCategory,
     FacilityClosure,
@@ -183,6 +186,8 @@ class OfferNearby:
     lon: float
     lat: float
     url: str
+    # The offer page's voucher form with the stay's dates, when an agreement in force covers the facility.
+    voucher_url: str = ""
 
 
 def offers_near_stay(
@@ -205,6 +210,14 @@ def offers_near_stay(
         .only("id", "name", "category", "location", "commune__name", "departement__code")
         .order_by("distance", "id")[: min(limit, NEAR_STAY_LIMIT)]
     )
+    covered = set(
+        AgreementFacility.objects.filter(
+            facility_id__in=[row.pk for row in rows],
+            agreement__status=AgreementStatus.ACTIVE,
+            validity__overlap=DateRange(start, end),
+        ).values_list("facility_id", flat=True)
+    )
+    last = (end - dt.timedelta(days=1)).isoformat()
     return [
         OfferNearby(
             id=row.pk,
@@ -217,6 +230,11 @@ def offers_near_stay(
             lon=round(row.location.x, 6),
             lat=round(row.location.y, 6),
             url=reverse("local_offers:detail", args=[row.pk]),
+            voucher_url=(
+                f"{reverse('local_offers:detail', args=[row.pk])}?du={start.isoformat()}&au={last}#voucher-request"
+                if row.pk in covered
+                else ""
+            ),
         )
         for row in rows
     ]

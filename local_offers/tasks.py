@@ -11,3 +11,4 @@ def facility_import_task(import_id: int) -> None:
 
 
 from local_offers.agreements.tasks import agreements_tick_task as agreements_tick_task  # noqa: E402  (discovered here)
+from local_offers.vouchers.tasks import vouchers_expire_task as vouchers_expire_task  # noqa: E402  (discovered here)

@@ -19,6 +19,8 @@ from local_offers.agreements.selectors import active_agreements_for_facility
 from local_offers.filters import FacilitySearchFilter, MyFacilitiesFilter
 from local_offers.forms import FacilityForm, OfferSearchForm, PhotoForm, facility_initial
 from local_offers.models import Facility, Weekday
+from local_offers.vouchers import selectors as voucher_selectors
+from local_offers.vouchers.forms import VoucherRequestForm
 from marketplace import lists
 from marketplace.accounts.models import User
 from marketplace.errors import InvalidField
@@ -105,7 +107,17 @@ def facility_detail(request: HttpRequest, facility_id: int) -> HttpResponse:
     facility = selectors.facility_get_for_actor(actor=_user(request), facility_id=facility_id)
     manages = Facility.objects.managed_by(_user(request)).filter(pk=facility.pk).exists()
     benefits = active_agreements_for_facility(facility)
-    context = {"facility": facility, "manages": manages, "benefits": benefits}
+    offers = voucher_selectors.offers_for_agent(actor=_user(request), facility=facility)
+    context = {
+        "facility": facility,
+        "manages": manages,
+        "benefits": benefits,
+        "offers": offers,
+        # The swap pages link here with the stay's dates (?du=…&au=…): the form starts with them.
+        "form": VoucherRequestForm(
+            initial={"facility_id": facility.pk, **voucher_selectors.stay_dates(request.GET)}
+        ),
+    }
     return render(request, "local_offers/facility_detail.html", context)
 
 

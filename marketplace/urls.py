@@ -27,6 +27,8 @@ urlpatterns = [
     path("", include("exchanges.clearing.urls")),
     path("", include("exchanges.nights.urls")),
     path("", include("local_offers.agreements.urls")),
+    path("", include("local_offers.statistics.urls")),
+    path("", include("local_offers.vouchers.urls")),
     path("", include("marketplace.messaging.urls")),
     path("", include("frontend.urls")),
 ]

@@ -325,3 +325,10 @@ LOGGING = {
         "procrastinate": {"level": "WARNING"},
     },
 }
+
+# Vouchers (local_offers/vouchers): Ed25519 keys signing the QR tokens, as "kid:base64url of the 32-byte private
+# key" entries, the first signs and every one is published (rotation: put the new key first, drop the old one
+# once the vouchers it signed are over). Unset: a development key generated once into VOUCHER_DEV_KEY_FILE
+# (under var/, never committed). Production refuses to sign without VOUCHER_SIGNING_KEYS.
+VOUCHER_SIGNING_KEYS: list[str] = env.list("VOUCHER_SIGNING_KEYS", default=[])
+VOUCHER_DEV_KEY_FILE: Path | None = VAR_DIR / "keys" / "voucher_signing.key"

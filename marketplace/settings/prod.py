@@ -29,3 +29,6 @@ CONTENT_SECURITY_POLICY = {
         "upgrade-insecure-requests": True,
     },
 }
+
+# The vouchers' signing keys come from VOUCHER_SIGNING_KEYS only: every replica must sign with the same keys.
+VOUCHER_DEV_KEY_FILE = None

@@ -1,0 +1,60 @@
+"""An agreement in force at Grenoble's museum (Isère) and the people around it: the eligible Chambéry agent
+(`cast.agent`), Grenoble's desk (`cast.desk`), and the desk of another venue's employer."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+from django.utils import timezone
+
+from local_offers.models import Agreement, Facility
+from local_offers.vouchers import services
+from local_offers.vouchers.models import Voucher
+from marketplace.accounts.models import User
+from marketplace.organisations.models import StaffRoleKind
+from tests.factories.accounts import UserFactory
+from tests.factories.organisations import EmploymentFactory, MemberOrganisationFactory, StaffRoleFactory
+from tests.local_offers.agreements.conftest import Scene
+from tests.local_offers.agreements.conftest import scene as scene
+from tests.local_offers.conftest import Cast
+
+
+@dataclass
+class Offer:
+    cast: Cast
+    scene: Scene
+    agreement: Agreement
+    facility: Facility
+    other_desk: User  # desk agent of Chambéry: not this venue's
+    outsider: User  # signed in, no role, no employment
+
+    def request(self, agent: User | None = None, **fields: object) -> Voucher:
+        today = timezone.localdate()
+        data: dict[str, object] = {
+            "agreement_id": self.agreement.pk,
+            "facility_id": self.facility.pk,
+            "first_day": today,
+            "last_day": today + dt.timedelta(days=6),
+            "party_size": 2,
+            **fields,
+        }
+        return services.voucher_request(actor=agent or self.cast.agent, **data)  # type: ignore[arg-type]
+
+
+def another_agent() -> User:
+    agent = UserFactory()
+    EmploymentFactory(agent=agent, organisation=MemberOrganisationFactory())
+    return agent
+
+
+@pytest.fixture
+def offer(scene) -> Offer:
+    agreement = scene.approved(quota_per_agent=2, quota_total=3)
+    return Offer(
+        cast=scene.cast,
+        scene=scene,
+        agreement=agreement,
+        facility=scene.facility,
+        other_desk=StaffRoleFactory(organisation=scene.cast.chambery, role=StaffRoleKind.DESK).user,
+        outsider=UserFactory(),
+    )
