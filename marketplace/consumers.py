@@ -324,13 +324,10 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
         )
 
     def _send_through_service(self, conversation_id: int, text: str, client_id: str) -> Any:
-        # Attachments go through REST (POST …/attachments, then POST …/messages with `attachment`).
-        user = self.user
-        conversation = messaging_selectors.conversation_get_for_actor(
-            actor=user, conversation_id=conversation_id
-        )
+        # Attachments go through REST (POST …/attachments, then POST …/messages with `attachment`). The id is
+        # enough: the service's lock of the conversation checks that the user takes part (else a 404 error).
         message, _created = messaging_services.message_send(
-            actor=user, conversation=conversation, text=text, client_id=client_id
+            actor=self.user, conversation=conversation_id, text=text, client_id=client_id
         )
         return message
 

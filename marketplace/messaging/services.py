@@ -7,17 +7,20 @@ Someone who does not take part in a conversation gets a NotFound (404) for it, n
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
+from typing import Any, cast
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.errors import InvalidField
-from marketplace.events import publish
+from marketplace.events import publish, publish_all
 from marketplace.inputs import InputError, clean_multiline
 from marketplace.messaging import registry
 from marketplace.messaging.attachments import checked_file
@@ -148,14 +151,22 @@ def conversation_sync_participants(*, subject_type: str, subject_id: int) -> Non
     _sync(conversation, set(subject.participants(subject_id)))
 
 
-def _publish_new(message: Message) -> None:
-    publish(
-        MessageNew(id=message.pk, conversation=message.conversation_id, message=message_data(message)),
-        to=participant_ids(message.conversation),
-    )
-    publish(
-        MessageReceived(conversation=message.conversation_id, message=message.pk),
-        to=[user_id for user_id in participant_ids(message.conversation) if user_id != message.sender_id],
+def _publish_new(message: Message, participants: list[int]) -> None:
+    """message.new to every participant, message.received (a notification) to the others: one hop to the
+    channel layer after commit for both."""
+    publish_all(
+        [
+            (
+                MessageNew(
+                    id=message.pk, conversation=message.conversation_id, message=message_data(message)
+                ),
+                participants,
+            ),
+            (
+                MessageReceived(conversation=message.conversation_id, message=message.pk),
+                [user_id for user_id in participants if user_id != message.sender_id],
+            ),
+        ]
     )
 
 
@@ -217,18 +228,88 @@ def attachments_purge_unsent(*, older_than: dt.timedelta = dt.timedelta(days=1))
     return len(stale)
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class _SendTarget:
+    conversation: Conversation
+    member_ids: list[int]
+    blocked: bool
+    retried_id: int | None
+
+
+def _send_target(actor: User, conversation_id: int, client_id: str) -> _SendTarget:
+    """The conversation row locked (sends of one conversation commit in the order of their ids), read in one
+    query with what a send checks: its participants (`member_ids`), a block either way (`blocked_by_other`,
+    `blocking_other`), and the actor's message already stored under `client_id` (`retried_id`), in any
+    conversation. Raises ConversationNotFound (not a participant)."""
+    others = Participant.objects.filter(conversation=OuterRef(OuterRef("pk"))).exclude(user=actor)
+    found = (
+        Conversation.objects.visible_to(actor)
+        .select_for_update(of=("self",))
+        .filter(pk=conversation_id)
+        .annotate(
+            member_ids=ArraySubquery(
+                Participant.objects.filter(conversation=OuterRef("pk")).order_by("user_id").values("user_id")
+            ),
+            blocked_by_other=Exists(
+                Block.objects.filter(blocked=actor, blocker_id__in=others.values("user_id"))
+            ),
+            blocking_other=Exists(
+                Block.objects.filter(blocker=actor, blocked_id__in=others.values("user_id"))
+            ),
+            retried_id=Subquery(Message.objects.filter(sender=actor, client_id=client_id).values("id")[:1]),
+        )
+        .first()
+    )
+    if found is None:
+        raise ConversationNotFound()
+    annotated = cast(Any, found)
+    return _SendTarget(
+        conversation=found,
+        member_ids=list(annotated.member_ids),
+        blocked=annotated.blocked_by_other
+        or (found.kind == Conversation.Kind.DIRECT and annotated.blocking_other),
+        retried_id=annotated.retried_id,
+    )
+
+
 def message_send(
-    *, actor: User, conversation: Conversation, text: str, client_id: str, attachment: int | None = None
+    *, actor: User, conversation: Conversation | int, text: str, client_id: str, attachment: int | None = None
 ) -> tuple[Message, bool]:
     """Store a message (with an attachment uploaded before by the actor in this conversation, when given),
     then (after commit) push it to the participants. Idempotent on (actor, client_id): a retry returns the
     message stored the first time, with `False`. Raises ConversationNotFound, InvalidField (text,
-    attachment), Blocked, ClientIdReused (the client id served in another conversation)."""
-    conversation = _lock(actor, conversation)
-    existing = Message.objects.filter(sender=actor, client_id=client_id).first()
-    if existing is not None:
-        return _retried(existing, conversation)
+    attachment), Blocked, ClientIdReused (the client id served in another conversation).
+
+    The hot path of the messaging (bench/messaging.py): five queries, pinned by tests/messaging/
+    test_send_cost.py. The conversation (an id is enough: the lock checks the actor takes part) is locked and
+    read with everything the send checks in one query; the recipients' notifications are recorded by the
+    worker (one job deferred in this transaction: MessageReceived.recorded_later)."""
+    conversation_id = conversation if isinstance(conversation, int) else conversation.pk
+    try:
+        return _message_send(
+            actor=actor,
+            conversation_id=conversation_id,
+            text=text,
+            client_id=client_id,
+            attachment=attachment,
+        )
+    except IntegrityError:
+        # The same retry, racing from another connection, stored it first: this transaction rolled back
+        # whole (no savepoint on the hot path), the first one's message is the answer.
+        existing = Message.objects.filter(sender=actor, client_id=client_id).first()
+        if existing is None:
+            raise
+        return _retried(existing, conversation_id)
+
+
+@transaction.atomic
+def _message_send(
+    *, actor: User, conversation_id: int, text: str, client_id: str, attachment: int | None
+) -> tuple[Message, bool]:
+    target = _send_target(actor, conversation_id, client_id)
+    conversation = target.conversation
+    if target.retried_id is not None:
+        return _retried(Message.objects.get(pk=target.retried_id), conversation.pk)
     file = None
     if attachment is not None:
         file = (
@@ -239,29 +320,28 @@ def message_send(
         if file is None:
             raise InvalidField("attachment", _("Pièce jointe introuvable ou déjà envoyée."))
     text = _clean_text(text) if file is None or text.strip() else ""
-    _check_not_blocked(actor, conversation)
+    if target.blocked:
+        raise Blocked()
     now = timezone.now()
-    try:
-        with transaction.atomic():
-            message = Message.objects.create(
-                conversation=conversation, sender=actor, client_id=client_id, text=text, created_at=now
-            )
-    except IntegrityError:  # the same retry, racing from another connection, stored it first
-        return _retried(Message.objects.get(sender=actor, client_id=client_id), conversation)
+    message = Message.objects.create(
+        conversation=conversation, sender=actor, client_id=client_id, text=text, created_at=now
+    )
     if file is not None:
         file.message = message
         file.save(update_fields=["message"])
+    # Known without a query: the message's attachment is this file or none.
+    Message.attachment.related.set_cached_value(message, file)
     Conversation.objects.filter(pk=conversation.pk).update(last_activity_at=now)
     Participant.objects.filter(conversation=conversation, user=actor).update(
         last_read_id=Greatest(F("last_read_id"), message.pk)
     )
     message.conversation = conversation
-    _publish_new(message)
+    _publish_new(message, target.member_ids)
     return message, True
 
 
-def _retried(message: Message, conversation: Conversation) -> tuple[Message, bool]:
-    if message.conversation_id != conversation.pk:
+def _retried(message: Message, conversation_id: int) -> tuple[Message, bool]:
+    if message.conversation_id != conversation_id:
         raise ClientIdReused()
     return message, False
 
@@ -273,7 +353,7 @@ def message_send_system(*, conversation: Conversation, text: str) -> Message:
         conversation=conversation, kind=Message.Kind.SYSTEM, text=_clean_text(text), created_at=timezone.now()
     )
     Conversation.objects.filter(pk=conversation.pk).update(last_activity_at=message.created_at)
-    _publish_new(message)
+    _publish_new(message, participant_ids(conversation))
     return message
 
 
