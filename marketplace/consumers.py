@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar, cast
 
 from asgiref.sync import sync_to_async
+from asgiref.typing import WebSocketReceiveEvent
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -57,6 +58,8 @@ FRAMES_BURST = 30  # …with bursts up to this many
 MAX_DROPPED = 1000  # frames dropped by the throttle before the socket is closed
 TYPING_INTERVAL = 2.0  # seconds between two typing events relayed for one conversation
 SENT_IDS_KEPT = 2000  # message ids this socket remembers having sent, to drop a duplicate
+# Frames read and waiting for their turn (a send waits for the database): beyond, the socket stops reading.
+FRAMES_QUEUED_MAX = 64
 
 
 def in_thread(function: Callable[..., T]) -> Callable[..., Awaitable[T]]:
@@ -190,6 +193,7 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
         self.sent_order: deque[int] = deque()
         self.typed_at: dict[int, float] = {}
         self.presence = PresenceClock()
+        self.frames: asyncio.Queue[tuple[str | None, bytes | None]] = asyncio.Queue(FRAMES_QUEUED_MAX)
         # The group is joined before anything is read from the database: a message committed from now on
         # reaches this socket live, one committed before is in the catch-up (`subscribe`).
         if self.channel_name:
@@ -200,6 +204,7 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
         layer_watch(self)
         await self.accept()
         self.accepted = True
+        self._background(self._handle_frames())
         # `at`: every change committed from now on reaches this socket live (the group is joined); a client
         # that reconnects sends it back as `changed_since` to have the edits and deletions it missed.
         await self._send(
@@ -225,11 +230,32 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
             except LAYER_ERRORS as error:  # Redis is down: the group's membership expires there on its own
                 logger.warning("group_discard failed (%s)", error)
 
+    async def websocket_receive(self, message: WebSocketReceiveEvent) -> None:
+        """A frame is counted by the throttle when it arrives, then handled in its turn by `_handle_frames`:
+        the socket goes on reading meanwhile. uvicorn stops reading a socket until its application asks for
+        the next frame; while a send waited for the database, the client's answers to the server's keep-alive
+        pings were not read either, and under load (bench/messaging.py, 500 messages/s) sockets were closed
+        with 1011 ("keepalive ping timeout")."""
+        if not await self._frame_allowed():
+            return
+        await self.frames.put((message.get("text"), message.get("bytes")))
+
+    async def _handle_frames(self) -> None:
+        """The frames of this socket, one after the other in their order of arrival (an ack, a catch-up and a
+        read mark answer in the order they were asked)."""
+        while True:
+            text_data, bytes_data = await self.frames.get()
+            try:
+                await self.receive(text_data=text_data, bytes_data=bytes_data)
+            except Exception:
+                logger.exception("websocket frame failed")
+                self.closing = True
+                await self.close(code=1011)
+                return
+
     async def receive(
         self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
     ) -> None:
-        if not await self._frame_allowed():
-            return
         await self._seen()
         if text_data is None:
             await self._error("binary_frame", _("Seuls les messages texte (JSON) sont acceptés."))
