@@ -371,6 +371,7 @@ def measure(
             "WEB_WORKERS": str(processes),
         },
         log=ROOT / "var" / "bench-messaging-web.log",
+        timeout=180,  # two processes starting on a loaded 2-core machine took more than the default 60 s
     )
     client = subprocess.Popen(
         [sys.executable, "-m", "bench.messaging", "--client"],

@@ -104,6 +104,7 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
         self.degraded_at: float | None = None
         self.accepted = self.closing = False
         self.tasks = set()
+        self.frames_task: asyncio.Task[None] | None = None
         self.channel_name = ""
         try:
             self.channel_name = await self.channel_layer.new_channel()
@@ -115,7 +116,7 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
             pass
         finally:
             layer_unwatch(self)
-            for task in list(self.tasks):
+            for task in [*self.tasks, *([self.frames_task] if self.frames_task else [])]:
                 task.cancel()
 
     async def _dispatch_all(self, receive: Any) -> None:
@@ -126,7 +127,10 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
         tasks = [asyncio.ensure_future(source()) for source in sources]
         try:
             while True:
-                await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+                frames = [self.frames_task] if self.frames_task is not None else []
+                await asyncio.wait(tasks + frames, return_when=asyncio.FIRST_COMPLETED)
+                if frames and frames[0].done():
+                    frames[0].result()  # a frame's failure (or the client gone mid-answer) ends the socket
                 for index, task in enumerate(tasks):
                     if task.done():
                         await self.dispatch(task.result())
@@ -204,7 +208,7 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
         layer_watch(self)
         await self.accept()
         self.accepted = True
-        self._background(self._handle_frames())
+        self.frames_task = asyncio.ensure_future(self._handle_frames())
         # `at`: every change committed from now on reaches this socket live (the group is joined); a client
         # that reconnects sends it back as `changed_since` to have the edits and deletions it missed.
         await self._send(
@@ -242,16 +246,11 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
 
     async def _handle_frames(self) -> None:
         """The frames of this socket, one after the other in their order of arrival (an ack, a catch-up and a
-        read mark answer in the order they were asked)."""
+        read mark answer in the order they were asked). A failure ends the socket as it did when frames were
+        handled in `_dispatch_all` itself: it is raised there."""
         while True:
             text_data, bytes_data = await self.frames.get()
-            try:
-                await self.receive(text_data=text_data, bytes_data=bytes_data)
-            except Exception:
-                logger.exception("websocket frame failed")
-                self.closing = True
-                await self.close(code=1011)
-                return
+            await self.receive(text_data=text_data, bytes_data=bytes_data)
 
     async def receive(
         self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
