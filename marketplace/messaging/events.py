@@ -123,10 +123,11 @@ class MessageReceived(Event):
     message: int
 
     def unseen_by(self, recipients: list[int]) -> list[int]:
+        """Their participant rows stay locked until the notifications are stored (the worker's transaction):
+        a read mark moved meanwhile waits, then marks these notifications read too."""
         return list(
-            Participant.objects.filter(
-                conversation_id=self.conversation, user_id__in=recipients, last_read_id__lt=self.message
-            )
+            Participant.objects.select_for_update()
+            .filter(conversation_id=self.conversation, user_id__in=recipients, last_read_id__lt=self.message)
             .order_by("user_id")
             .values_list("user_id", flat=True)
         )
