@@ -359,19 +359,24 @@ def measure(
 ) -> dict[str, Any]:
     redis = Redis()
     port = free_port()
-    server = serve(
-        port,
-        {
-            "DATABASE_URL": url + BENCH_DB,
-            "DJANGO_SETTINGS_MODULE": "marketplace.settings.dev",
-            "DEBUG": "false",
-            "LOG_LEVEL": "WARNING",
-            "REDIS_URL": redis.url,
-            "CHANNEL_LAYER": layer,
-            "WEB_WORKERS": str(processes),
-        },
-        log=ROOT / "var" / "bench-messaging-web.log",
-    )
+    try:
+        server = serve(
+            port,
+            {
+                "DATABASE_URL": url + BENCH_DB,
+                "DJANGO_SETTINGS_MODULE": "marketplace.settings.dev",
+                "DEBUG": "false",
+                "LOG_LEVEL": "WARNING",
+                "REDIS_URL": redis.url,
+                "CHANNEL_LAYER": layer,
+                "WEB_WORKERS": str(processes),
+            },
+            log=ROOT / "var" / "bench-messaging-web.log",
+            timeout=180,  # two processes starting on a loaded 2-core machine took more than the default 60 s
+        )
+    except BaseException:  # not started: its Redis goes too
+        redis.stop()
+        raise
     client = subprocess.Popen(
         [sys.executable, "-m", "bench.messaging", "--client"],
         cwd=ROOT,

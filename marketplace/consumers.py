@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar, cast
 
 from asgiref.sync import sync_to_async
+from asgiref.typing import WebSocketReceiveEvent
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -57,6 +58,8 @@ FRAMES_BURST = 30  # …with bursts up to this many
 MAX_DROPPED = 1000  # frames dropped by the throttle before the socket is closed
 TYPING_INTERVAL = 2.0  # seconds between two typing events relayed for one conversation
 SENT_IDS_KEPT = 2000  # message ids this socket remembers having sent, to drop a duplicate
+# Frames read and waiting for their turn (a send waits for the database): beyond, the socket stops reading.
+FRAMES_QUEUED_MAX = 64
 
 
 def in_thread(function: Callable[..., T]) -> Callable[..., Awaitable[T]]:
@@ -101,6 +104,7 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
         self.degraded_at: float | None = None
         self.accepted = self.closing = False
         self.tasks = set()
+        self.frames_task: asyncio.Task[None] | None = None
         self.channel_name = ""
         try:
             self.channel_name = await self.channel_layer.new_channel()
@@ -112,7 +116,7 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
             pass
         finally:
             layer_unwatch(self)
-            for task in list(self.tasks):
+            for task in [*self.tasks, *([self.frames_task] if self.frames_task else [])]:
                 task.cancel()
 
     async def _dispatch_all(self, receive: Any) -> None:
@@ -123,7 +127,10 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
         tasks = [asyncio.ensure_future(source()) for source in sources]
         try:
             while True:
-                await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+                frames = [self.frames_task] if self.frames_task is not None else []
+                await asyncio.wait(tasks + frames, return_when=asyncio.FIRST_COMPLETED)
+                if frames and frames[0].done():
+                    frames[0].result()  # a frame's failure (or the client gone mid-answer) ends the socket
                 for index, task in enumerate(tasks):
                     if task.done():
                         await self.dispatch(task.result())
@@ -190,6 +197,7 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
         self.sent_order: deque[int] = deque()
         self.typed_at: dict[int, float] = {}
         self.presence = PresenceClock()
+        self.frames: asyncio.Queue[tuple[str | None, bytes | None]] = asyncio.Queue(FRAMES_QUEUED_MAX)
         # The group is joined before anything is read from the database: a message committed from now on
         # reaches this socket live, one committed before is in the catch-up (`subscribe`).
         if self.channel_name:
@@ -200,6 +208,7 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
         layer_watch(self)
         await self.accept()
         self.accepted = True
+        self.frames_task = asyncio.ensure_future(self._handle_frames())
         # `at`: every change committed from now on reaches this socket live (the group is joined); a client
         # that reconnects sends it back as `changed_since` to have the edits and deletions it missed.
         await self._send(
@@ -225,11 +234,27 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
             except LAYER_ERRORS as error:  # Redis is down: the group's membership expires there on its own
                 logger.warning("group_discard failed (%s)", error)
 
+    async def websocket_receive(self, message: WebSocketReceiveEvent) -> None:
+        """A frame is counted by the throttle when it arrives, then handled in its turn by `_handle_frames`:
+        the socket goes on reading meanwhile. uvicorn stops reading a socket until its application asks for
+        the next frame; while a send waited for the database, the client's answers to the server's keep-alive
+        pings were not read either, and under load (bench/messaging.py, 500 messages/s) sockets were closed
+        with 1011 ("keepalive ping timeout")."""
+        if not await self._frame_allowed():
+            return
+        await self.frames.put((message.get("text"), message.get("bytes")))
+
+    async def _handle_frames(self) -> None:
+        """The frames of this socket, one after the other in their order of arrival (an ack, a catch-up and a
+        read mark answer in the order they were asked). A failure ends the socket as it did when frames were
+        handled in `_dispatch_all` itself: it is raised there."""
+        while True:
+            text_data, bytes_data = await self.frames.get()
+            await self.receive(text_data=text_data, bytes_data=bytes_data)
+
     async def receive(
         self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
     ) -> None:
-        if not await self._frame_allowed():
-            return
         await self._seen()
         if text_data is None:
             await self._error("binary_frame", _("Seuls les messages texte (JSON) sont acceptés."))
@@ -324,13 +349,10 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
         )
 
     def _send_through_service(self, conversation_id: int, text: str, client_id: str) -> Any:
-        # Attachments go through REST (POST …/attachments, then POST …/messages with `attachment`).
-        user = self.user
-        conversation = messaging_selectors.conversation_get_for_actor(
-            actor=user, conversation_id=conversation_id
-        )
+        # Attachments go through REST (POST …/attachments, then POST …/messages with `attachment`). The id is
+        # enough: the service's lock of the conversation checks that the user takes part (else a 404 error).
         message, _created = messaging_services.message_send(
-            actor=user, conversation=conversation, text=text, client_id=client_id
+            actor=self.user, conversation=conversation_id, text=text, client_id=client_id
         )
         return message
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any, ClassVar, TypeVar
 
-from marketplace.realtime import broadcast_on_commit, user_group
+from marketplace.realtime import broadcast_all_on_commit, user_group
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,10 @@ class Event:
     mail_delay: ClassVar[int] = 0
     # False when the declaring app sends its own, richer e-mail for the event (no second one).
     mailed: ClassVar[bool] = True
+    # True: the notifications are recorded by the worker (one job deferred in the publishing transaction,
+    # so a rollback still leaves none) instead of in the transaction itself: for events on a hot path (a
+    # message sent). The worker records them for `unseen_by(recipients)` only.
+    recorded_later: ClassVar[bool] = False
 
     def text(self) -> str:
         """The notification's one line, in the active language; events with a topic must define it
@@ -33,6 +37,11 @@ class Event:
 
     def link(self) -> str:
         return ""
+
+    def unseen_by(self, recipients: list[int]) -> list[int]:
+        """The recipients for whom the event is still news when the worker records a `recorded_later`
+        event (a message already read by then: no notification)."""
+        return recipients
 
     def payload(self) -> dict[str, Any]:
         return {"type": self.name, **asdict(self)}
@@ -73,13 +82,24 @@ def registered_events() -> dict[str, type[Event]]:
 
 def publish(evt: Event, *, to: Iterable[int]) -> None:
     """Push `evt` to every open tab of these users once the current transaction commits."""
-    if type(evt).name not in _registry:
-        raise ValueError(f"{type(evt).__name__} is not a registered event")
-    payload = evt.payload()
-    recipients = list(dict.fromkeys(to))
-    for user_id in recipients:
-        broadcast_on_commit(user_group(user_id), payload)
-    if type(evt).topic and recipients:
+    publish_all([(evt, to)])
+
+
+def publish_all(items: Iterable[tuple[Event, Iterable[int]]]) -> None:
+    """Several `publish`, in this order, sent to the channel layer in one go after commit."""
+    pushes: list[tuple[str, dict[str, Any]]] = []
+    notified: list[tuple[Event, list[int]]] = []
+    for evt, to in items:
+        if type(evt).name not in _registry:
+            raise ValueError(f"{type(evt).__name__} is not a registered event")
+        payload = evt.payload()
+        recipients = list(dict.fromkeys(to))
+        pushes += [(user_group(user_id), payload) for user_id in recipients]
+        if type(evt).topic and recipients:
+            notified.append((evt, recipients))
+    if pushes:
+        broadcast_all_on_commit(pushes)
+    for evt, recipients in notified:
         if _notifier is None:
             raise RuntimeError("marketplace.notifications is not installed")
         _notifier(evt, recipients)

@@ -25,11 +25,21 @@ def user_group(user_id: int) -> str:
 
 def broadcast_on_commit(group: str, event: dict[str, Any]) -> None:
     """Send `event` to `group` once the current transaction commits (never for a rolled-back write)."""
+    broadcast_all_on_commit([(group, event)])
+
+
+def broadcast_all_on_commit(pushes: list[tuple[str, dict[str, Any]]]) -> None:
+    """Send each (group, event), in order, once the current transaction commits: one call into the event
+    loop for all of them (from a socket's thread, each `async_to_sync` waits for a turn of the loop)."""
+
+    async def send_all(layer: Any) -> None:
+        for group, event in pushes:
+            await layer.group_send(group, {"type": "event.push", "event": event})
 
     def send() -> None:
         layer = get_channel_layer()
         if layer is not None:
-            async_to_sync(layer.group_send)(group, {"type": "event.push", "event": event})
+            async_to_sync(send_all)(layer)
 
     transaction.on_commit(send, robust=True)
 

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.apps import apps
 from django.contrib.gis.db.models import GeometryField
@@ -54,3 +55,14 @@ def assert_nothing_written() -> Iterator[None]:
     after = table_checksums()
     changed = sorted(table for table in before if before[table] != after[table])
     assert not changed, f"written although the request failed: {', '.join(changed)}"
+
+
+def run_deferred(task: Any) -> int:
+    """Run, in this process as the worker would, the jobs of `task` (a Procrastinate task) deferred so far;
+    returns how many. Procrastinate's job rows are read-only from Django: call it once per batch of jobs."""
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    jobs = list(ProcrastinateJob.objects.filter(task_name=task.name, status="todo").order_by("id"))
+    for job in jobs:
+        task(**job.args)
+    return len(jobs)

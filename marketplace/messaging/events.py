@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from marketplace.events import Event, event
-from marketplace.messaging.models import Attachment, Message
+from marketplace.messaging.models import Attachment, Message, Participant
 from marketplace.messaging.rendering import message_html
 
 SCHEMA_VERSION = 1
@@ -113,12 +113,24 @@ class Typing(Event):
 @dataclass(frozen=True)
 class MessageReceived(Event):
     """The `message` notification of the other participants. Its e-mail waits 10 minutes and is dropped if the
-    conversation was read meanwhile (conversation_mark_read marks these notifications read)."""
+    conversation was read meanwhile (conversation_mark_read marks these notifications read). Recorded by the
+    worker, not by the send (its hot path), and not at all for whoever read the message by then."""
 
     topic: ClassVar[str] = "message"
     mail_delay: ClassVar[int] = 600
+    recorded_later: ClassVar[bool] = True
     conversation: int
     message: int
+
+    def unseen_by(self, recipients: list[int]) -> list[int]:
+        """Their participant rows stay locked until the notifications are stored (the worker's transaction):
+        a read mark moved meanwhile waits, then marks these notifications read too."""
+        return list(
+            Participant.objects.select_for_update()
+            .filter(conversation_id=self.conversation, user_id__in=recipients, last_read_id__lt=self.message)
+            .order_by("user_id")
+            .values_list("user_id", flat=True)
+        )
 
     def text(self) -> str:
         return _("Vous avez reçu un nouveau message.")

@@ -64,7 +64,19 @@ def _push_unread(user_id: int) -> None:
 
 def notifications_record(evt: Event, recipients: list[int]) -> list[Notification]:
     """Store `evt` as a notification of each recipient (in the caller's transaction), push it after commit,
-    defer its immediate e-mail. Called by marketplace.events.publish only."""
+    defer its immediate e-mail. Called by marketplace.events.publish only.
+
+    An event that is `recorded_later` (a message sent: the hot path) is instead one job deferred in the
+    caller's transaction: the worker records it (notifications_record_deferred); a rollback leaves no job."""
+    from marketplace.notifications.tasks import notifications_record_task
+
+    if type(evt).recorded_later:
+        notifications_record_task.defer(event=type(evt).name, payload=asdict(evt), recipients=recipients)
+        return []
+    return _record(evt, recipients)
+
+
+def _record(evt: Event, recipients: list[int]) -> list[Notification]:
     from marketplace.notifications.tasks import notification_mail_task
 
     with transaction.atomic():
@@ -99,6 +111,19 @@ def notifications_record(evt: Event, recipients: list[int]) -> list[Notification
                     notification_id=row.pk
                 )
     return rows
+
+
+@transaction.atomic
+def notifications_record_deferred(*, event: str, payload: dict[str, Any], recipients: list[int]) -> int:
+    """The worker's half of a `recorded_later` event: its notifications for the recipients it is still news
+    to (`Event.unseen_by`), pushed live and mailed as any other. Returns how many were recorded (none for an
+    event no longer declared)."""
+    cls = registered_events().get(event)
+    if cls is None:
+        return 0
+    evt = cls(**payload)
+    still = evt.unseen_by(recipients)
+    return len(_record(evt, still)) if still else 0
 
 
 @transaction.atomic

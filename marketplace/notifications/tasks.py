@@ -1,6 +1,8 @@
-"""The notification e-mails, sent by the worker: one immediate e-mail per job, the digest every morning."""
+"""The notification e-mails, sent by the worker: one immediate e-mail per job, the digest every morning; and
+the notifications of events recorded later (a message sent), one job per event."""
 
 import logging
+from typing import Any
 
 from procrastinate.contrib.django import app
 
@@ -12,6 +14,11 @@ logger = logging.getLogger(__name__)
 @app.task(queue="default", pass_context=False)
 def notification_mail_task(notification_id: int) -> None:
     services.notification_mail(notification_id=notification_id)
+
+
+@app.task(queue="default", pass_context=False)
+def notifications_record_task(event: str, payload: dict[str, Any], recipients: list[int]) -> None:
+    services.notifications_record_deferred(event=event, payload=payload, recipients=recipients)
 
 
 @app.periodic(cron="0 7 * * *", periodic_id="notifications_digest")

@@ -16,9 +16,10 @@ from django.utils import timezone
 from marketplace.messaging import services
 from marketplace.messaging.models import Attachment, Block, Conversation, Message, Report
 from marketplace.notifications.models import Notification
+from marketplace.notifications.tasks import notifications_record_task
 from tests.accounts.conftest import jpeg_with_gps
 from tests.factories.accounts import UserFactory
-from tests.helpers import assert_nothing_written
+from tests.helpers import assert_nothing_written, run_deferred
 from tests.hostile.conftest import logged
 
 pytestmark = pytest.mark.django_db
@@ -129,7 +130,8 @@ def test_sending_by_form_stores_once_and_comes_back_to_the_message(chat):
     assert Message.objects.count() == 1
     html = logged(chat.bob).get(f"/messages/{chat.conversation.pk}/").content.decode()
     assert "Bonjour !<br>À bientôt" in html
-    # Bob's notification leads to the conversation's page.
+    # Bob's notification (recorded by the worker) leads to the conversation's page.
+    assert run_deferred(notifications_record_task) == 1
     assert Notification.objects.get(user=chat.bob).link == f"/messages/{chat.conversation.pk}/"
 
 

@@ -15,8 +15,9 @@ from marketplace.events import Event, event, publish
 from marketplace.messaging import services as messaging
 from marketplace.notifications import selectors, services
 from marketplace.notifications.models import Notification, Preference
+from marketplace.notifications.tasks import notifications_record_task
 from tests.factories.accounts import UserFactory
-from tests.helpers import assert_nothing_written
+from tests.helpers import assert_nothing_written, run_deferred
 
 pytestmark = pytest.mark.django_db
 
@@ -141,6 +142,8 @@ class TestMails:
         message, _ = messaging.message_send(
             actor=alice, conversation=conversation, text="Salut", client_id="x1"
         )
+        assert not Notification.objects.exists()  # recorded by the worker, not by the send
+        assert run_deferred(notifications_record_task) == 1
         assert not Notification.objects.filter(user=alice).exists()  # not the sender
         row = Notification.objects.get(user=bob, topic="message")
         job = ProcrastinateJob.objects.get(task_name__endswith="notification_mail_task")

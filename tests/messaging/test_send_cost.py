@@ -1,0 +1,124 @@
+"""The cost of a send, the messaging's hot path (bench/messaging.py): a fixed number of queries, whatever the
+conversation, and the recipients' notifications recorded by the worker from one job deferred in the send's
+transaction (a rollback leaves no job; a message read before the job runs gets no notification)."""
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from procrastinate.contrib.django.models import ProcrastinateJob
+
+from marketplace.messaging import services
+from marketplace.messaging.events import MessageReceived
+from marketplace.messaging.exceptions import Blocked, ConversationNotFound
+from marketplace.messaging.models import Block, Message
+from marketplace.notifications.models import Notification
+from marketplace.notifications.services import notifications_record_deferred
+from marketplace.notifications.tasks import notification_mail_task, notifications_record_task
+from tests.factories.accounts import UserFactory
+from tests.helpers import run_deferred
+
+pytestmark = pytest.mark.django_db
+
+# One statement (the conversation locked and read with every check of a send: participants, blocks, a
+# retried client id; the insert; the conversation's last activity; the sender's read mark), then the job that
+# records the notifications. Inside a test's transaction, the service's own transaction is a savepoint: two
+# more.
+SEND_QUERIES = 2
+SAVEPOINT = 2
+
+
+def jobs(task) -> list[ProcrastinateJob]:
+    return list(ProcrastinateJob.objects.filter(task_name=task.name).order_by("id"))
+
+
+def test_a_send_costs_two_queries_with_the_conversations_id_alone(chat):
+    services.message_send(actor=chat.alice, conversation=chat.conversation, text="warm", client_id="w")
+    for n in range(2):  # the first send of a pair, then a later one: the same cost
+        with CaptureQueriesContext(connection) as ctx:
+            _message, created = services.message_send(
+                actor=chat.alice, conversation=chat.conversation.pk, text=f"Bonjour {n}", client_id=f"c{n}"
+            )
+        assert created
+        sql = [q["sql"] for q in ctx.captured_queries]
+        assert len(sql) == SEND_QUERIES + SAVEPOINT, "\n".join(sql)
+        assert not any("notifications_notification" in q for q in sql)  # recorded by the worker
+    assert Message.objects.filter(sender=chat.alice).count() == 3
+    participation = chat.conversation.participants.get(user=chat.alice)
+    assert participation.last_read_id == Message.objects.latest("id").pk  # one's own message is read
+    assert chat.conversation.participants.get(user=chat.bob).last_read_id == 0
+    chat.conversation.refresh_from_db()
+    assert chat.conversation.last_activity_at == Message.objects.latest("id").created_at
+
+
+def test_a_retry_costs_no_write_and_answers_the_first_message(chat):
+    first, _ = services.message_send(
+        actor=chat.alice, conversation=chat.conversation.pk, text="a", client_id="x"
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        again, created = services.message_send(
+            actor=chat.alice, conversation=chat.conversation.pk, text="a", client_id="x"
+        )
+    assert (again.pk, created) == (first.pk, False)
+    assert not any(q["sql"].startswith(("INSERT", "UPDATE")) for q in ctx.captured_queries)
+    assert len(jobs(notifications_record_task)) == 1
+
+
+def test_the_one_query_still_refuses_outsiders_and_blocks(chat):
+    with pytest.raises(ConversationNotFound):
+        services.message_send(actor=chat.outsider, conversation=chat.conversation.pk, text="a", client_id="o")
+    Block.objects.create(blocker=chat.bob, blocked=chat.alice)
+    with pytest.raises(Blocked):
+        services.message_send(actor=chat.alice, conversation=chat.conversation.pk, text="a", client_id="b1")
+    Block.objects.all().delete()
+    Block.objects.create(blocker=chat.alice, blocked=chat.bob)  # direct: blocking them stops one's own sends
+    with pytest.raises(Blocked):
+        services.message_send(actor=chat.alice, conversation=chat.conversation.pk, text="a", client_id="b2")
+    assert not Message.objects.exists()
+    assert jobs(notifications_record_task) == []
+
+
+def test_the_worker_records_the_notification_and_defers_its_mail(chat):
+    message, _ = services.message_send(
+        actor=chat.alice, conversation=chat.conversation, text="a", client_id="n"
+    )
+    assert not Notification.objects.exists()
+    (job,) = jobs(notifications_record_task)
+    assert job.args == {
+        "event": "message.received",
+        "payload": {"conversation": chat.conversation.pk, "message": message.pk},
+        "recipients": [chat.bob.pk],
+    }
+    assert run_deferred(notifications_record_task) == 1
+    row = Notification.objects.get()
+    assert (row.user, row.topic, row.link) == (chat.bob, "message", f"/messages/{chat.conversation.pk}/")
+    assert len(jobs(notification_mail_task)) == 1
+
+
+def test_read_before_the_worker_runs_means_no_notification(chat):
+    message, _ = services.message_send(
+        actor=chat.alice, conversation=chat.conversation, text="a", client_id="r"
+    )
+    services.conversation_mark_read(actor=chat.bob, conversation=chat.conversation, up_to_id=message.pk)
+    assert run_deferred(notifications_record_task) == 1
+    assert not Notification.objects.exists()
+    assert jobs(notification_mail_task) == []
+
+
+def test_a_rolled_back_send_leaves_no_job(chat):
+    def send_then_fail() -> None:
+        with transaction.atomic():
+            services.message_send(actor=chat.alice, conversation=chat.conversation, text="a", client_id="rb")
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        send_then_fail()
+    assert jobs(notifications_record_task) == []
+    assert not Message.objects.exists()
+
+
+def test_an_event_no_longer_declared_records_nothing(chat):
+    assert notifications_record_deferred(event="gone.event", payload={}, recipients=[chat.bob.pk]) == 0
+    assert MessageReceived(conversation=chat.conversation.pk, message=10**9).unseen_by([chat.bob.pk]) == [
+        chat.bob.pk
+    ]
+    assert MessageReceived(conversation=chat.conversation.pk, message=1).unseen_by([UserFactory().pk]) == []
