@@ -14,19 +14,22 @@ own): this bench measures the clearing. Run: `.venv/bin/python -m bench.clearing
 10000 100000).
 """
 
+import itertools
 import random
 import resource
 import sys
 import time
 from collections import defaultdict
 
+import numpy as np
+
 from exchanges.clearing import solver
-from exchanges.matching.engine import Edge, Graph, normalise
 
 SEED = 2026
 HOMES_PER_PLACE = 33  # the places grow with the pool: the density of wishes per place stays the same
 REGIONS = 13
 MIN_NIGHTS = 5
+CHUNK = 4_000_000  # wishes × hosts compared at once
 
 
 def season(rng: random.Random) -> int:
@@ -35,46 +38,74 @@ def season(rng: random.Random) -> int:
 
 
 def generate(size: int) -> tuple[solver.Pool, set[int]]:
+    """The pool, seeded. The draws are made one household at a time (Python's random, as before); the edges
+    of each wished place are found at once in numpy, CHUNK wishes × hosts at a time, as pieces (one row per
+    wish × host, like the matching's SQL), then merged into the solver's Arcs: no Python object per edge."""
     rng = random.Random(SEED)
     places = max(1, size // HOMES_PER_PLACE)
-    weights = [1 / (rank + 1) ** 0.8 for rank in range(places)]  # a few big towns, many small ones
+    cum_weights = list(
+        itertools.accumulate(1 / (rank + 1) ** 0.8 for rank in range(places))
+    )  # a few big towns
     region_of_place = [rng.randrange(REGIONS) for _ in range(places)]
-    place = rng.choices(range(places), weights=weights, k=size)
-    sleeps = [rng.choice([2, 3, 4, 4, 5, 6, 8]) for _ in range(size)]
-    periods = []
-    for _ in range(size):
+    place = rng.choices(range(places), cum_weights=cum_weights, k=size)
+    sleeps = np.array([rng.choice([2, 3, 4, 4, 5, 6, 8]) for _ in range(size)], dtype=np.int32)
+    p_start = np.zeros(size, dtype=np.int32)
+    p_end = np.zeros(size, dtype=np.int32)
+    p_open = np.zeros(size, dtype=bool)
+    for home in range(size):
         start = season(rng)
-        periods.append((start, start + rng.choice([7, 14, 21]), rng.random() < 0.5))
+        p_start[home], p_end[home], p_open[home] = start, start + rng.choice([7, 14, 21]), rng.random() < 0.5
     by_place: dict[int, list[int]] = defaultdict(list)
     for home, p in enumerate(place):
         by_place[p].append(home)
-    graph = Graph()
-    owners = size  # one home per household here
-    for home in range(size):
-        graph.owner[home] = home
+    wishes: dict[int, list[tuple[int, int, int]]] = defaultdict(list)  # place → (guest, first day, party)
     for guest in range(size):
         for _ in range(rng.choice([1, 1, 2])):
-            target = rng.choices(range(places), weights=weights)[0]
+            target = rng.choices(range(places), cum_weights=cum_weights)[0]
             if region_of_place[target] == region_of_place[place[guest]]:
                 continue
-            w_start = season(rng)
-            lo, hi = w_start - 3, w_start + 14 + 3
-            party = rng.choice([2, 2, 3, 4])
-            for host in by_place[target]:
-                if sleeps[host] < party:
-                    continue
-                s, e, is_open = periods[host]
-                s, e = max(s, lo), min(e, hi)
-                if e - s < MIN_NIGHTS:
-                    continue
-                spare = sleeps[host] - party
-                old = graph.out.get(guest, {}).get(host)
-                window = normalise([(s, e), *(old.any if old else ())])
-                open_ = normalise([(s, e)] if is_open else []) if old is None else old.open
-                graph.add(Edge(guest, host, window, open_, 1, 300.0, spare))
-    never = {h for h in range(owners) if rng.random() < 0.6}  # 60 % never swapped
+            wishes[target].append((guest, season(rng), rng.choice([2, 2, 3, 4])))
+    out: dict[str, list[np.ndarray]] = defaultdict(list)
+    wish_id = 0
+    for target, rows in wishes.items():
+        hosts = np.array(by_place[target], dtype=np.int32)
+        if not len(hosts):
+            wish_id += len(rows)
+            continue
+        w = np.array(rows, dtype=np.int32).reshape(-1, 3)
+        step = max(1, CHUNK // len(hosts))
+        for at in range(0, len(w), step):
+            part = w[at : at + step]
+            lo, hi = part[:, 1:2] - 3, part[:, 1:2] + 14 + 3  # 14 nights ± 3 days
+            s = np.maximum(p_start[hosts][None, :], lo)
+            e = np.minimum(p_end[hosts][None, :], hi)
+            ok = (e - s >= MIN_NIGHTS) & (sleeps[hosts][None, :] >= part[:, 2:3])
+            row, col = np.nonzero(ok)
+            out["guest"].append(part[row, 0])
+            out["host"].append(hosts[col])
+            out["start"].append(s[row, col])
+            out["end"].append(e[row, col])
+            out["open"].append(p_open[hosts[col]])
+            out["wish"].append((wish_id + at + row).astype(np.int64))
+            out["spare"].append(sleeps[hosts[col]] - part[row, 2])
+        wish_id += len(rows)
+    pieces = {k: np.concatenate(v) for k, v in out.items()}
+    del out
+    arcs = solver.Arcs.from_pieces(
+        owner=np.arange(size),  # one home per household here
+        guest=pieces["guest"],
+        host=pieces["host"],
+        start=pieces["start"],
+        end=pieces["end"],
+        is_open=pieces["open"],
+        wish=pieces["wish"],
+        km2=np.full(len(pieces["guest"]), 300.0),
+        spare=pieces["spare"],
+    )
+    del pieces
+    never = {h for h in range(size) if rng.random() < 0.6}  # 60 % never swapped
     bonus = {h: solver.bonus(h in never, rng.choice([0, 0, 0, 1, 2])) for h in range(size)}
-    pool = solver.Pool(graph=graph, bonus=bonus, min_nights=MIN_NIGHTS, max_nights=60, max_length=3)
+    pool = solver.Pool(arcs=arcs, bonus=bonus, min_nights=MIN_NIGHTS, max_nights=60, max_length=3)
     return pool, never
 
 
@@ -94,7 +125,7 @@ def measure(size: int) -> None:
     never_share = sum(1 for h in served if h in never) / len(served) if served else 0.0
     gain = (solution.households - solution.greedy_households) / max(1, solution.greedy_households)
     print(
-        f"{size:>7} homes | edges {pool.graph.edge_count:>9} | candidates {solution.candidates:>8}"
+        f"{size:>7} homes | edges {pool.edge_count:>9} | candidates {solution.candidates:>8}"
         f" (capped: {'yes' if capped else 'no'}) | components {solution.components:>6}"
         f" (largest {solution.largest_component} homes)"
     )

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import highspy
@@ -71,11 +71,165 @@ class Candidate:
 
 
 @dataclass
-class Pool:
-    """What the candidates are built from: the graph (edges between pool homes only), each home's term 2,
-    the edges remembered as failing, and the nights that must be in the future."""
+class Arcs:
+    """The can-host graph in numpy arrays, what the enumeration walks without a Python object per edge: homes
+    indexed 0…n-1 (`ids`, sorted; their owners), one row per edge (guest and host indices), sorted by guest
+    then host, each edge once; its nights as two windows in CSR form (date ordinals, sorted and merged as
+    `normalise` does): `any` (every period of the host the guest's wishes meet) and `open` (those open to any
+    request); and what its quality needs (wishes met, smallest place in km², spare beds)."""
 
-    graph: Graph
+    ids: np.ndarray  # int64
+    owner: np.ndarray  # int64
+    guest: np.ndarray  # int32
+    host: np.ndarray  # int32
+    any_ptr: np.ndarray  # int64, one more than the edges
+    any_start: np.ndarray  # int32
+    any_end: np.ndarray  # int32
+    open_ptr: np.ndarray
+    open_start: np.ndarray
+    open_end: np.ndarray
+    met: np.ndarray  # int32
+    km2: np.ndarray  # float64
+    spare: np.ndarray  # int32
+
+    @property
+    def edge_count(self) -> int:
+        return len(self.guest)
+
+    def window(self, edge: int, *, open_only: bool) -> Window:
+        ptr, start, end = (
+            (self.open_ptr, self.open_start, self.open_end)
+            if open_only
+            else (self.any_ptr, self.any_start, self.any_end)
+        )
+        lo, hi = int(ptr[edge]), int(ptr[edge + 1])
+        return tuple(zip(start[lo:hi].tolist(), end[lo:hi].tolist(), strict=True))
+
+    def edge(self, edge: int) -> Edge:
+        """The engine's Edge of one row (home ids): for the few edges of the cycles found."""
+        return Edge(
+            int(self.ids[self.guest[edge]]),
+            int(self.ids[self.host[edge]]),
+            self.window(edge, open_only=False),
+            self.window(edge, open_only=True),
+            int(self.met[edge]),
+            float(self.km2[edge]),
+            int(self.spare[edge]),
+        )
+
+    @classmethod
+    def from_graph(cls, graph: Graph) -> Arcs:
+        """The arrays of an engine Graph (a home without a known owner is its own owner)."""
+        ids = np.array(sorted(set(graph.out) | set(graph.into) | set(graph.owner)), dtype=np.int64)
+        index = {h: i for i, h in enumerate(ids.tolist())}
+        edges = sorted(
+            ((index[g], index[h]), edge) for g, hosts in graph.out.items() for h, edge in hosts.items()
+        )
+        any_pieces = [(i, s, e) for i, (_k, edge) in enumerate(edges) for s, e in edge.any]
+        open_pieces = [(i, s, e) for i, (_k, edge) in enumerate(edges) for s, e in edge.open]
+
+        def csr(pieces: list[tuple[int, int, int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            rows = np.array(pieces, dtype=np.int64).reshape(-1, 3)
+            ptr = np.searchsorted(rows[:, 0], np.arange(len(edges) + 1))
+            return ptr, rows[:, 1], rows[:, 2]
+
+        any_ptr, any_start, any_end = csr(any_pieces)
+        open_ptr, open_start, open_end = csr(open_pieces)
+        return cls(
+            ids=ids,
+            owner=np.array([graph.owner.get(h, -h) for h in ids.tolist()], dtype=np.int64),
+            guest=np.array([k[0] for k, _e in edges], dtype=np.int32),
+            host=np.array([k[1] for k, _e in edges], dtype=np.int32),
+            any_ptr=any_ptr,
+            any_start=any_start,
+            any_end=any_end,
+            open_ptr=open_ptr,
+            open_start=open_start,
+            open_end=open_end,
+            met=np.array([e.met for _k, e in edges], dtype=np.int32),
+            km2=np.array([e.area_km2 for _k, e in edges], dtype=np.float64),
+            spare=np.array([e.spare for _k, e in edges], dtype=np.int32),
+        )
+
+    @classmethod
+    def from_pieces(
+        cls,
+        owner: np.ndarray,
+        guest: np.ndarray,
+        host: np.ndarray,
+        start: np.ndarray,
+        end: np.ndarray,
+        is_open: np.ndarray,
+        wish: np.ndarray,
+        km2: np.ndarray,
+        spare: np.ndarray,
+    ) -> Arcs:
+        """The arrays from one row per piece (a wish of the guest × a period of the host: the nights they
+        share, as the matching's SQL or `load_compact` give them), homes already indexed 0…n-1 by `owner`'s
+        order: pieces of the same edge are merged (windows), their wishes counted, the smallest place and
+        spare beds kept. Vectorised: a few sorts of the pieces, no Python object per piece."""
+        n = len(owner)
+        keys = guest.astype(np.int64) * n + host
+        order = np.lexsort((start, keys))
+        keys, start, end = keys[order], start[order], end[order]
+        first = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        edge_keys = keys[first]
+        edge_of = np.cumsum(np.r_[False, keys[1:] != keys[:-1]])
+        del keys
+        any_ptr, any_start, any_end = _merge(edge_of, start, end, len(first))
+        opened = is_open[order]
+        open_ptr, open_start, open_end = _merge(edge_of[opened], start[opened], end[opened], len(first))
+        del start, end, opened
+        pair = np.unique(edge_of * (int(wish.max()) + 1 if len(wish) else 1) + wish[order])
+        met = np.bincount(pair // (int(wish.max()) + 1 if len(wish) else 1), minlength=len(first))
+        return cls(
+            ids=np.arange(n, dtype=np.int64),
+            owner=np.asarray(owner, dtype=np.int64),
+            guest=(edge_keys // n).astype(np.int32),
+            host=(edge_keys % n).astype(np.int32),
+            any_ptr=any_ptr,
+            any_start=any_start,
+            any_end=any_end,
+            open_ptr=open_ptr,
+            open_start=open_start,
+            open_end=open_end,
+            met=met.astype(np.int32),
+            km2=np.minimum.reduceat(km2[order], first) if len(first) else np.zeros(0),
+            spare=np.minimum.reduceat(spare[order], first).astype(np.int32)
+            if len(first)
+            else np.zeros(0, np.int32),
+        )
+
+
+def _merge(
+    edge: np.ndarray, start: np.ndarray, end: np.ndarray, edges: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pieces sorted by edge then start, merged as `normalise` merges them (overlapping or adjacent), in CSR
+    form: each edge's runs are runs[ptr[edge]:ptr[edge + 1]]."""
+    if not len(edge):
+        return np.zeros(edges + 1, dtype=np.int64), np.zeros(0, np.int32), np.zeros(0, np.int32)
+    base = int(start.min())
+    span = int(end.max()) - base + 1
+    reach = np.maximum.accumulate(
+        edge.astype(np.int64) * span + (end - base)
+    )  # within each edge: sorted keys
+    new = np.r_[
+        True, (edge[1:] != edge[:-1]) | (start[1:] - base > reach[:-1] - edge[1:].astype(np.int64) * span)
+    ]
+    heads = np.flatnonzero(new)
+    run_start = start[heads].astype(np.int32)
+    run_end = np.maximum.reduceat(end, heads).astype(np.int32)
+    ptr = np.searchsorted(edge[heads], np.arange(edges + 1))
+    return ptr, run_start, run_end
+
+
+@dataclass
+class Pool:
+    """What the candidates are built from: the graph (edges between pool homes only: an engine Graph, or the
+    same as Arcs), each home's term 2, the edges remembered as failing, and the nights that must be in the
+    future. Homes are ids (`Arcs.ids`)."""
+
+    graph: Graph = field(default_factory=Graph)
     bonus: Mapping[int, int] = field(default_factory=dict)
     banned: set[tuple[int, int]] = field(default_factory=set)
     busy: Mapping[int, Window] = field(default_factory=dict)  # host → nights already taken (confirmed)
@@ -83,6 +237,11 @@ class Pool:
     min_nights: int = 5
     max_nights: int = 60
     max_length: int = 3
+    arcs: Arcs | None = None  # when given, the graph is not read
+
+    @property
+    def edge_count(self) -> int:
+        return self.arcs.edge_count if self.arcs is not None else self.graph.edge_count
 
 
 def _window(pool: Pool, stays: list[Edge], *, pair: bool) -> tuple[int, int] | None:
@@ -116,12 +275,10 @@ def _minus(window: Window, taken: Window) -> Window:
     return tuple(out)
 
 
-def _candidate(pool: Pool, homes: tuple[int, ...]) -> Candidate | None:
-    graph = pool.graph
-    owners = [graph.owner.get(h, -h) for h in homes]
-    if len(set(owners)) != len(owners):
-        return None
-    stays = [graph.out[homes[i]][homes[(i + 1) % len(homes)]] for i in range(len(homes))]
+def _candidate(pool: Pool, homes: tuple[int, ...], stays: list[Edge]) -> Candidate | None:
+    """The exact check of one cycle found by the enumeration (home ids, its stays): distinct owners, no
+    remembered failing stay, a common stay long enough outside the hosts' confirmed stays; and its points.
+    (Distinct owners are checked by the enumeration.)"""
     if any((e.guest, e.host) in pool.banned for e in stays):
         return None
     window = _window(pool, stays, pair=len(homes) == 2)
@@ -131,38 +288,132 @@ def _candidate(pool: Pool, homes: tuple[int, ...]) -> Candidate | None:
     return Candidate(homes, window, points)
 
 
+CHUNK = 2_000_000  # paths extended at once: what bounds the enumeration's memory, whatever the graph
+
+
+def _hull(ptr: np.ndarray, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each edge's first and last night + 1 of a CSR window ([0, 0) when empty)."""
+    filled = ptr[1:] > ptr[:-1]
+    lo = np.zeros(len(ptr) - 1, dtype=np.int64)
+    hi = np.zeros(len(ptr) - 1, dtype=np.int64)
+    lo[filled] = start[ptr[:-1][filled]]
+    hi[filled] = end[ptr[1:][filled] - 1]
+    return lo, hi
+
+
+def _walks(arcs: Arcs, keep: np.ndarray, lo: np.ndarray, hi: np.ndarray, pool: Pool) -> Iterator[np.ndarray]:
+    """Chunks of cycles of 3 to pool.max_length homes (rows of home indices, smallest first) on the edges
+    `keep`, whose hulls (`lo`, `hi`: from the first to the last night of the edge's open window) have at
+    least min_nights in common and whose homes have distinct owners: a necessary condition, vectorised; the
+    exact windows are checked afterwards on the few cycles found. Paths a → b → … grow one edge at a time
+    (next home larger than the first, not on the path), CHUNK at a time, and close on the edge back to a."""
+    n = len(arcs.ids)
+    edges = np.flatnonzero(keep)
+    guest, host = arcs.guest[edges].astype(np.int64), arcs.host[edges].astype(np.int64)
+    e_lo, e_hi = lo[edges], hi[edges]
+    if len(edges) and len(arcs.ids):
+        # Only edges inside a strongly connected component can lie on a cycle.
+        matrix = coo_matrix((np.ones(len(edges), dtype=np.int8), (guest, host)), shape=(n, n)).tocsr()
+        _count, label = connected_components(matrix, directed=True, connection="strong")
+        inside = label[guest] == label[host]
+        guest, host, e_lo, e_hi = guest[inside], host[inside], e_lo[inside], e_hi[inside]
+    keys = guest * n + host  # sorted: the arrays are sorted by guest, then host
+    first_out = np.searchsorted(guest, np.arange(n + 1))
+    degree = np.diff(first_out)
+    owner = arcs.owner
+    start = (guest < host) & (owner[guest] != owner[host])
+    paths = np.stack([guest[start], host[start]], axis=1)
+    yield from _grow(
+        paths, e_lo[start], e_hi[start], 2, pool, (keys, first_out, degree, host, e_lo, e_hi, owner)
+    )
+
+
+def _grow(paths, p_lo, p_hi, length, pool, graph) -> Iterator[np.ndarray]:  # type: ignore[no-untyped-def]
+    keys, first_out, degree, host, e_lo, e_hi, owner = graph
+    n = len(first_out) - 1
+    counts = degree[paths[:, -1]]
+    ends = np.cumsum(counts)
+    begin = 0
+    while begin < len(paths):
+        stop = int(np.searchsorted(ends, (ends[begin - 1] if begin else 0) + CHUNK, side="right"))
+        stop = max(stop, begin + 1)
+        chunk, c_counts = paths[begin:stop], counts[begin:stop]
+        total = int(c_counts.sum())
+        row = np.repeat(np.arange(len(chunk)), c_counts)
+        offset = np.arange(total) - np.repeat(np.cumsum(c_counts) - c_counts, c_counts)
+        edge = first_out[chunk[row, -1]] + offset
+        nxt = host[edge]
+        lo = np.maximum(p_lo[begin:stop][row], e_lo[edge])
+        hi = np.minimum(p_hi[begin:stop][row], e_hi[edge])
+        ok = (nxt > chunk[row, 0]) & (hi - lo >= pool.min_nights)
+        for col in range(1, chunk.shape[1]):
+            ok &= (nxt != chunk[row, col]) & (owner[nxt] != owner[chunk[row, col]])
+        ok &= owner[nxt] != owner[chunk[row, 0]]
+        grown = np.concatenate([chunk[row[ok]], nxt[ok, None]], axis=1)
+        lo, hi = lo[ok], hi[ok]
+        back = grown[:, -1] * n + grown[:, 0]
+        at = np.minimum(np.searchsorted(keys, back), len(keys) - 1)
+        closes = keys[at] == back
+        closes &= np.minimum(hi, e_hi[at]) - np.maximum(lo, e_lo[at]) >= pool.min_nights
+        yield grown[closes]
+        if length + 1 < pool.max_length:
+            yield from _grow(grown, lo, hi, length + 1, pool, graph)
+        begin = stop
+
+
 def candidates(pool: Pool) -> tuple[list[Candidate], bool]:
-    """Every valid pair and cycle of up to pool.max_length homes, each once (smallest home first); and
-    whether a cap stopped the enumeration somewhere (then some cycles were left out)."""
-    out = pool.graph.out
-    succ = {g: sorted(h for h in hosts if h > g) for g, hosts in out.items()}
-    found: list[Candidate] = []
+    """Every valid pair and cycle of up to pool.max_length homes, each once (smallest home first), in the
+    order of their homes; and whether a cap left some out (then each home keeps the first
+    MAX_CYCLES_PER_HOME of those it is the smallest home of, and MAX_CYCLES in all)."""
+    arcs = pool.arcs if pool.arcs is not None else Arcs.from_graph(pool.graph)
+    n = len(arcs.ids)
+    if not arcs.edge_count:
+        return [], False
+    guest, host = arcs.guest.astype(np.int64), arcs.host.astype(np.int64)
+    keys = guest * n + host
+    allowed = np.ones(arcs.edge_count, dtype=bool)
+    if pool.banned:
+        index = {int(h): i for i, h in enumerate(arcs.ids.tolist())} if len(pool.banned) else {}
+        banned = [index[g] * n + index[h] for g, h in pool.banned if g in index and h in index]
+        allowed &= ~np.isin(keys, np.array(banned, dtype=np.int64))
+    found: list[tuple[int, ...]] = []
+    # Pairs: both edges, any period, hulls with min_nights in common (checked exactly below).
+    any_lo, any_hi = _hull(arcs.any_ptr, arcs.any_start, arcs.any_end)
+    any_lo = np.maximum(any_lo, pool.first_night)
+    forward = np.flatnonzero(allowed & (guest < host) & (any_hi - any_lo >= pool.min_nights))
+    back = host[forward] * n + guest[forward]
+    at = np.minimum(np.searchsorted(keys, back), len(keys) - 1)
+    pair = (keys[at] == back) & allowed[at]
+    pair &= (
+        np.minimum(any_hi[forward], any_hi[at]) - np.maximum(any_lo[forward], any_lo[at]) >= pool.min_nights
+    )
+    pair &= arcs.owner[guest[forward]] != arcs.owner[host[forward]]
+    found.extend(zip(guest[forward[pair]].tolist(), host[forward[pair]].tolist(), strict=True))
+    if pool.max_length >= 3:
+        open_lo, open_hi = _hull(arcs.open_ptr, arcs.open_start, arcs.open_end)
+        open_lo = np.maximum(open_lo, pool.first_night)
+        keep = allowed & (open_hi - open_lo >= pool.min_nights)
+        for cycles in _walks(arcs, keep, open_lo, open_hi, pool):
+            found.extend(map(tuple, cycles.tolist()))
+    found.sort()
+    out: list[Candidate] = []
     capped = False
-    for a in sorted(succ):
-        mine = 0
-        a_in = pool.graph.into.get(a, {})
-        for b in succ[a]:
-            b_out = out.get(b, {})
-            tries: list[tuple[int, ...]] = []
-            if a in b_out:
-                tries.append((a, b))
-            if pool.max_length >= 3:
-                tries.extend((a, b, c) for c in b_out if c > a and c != b and c in a_in)
-            if pool.max_length >= 4:
-                for c in b_out:
-                    if c <= a or c == b:
-                        continue
-                    tries.extend(
-                        (a, b, c, d) for d in out.get(c, {}) if d > a and d not in (b, c) and d in a_in
-                    )
-            for homes in tries:
-                if mine >= MAX_CYCLES_PER_HOME or len(found) >= MAX_CYCLES:
-                    capped = True
-                    break
-                if (found_one := _candidate(pool, homes)) is not None:
-                    found.append(found_one)
-                    mine += 1
-    return found, capped
+    mine, smallest = 0, -1
+    for cycle in found:
+        if cycle[0] != smallest:
+            mine, smallest = 0, cycle[0]
+        if mine >= MAX_CYCLES_PER_HOME or len(out) >= MAX_CYCLES:
+            capped = True
+            continue
+        size = len(cycle)
+        stays = [
+            arcs.edge(int(np.searchsorted(keys, cycle[i] * n + cycle[(i + 1) % size]))) for i in range(size)
+        ]
+        homes = tuple(int(arcs.ids[h]) for h in cycle)
+        if (cand := _candidate(pool, homes, stays)) is not None:
+            out.append(cand)
+            mine += 1
+    return out, capped
 
 
 @dataclass
