@@ -14,12 +14,15 @@ own): this bench measures the clearing. Run: `.venv/bin/python -m bench.clearing
 10000 100000).
 """
 
+import contextlib
+import gc
 import itertools
 import random
 import resource
 import sys
 import time
 from collections import defaultdict
+from pathlib import Path
 
 import numpy as np
 
@@ -109,18 +112,36 @@ def generate(size: int) -> tuple[solver.Pool, set[int]]:
     return pool, never
 
 
+def reset_peak() -> None:
+    """Linux: the process's peak resident memory (VmHWM) starts again from what is resident now."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
 def peak_mib() -> float:
+    """The peak resident memory since the last reset_peak (VmHWM), or of the whole process elsewhere."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def measure(size: int) -> None:
+    gc.collect()
+    reset_peak()
     began = time.perf_counter()
     pool, never = generate(size)
     generated = time.perf_counter() - began
-    t = time.perf_counter()
+    generation_peak = peak_mib()
+    gc.collect()
+    reset_peak()
+    t, cpu = time.perf_counter(), time.process_time()
     cands, capped = solver.candidates(pool)
     enumerated = time.perf_counter() - t
     solution = solver.solve(cands)
+    cpu = time.process_time() - cpu
+    clearing_peak = peak_mib()
     served = [h for c in solution.chosen for h in c.homes]
     never_share = sum(1 for h in served if h in never) / len(served) if served else 0.0
     gain = (solution.households - solution.greedy_households) / max(1, solution.greedy_households)
@@ -137,7 +158,11 @@ def measure(size: int) -> None:
     print(
         f"        never swapped among the served: {100 * never_share:.1f} % (60 % of the pool)"
         f" | seconds: generate {generated:.1f}, enumerate {enumerated:.1f}, solve {solution.seconds:.1f},"
-        f" clearing total {enumerated + solution.seconds:.1f} | peak memory {peak_mib():.0f} MiB"
+        f" clearing total {enumerated + solution.seconds:.1f} (CPU {cpu:.1f})"
+    )
+    print(
+        f"        peak memory: generation {generation_peak:.0f} MiB, clearing {clearing_peak:.0f} MiB"
+        f" (the generated pool, resident, included) | process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
     )
 
 

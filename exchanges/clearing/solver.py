@@ -117,6 +117,18 @@ class Arcs:
             int(self.spare[edge]),
         )
 
+    def graph_of(self, cycles: Iterable[tuple[int, ...]]) -> Graph:
+        """An engine Graph of these cycles' stays (home ids) and their homes' owners."""
+        graph = Graph()
+        n = len(self.ids)
+        keys = self.guest.astype(np.int64) * n + self.host
+        for homes in cycles:
+            at = np.searchsorted(self.ids, np.array(homes, dtype=np.int64))
+            for i, home in enumerate(homes):
+                graph.add(self.edge(int(np.searchsorted(keys, at[i] * n + at[(i + 1) % len(homes)]))))
+                graph.owner[home] = int(self.owner[at[i]])
+        return graph
+
     @classmethod
     def from_graph(cls, graph: Graph) -> Arcs:
         """The arrays of an engine Graph (a home without a known owner is its own owner)."""
@@ -163,19 +175,21 @@ class Arcs:
         wish: np.ndarray,
         km2: np.ndarray,
         spare: np.ndarray,
+        ids: np.ndarray | None = None,
     ) -> Arcs:
         """The arrays from one row per piece (a wish of the guest × a period of the host: the nights they
-        share, as the matching's SQL or `load_compact` give them), homes already indexed 0…n-1 by `owner`'s
-        order: pieces of the same edge are merged (windows), their wishes counted, the smallest place and
+        share, as the matching's SQL or `load_compact` give them), homes indexed 0…n-1 (their ids in `ids`,
+        sorted; 0…n-1 when not given), `owner` in that order: pieces of the same edge are merged (windows), their wishes counted, the smallest place and
         spare beds kept. Vectorised: a few sorts of the pieces, no Python object per piece."""
         n = len(owner)
         keys = guest.astype(np.int64) * n + host
         order = np.lexsort((start, keys))
         keys, start, end = keys[order], start[order], end[order]
-        first = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        change = keys[1:] != keys[:-1]
+        first = np.flatnonzero(np.r_[True, change]) if len(keys) else np.zeros(0, dtype=np.int64)
         edge_keys = keys[first]
-        edge_of = np.cumsum(np.r_[False, keys[1:] != keys[:-1]])
-        del keys
+        edge_of = np.cumsum(np.r_[False, change]) if len(keys) else np.zeros(0, dtype=np.int64)
+        del keys, change
         any_ptr, any_start, any_end = _merge(edge_of, start, end, len(first))
         opened = is_open[order]
         open_ptr, open_start, open_end = _merge(edge_of[opened], start[opened], end[opened], len(first))
@@ -183,7 +197,7 @@ class Arcs:
         pair = np.unique(edge_of * (int(wish.max()) + 1 if len(wish) else 1) + wish[order])
         met = np.bincount(pair // (int(wish.max()) + 1 if len(wish) else 1), minlength=len(first))
         return cls(
-            ids=np.arange(n, dtype=np.int64),
+            ids=np.arange(n, dtype=np.int64) if ids is None else np.asarray(ids, dtype=np.int64),
             owner=np.asarray(owner, dtype=np.int64),
             guest=(edge_keys // n).astype(np.int32),
             host=(edge_keys % n).astype(np.int32),
@@ -242,6 +256,12 @@ class Pool:
     @property
     def edge_count(self) -> int:
         return self.arcs.edge_count if self.arcs is not None else self.graph.edge_count
+
+    def graph_of(self, cycles: Iterable[tuple[int, ...]]) -> Graph:
+        """An engine Graph of these cycles' stays and homes' owners only (for their explanations)."""
+        if self.arcs is None:
+            return self.graph
+        return self.arcs.graph_of(cycles)
 
 
 def _window(pool: Pool, stays: list[Edge], *, pair: bool) -> tuple[int, int] | None:
