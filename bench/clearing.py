@@ -89,11 +89,10 @@ def generate(size: int) -> tuple[solver.Pool, set[int]]:
             out["start"].append(s[row, col])
             out["end"].append(e[row, col])
             out["open"].append(p_open[hosts[col]])
-            out["wish"].append((wish_id + at + row).astype(np.int64))
-            out["spare"].append(sleeps[hosts[col]] - part[row, 2])
+            out["wish"].append((wish_id + at + row).astype(np.int32))
+            out["spare"].append((sleeps[hosts[col]] - part[row, 2]).astype(np.int8))
         wish_id += len(rows)
-    pieces = {k: np.concatenate(v) for k, v in out.items()}
-    del out
+    pieces = {k: np.concatenate(out.pop(k)) for k in list(out)}  # each list freed once joined
     arcs = solver.Arcs.from_pieces(
         owner=np.arange(size),  # one home per household here
         guest=pieces["guest"],

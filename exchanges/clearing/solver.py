@@ -179,26 +179,44 @@ class Arcs:
     ) -> Arcs:
         """The arrays from one row per piece (a wish of the guest × a period of the host: the nights they
         share, as the matching's SQL or `load_compact` give them), homes indexed 0…n-1 (their ids in `ids`,
-        sorted; 0…n-1 when not given), `owner` in that order: pieces of the same edge are merged (windows), their wishes counted, the smallest place and
-        spare beds kept. Vectorised: a few sorts of the pieces, no Python object per piece."""
+        sorted; 0…n-1 when not given), `owner` in that order: pieces of the same edge are merged (windows),
+        their wishes counted, the smallest place and spare beds kept. Vectorised: a few sorts of the pieces, no Python object per piece."""
         n = len(owner)
+        ids = np.arange(n, dtype=np.int64) if ids is None else np.asarray(ids, dtype=np.int64)
+        owner = np.asarray(owner, dtype=np.int64)
+        if not len(guest):
+            none = np.zeros(0, dtype=np.int32)
+            ptr = np.zeros(1, dtype=np.int64)
+            return cls(ids, owner, none, none, ptr, none, none, ptr, none, none, none, np.zeros(0), none)
         keys = guest.astype(np.int64) * n + host
         order = np.lexsort((start, keys))
-        keys, start, end = keys[order], start[order], end[order]
-        change = keys[1:] != keys[:-1]
-        first = np.flatnonzero(np.r_[True, change]) if len(keys) else np.zeros(0, dtype=np.int64)
+        keys = keys[order]
+        head = np.r_[True, keys[1:] != keys[:-1]]
+        first = np.flatnonzero(head)
         edge_keys = keys[first]
-        edge_of = np.cumsum(np.r_[False, change]) if len(keys) else np.zeros(0, dtype=np.int64)
-        del keys, change
-        any_ptr, any_start, any_end = _merge(edge_of, start, end, len(first))
+        del keys
+        edges = len(first)
+        edge_of = np.cumsum(head, dtype=np.int32) - 1
+        del head
+        s, e = start[order], end[order]
+        any_ptr, any_start, any_end = _merge(edge_of, s, e, edges)
         opened = is_open[order]
-        open_ptr, open_start, open_end = _merge(edge_of[opened], start[opened], end[opened], len(first))
-        del start, end, opened
-        pair = np.unique(edge_of * (int(wish.max()) + 1 if len(wish) else 1) + wish[order])
-        met = np.bincount(pair // (int(wish.max()) + 1 if len(wish) else 1), minlength=len(first))
+        open_ptr, open_start, open_end = _merge(edge_of[opened], s[opened], e[opened], edges)
+        del s, e, opened
+        # Wishes met: 1 for an edge of one piece, the distinct wishes of its pieces otherwise.
+        counts = np.diff(np.r_[first, len(order)])
+        met = np.ones(edges, dtype=np.int32)
+        several = counts > 1
+        if several.any():
+            rows = np.flatnonzero(np.repeat(several, counts))
+            w = wish[order[rows]].astype(np.int64)
+            w -= w.min()
+            width = int(w.max()) + 1
+            distinct = np.unique(edge_of[rows].astype(np.int64) * width + w)
+            met[several] = np.bincount(distinct // width, minlength=edges)[several]
         return cls(
-            ids=np.arange(n, dtype=np.int64) if ids is None else np.asarray(ids, dtype=np.int64),
-            owner=np.asarray(owner, dtype=np.int64),
+            ids=ids,
+            owner=owner,
             guest=(edge_keys // n).astype(np.int32),
             host=(edge_keys % n).astype(np.int32),
             any_ptr=any_ptr,
@@ -207,11 +225,9 @@ class Arcs:
             open_ptr=open_ptr,
             open_start=open_start,
             open_end=open_end,
-            met=met.astype(np.int32),
-            km2=np.minimum.reduceat(km2[order], first) if len(first) else np.zeros(0),
-            spare=np.minimum.reduceat(spare[order], first).astype(np.int32)
-            if len(first)
-            else np.zeros(0, np.int32),
+            met=met,
+            km2=np.minimum.reduceat(np.asarray(km2, dtype=np.float64)[order], first),
+            spare=np.minimum.reduceat(spare[order], first).astype(np.int32),
         )
 
 
@@ -308,77 +324,156 @@ def _candidate(pool: Pool, homes: tuple[int, ...], stays: list[Edge]) -> Candida
     return Candidate(homes, window, points)
 
 
-CHUNK = 2_000_000  # paths extended at once: what bounds the enumeration's memory, whatever the graph
+CHUNK = 2_000_000  # path extensions made at once: what bounds the enumeration's memory, whatever the graph
+TABLE_BYTES_MAX = 1 << 27  # the closing edges' hashed presence table (a byte each): at most 128 MiB
+GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
 def _hull(ptr: np.ndarray, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each edge's first and last night + 1 of a CSR window ([0, 0) when empty)."""
+    """Each edge's first night and last night + 1 of a CSR window ([0, 0) when empty), as int32 ordinals."""
     filled = ptr[1:] > ptr[:-1]
-    lo = np.zeros(len(ptr) - 1, dtype=np.int64)
-    hi = np.zeros(len(ptr) - 1, dtype=np.int64)
+    lo = np.zeros(len(ptr) - 1, dtype=np.int32)
+    hi = np.zeros(len(ptr) - 1, dtype=np.int32)
     lo[filled] = start[ptr[:-1][filled]]
     hi[filled] = end[ptr[1:][filled] - 1]
     return lo, hi
 
 
-def _walks(arcs: Arcs, keep: np.ndarray, lo: np.ndarray, hi: np.ndarray, pool: Pool) -> Iterator[np.ndarray]:
-    """Chunks of cycles of 3 to pool.max_length homes (rows of home indices, smallest first) on the edges
-    `keep`, whose hulls (`lo`, `hi`: from the first to the last night of the edge's open window) have at
-    least min_nights in common and whose homes have distinct owners: a necessary condition, vectorised; the
-    exact windows are checked afterwards on the few cycles found. Paths a → b → … grow one edge at a time
-    (next home larger than the first, not on the path), CHUNK at a time, and close on the edge back to a."""
-    n = len(arcs.ids)
-    edges = np.flatnonzero(keep)
-    guest, host = arcs.guest[edges].astype(np.int64), arcs.host[edges].astype(np.int64)
-    e_lo, e_hi = lo[edges], hi[edges]
-    if len(edges) and len(arcs.ids):
-        # Only edges inside a strongly connected component can lie on a cycle.
-        matrix = coo_matrix((np.ones(len(edges), dtype=np.int8), (guest, host)), shape=(n, n)).tocsr()
-        _count, label = connected_components(matrix, directed=True, connection="strong")
-        inside = label[guest] == label[host]
-        guest, host, e_lo, e_hi = guest[inside], host[inside], e_lo[inside], e_hi[inside]
-    keys = guest * n + host  # sorted: the arrays are sorted by guest, then host
-    first_out = np.searchsorted(guest, np.arange(n + 1))
-    degree = np.diff(first_out)
-    owner = arcs.owner
-    start = (guest < host) & (owner[guest] != owner[host])
-    paths = np.stack([guest[start], host[start]], axis=1)
-    yield from _grow(
-        paths, e_lo[start], e_hi[start], 2, pool, (keys, first_out, degree, host, e_lo, e_hi, owner)
+def _pairs(arcs: Arcs, keys: np.ndarray, allowed: np.ndarray, pool: Pool) -> list[tuple[int, ...]]:
+    """Pairs a ↔ b (a < b, indices): both edges, distinct owners, hulls of their any-windows with min_nights
+    in common (the exact window is checked afterwards)."""
+    any_lo, any_hi = _hull(arcs.any_ptr, arcs.any_start, arcs.any_end)
+    np.maximum(any_lo, pool.first_night, out=any_lo)
+    forward = np.flatnonzero(allowed & (arcs.guest < arcs.host) & (any_hi - any_lo >= pool.min_nights))
+    guest, host = arcs.guest[forward], arcs.host[forward]
+    back = host.astype(np.int64) * len(arcs.ids) + guest
+    at = np.minimum(np.searchsorted(keys, back), len(keys) - 1)
+    pair = (keys[at] == back) & allowed[at]
+    pair &= (
+        np.minimum(any_hi[forward], any_hi[at]) - np.maximum(any_lo[forward], any_lo[at]) >= pool.min_nights
     )
+    pair &= arcs.owner[guest] != arcs.owner[host]
+    return list(zip(guest[pair].tolist(), host[pair].tolist(), strict=True))
 
 
-def _grow(paths, p_lo, p_hi, length, pool, graph) -> Iterator[np.ndarray]:  # type: ignore[no-untyped-def]
-    keys, first_out, degree, host, e_lo, e_hi, owner = graph
-    n = len(first_out) - 1
-    counts = degree[paths[:, -1]]
-    ends = np.cumsum(counts)
-    begin = 0
-    while begin < len(paths):
-        stop = int(np.searchsorted(ends, (ends[begin - 1] if begin else 0) + CHUNK, side="right"))
-        stop = max(stop, begin + 1)
-        chunk, c_counts = paths[begin:stop], counts[begin:stop]
-        total = int(c_counts.sum())
-        row = np.repeat(np.arange(len(chunk)), c_counts)
-        offset = np.arange(total) - np.repeat(np.cumsum(c_counts) - c_counts, c_counts)
-        edge = first_out[chunk[row, -1]] + offset
-        nxt = host[edge]
-        lo = np.maximum(p_lo[begin:stop][row], e_lo[edge])
-        hi = np.minimum(p_hi[begin:stop][row], e_hi[edge])
-        ok = (nxt > chunk[row, 0]) & (hi - lo >= pool.min_nights)
-        for col in range(1, chunk.shape[1]):
-            ok &= (nxt != chunk[row, col]) & (owner[nxt] != owner[chunk[row, col]])
-        ok &= owner[nxt] != owner[chunk[row, 0]]
-        grown = np.concatenate([chunk[row[ok]], nxt[ok, None]], axis=1)
-        lo, hi = lo[ok], hi[ok]
-        back = grown[:, -1] * n + grown[:, 0]
-        at = np.minimum(np.searchsorted(keys, back), len(keys) - 1)
-        closes = keys[at] == back
-        closes &= np.minimum(hi, e_hi[at]) - np.maximum(lo, e_lo[at]) >= pool.min_nights
-        yield grown[closes]
-        if length + 1 < pool.max_length:
-            yield from _grow(grown, lo, hi, length + 1, pool, graph)
-        begin = stop
+def _hash(keys: np.ndarray, bits: int) -> np.ndarray:
+    """Fibonacci hashing of int64 keys to `bits` bits."""
+    return (keys.astype(np.uint64) * GOLDEN >> np.uint64(64 - bits)).astype(np.intp)
+
+
+@dataclass
+class _Walk:
+    """What the cycle enumeration walks: the open edges that may lie on a cycle (sorted by guest, then host;
+    CSR by guest), their hulls, the homes' owners, and the edges that can close a cycle (back to its
+    smallest home: host < guest) as sorted keys guest * n + host behind a hashed presence table (one random
+    read instead of a binary search for most of the paths, which close nowhere)."""
+
+    n: int
+    first_out: np.ndarray  # int64, n + 1
+    host: np.ndarray  # int32
+    lo: np.ndarray  # int32
+    hi: np.ndarray  # int32
+    owner: np.ndarray
+    close_keys: np.ndarray  # int64, sorted
+    close_lo: np.ndarray
+    close_hi: np.ndarray
+    table: np.ndarray  # uint8, 2**bits
+    bits: int
+    min_nights: int
+    max_length: int
+
+    @classmethod
+    def build(cls, arcs: Arcs, keep: np.ndarray, lo: np.ndarray, hi: np.ndarray, pool: Pool) -> _Walk:
+        n = len(arcs.ids)
+        edges = np.flatnonzero(keep)
+        guest, host = arcs.guest[edges], arcs.host[edges]
+        if len(edges):
+            # Only edges inside a strongly connected component can lie on a cycle.
+            ones = np.ones(len(edges), dtype=np.int8)
+            matrix = coo_matrix((ones, (guest, host)), shape=(n, n)).tocsr()
+            del ones
+            _count, label = connected_components(matrix, directed=True, connection="strong")
+            del matrix
+            edges = edges[label[guest] == label[host]]
+            guest, host = arcs.guest[edges], arcs.host[edges]
+        e_lo, e_hi = lo[edges], hi[edges]
+        closing = host < guest
+        close_keys = guest[closing].astype(np.int64) * n + host[closing]
+        bits = max(10, min(TABLE_BYTES_MAX.bit_length() - 1, (8 * len(close_keys)).bit_length()))
+        table = np.zeros(1 << bits, dtype=np.uint8)
+        table[_hash(close_keys, bits)] = 1
+        return cls(
+            n=n,
+            first_out=np.searchsorted(guest, np.arange(n + 1)),
+            host=host,
+            lo=e_lo,
+            hi=e_hi,
+            owner=arcs.owner,
+            close_keys=close_keys,
+            close_lo=e_lo[closing],
+            close_hi=e_hi[closing],
+            table=table,
+            bits=bits,
+            min_nights=pool.min_nights,
+            max_length=pool.max_length,
+        )
+
+    def cycles(self) -> Iterator[np.ndarray]:
+        """Chunks of cycles of 3 to max_length homes (rows of home indices, smallest first) whose edges'
+        hulls have min_nights in common and whose homes have distinct owners: a necessary condition,
+        vectorised; the exact windows are checked afterwards on the few cycles found. Paths a → b → … grow
+        one edge at a time (next home larger than the first, not on the path), CHUNK extensions at a time,
+        and close on the edge back to a."""
+        guest = np.repeat(np.arange(self.n, dtype=np.int32), np.diff(self.first_out))
+        start = (guest < self.host) & (self.owner[guest] != self.owner[self.host])
+        paths = np.stack([guest[start], self.host[start]], axis=1)
+        del guest
+        yield from self._grow(paths, self.lo[start], self.hi[start])
+
+    def _grow(self, paths: np.ndarray, p_lo: np.ndarray, p_hi: np.ndarray) -> Iterator[np.ndarray]:
+        counts = np.diff(self.first_out)[paths[:, -1]]
+        ends = np.cumsum(counts)
+        begin = 0
+        while begin < len(paths):
+            done = int(ends[begin - 1]) if begin else 0
+            stop = max(begin + 1, int(np.searchsorted(ends, done + CHUNK, side="right")))
+            chunk, c_counts = paths[begin:stop], counts[begin:stop]
+            row = np.repeat(np.arange(len(chunk), dtype=np.int32), c_counts)
+            edge = np.arange(len(row), dtype=np.int64) - np.repeat(np.cumsum(c_counts) - c_counts, c_counts)
+            edge += self.first_out[chunk[row, -1]]
+            nxt = self.host[edge]
+            ok = nxt > chunk[row, 0]  # the smallest home stays first: about half the extensions go here
+            row, edge, nxt = row[ok], edge[ok], nxt[ok]
+            lo = np.maximum(p_lo[begin:stop][row], self.lo[edge])
+            hi = np.minimum(p_hi[begin:stop][row], self.hi[edge])
+            del edge
+            ok = hi - lo >= self.min_nights
+            nxt_owner = self.owner[nxt]
+            for col in range(chunk.shape[1]):
+                ok &= (nxt != chunk[row, col]) & (nxt_owner != self.owner[chunk[row, col]])
+            del nxt_owner
+            grown = np.concatenate([chunk[row[ok]], nxt[ok, None]], axis=1)
+            lo, hi = lo[ok], hi[ok]
+            del row, nxt, ok
+            yield grown[self._closes(grown, lo, hi)]
+            if grown.shape[1] < self.max_length:
+                yield from self._grow(grown, lo, hi)
+            begin = stop
+
+    def _closes(self, paths: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """Which paths have the edge from their last home back to their first, over their common hull."""
+        back = paths[:, -1].astype(np.int64) * self.n + paths[:, 0]
+        maybe = np.flatnonzero(self.table[_hash(back, self.bits)])
+        at = np.minimum(np.searchsorted(self.close_keys, back[maybe]), max(0, len(self.close_keys) - 1))
+        closes = np.zeros(len(paths), dtype=bool)
+        if len(self.close_keys):
+            hit = self.close_keys[at] == back[maybe]
+            hit &= (
+                np.minimum(hi[maybe], self.close_hi[at]) - np.maximum(lo[maybe], self.close_lo[at])
+                >= self.min_nights
+            )
+            closes[maybe[hit]] = True
+        return closes
 
 
 def candidates(pool: Pool) -> tuple[list[Candidate], bool]:
@@ -389,32 +484,23 @@ def candidates(pool: Pool) -> tuple[list[Candidate], bool]:
     n = len(arcs.ids)
     if not arcs.edge_count:
         return [], False
-    guest, host = arcs.guest.astype(np.int64), arcs.host.astype(np.int64)
-    keys = guest * n + host
+    keys = arcs.guest.astype(np.int64) * n + arcs.host
     allowed = np.ones(arcs.edge_count, dtype=bool)
     if pool.banned:
-        index = {int(h): i for i, h in enumerate(arcs.ids.tolist())} if len(pool.banned) else {}
-        banned = [index[g] * n + index[h] for g, h in pool.banned if g in index and h in index]
-        allowed &= ~np.isin(keys, np.array(banned, dtype=np.int64))
-    found: list[tuple[int, ...]] = []
-    # Pairs: both edges, any period, hulls with min_nights in common (checked exactly below).
-    any_lo, any_hi = _hull(arcs.any_ptr, arcs.any_start, arcs.any_end)
-    any_lo = np.maximum(any_lo, pool.first_night)
-    forward = np.flatnonzero(allowed & (guest < host) & (any_hi - any_lo >= pool.min_nights))
-    back = host[forward] * n + guest[forward]
-    at = np.minimum(np.searchsorted(keys, back), len(keys) - 1)
-    pair = (keys[at] == back) & allowed[at]
-    pair &= (
-        np.minimum(any_hi[forward], any_hi[at]) - np.maximum(any_lo[forward], any_lo[at]) >= pool.min_nights
-    )
-    pair &= arcs.owner[guest[forward]] != arcs.owner[host[forward]]
-    found.extend(zip(guest[forward[pair]].tolist(), host[forward[pair]].tolist(), strict=True))
+        at = np.searchsorted(arcs.ids, np.array(sorted(pool.banned), dtype=np.int64).reshape(-1, 2))
+        inside = (at < n).all(axis=1)
+        at = at[inside]
+        known = (arcs.ids[at] == np.array(sorted(pool.banned), dtype=np.int64)[inside]).all(axis=1)
+        allowed &= ~np.isin(keys, at[known, 0].astype(np.int64) * n + at[known, 1])
+    found = _pairs(arcs, keys, allowed, pool)
     if pool.max_length >= 3:
         open_lo, open_hi = _hull(arcs.open_ptr, arcs.open_start, arcs.open_end)
-        open_lo = np.maximum(open_lo, pool.first_night)
-        keep = allowed & (open_hi - open_lo >= pool.min_nights)
-        for cycles in _walks(arcs, keep, open_lo, open_hi, pool):
+        np.maximum(open_lo, pool.first_night, out=open_lo)
+        walk = _Walk.build(arcs, allowed & (open_hi - open_lo >= pool.min_nights), open_lo, open_hi, pool)
+        del open_lo, open_hi
+        for cycles in walk.cycles():
             found.extend(map(tuple, cycles.tolist()))
+        del walk
     found.sort()
     out: list[Candidate] = []
     capped = False
@@ -426,9 +512,8 @@ def candidates(pool: Pool) -> tuple[list[Candidate], bool]:
             capped = True
             continue
         size = len(cycle)
-        stays = [
-            arcs.edge(int(np.searchsorted(keys, cycle[i] * n + cycle[(i + 1) % size]))) for i in range(size)
-        ]
+        at = np.searchsorted(keys, [cycle[i] * n + cycle[(i + 1) % size] for i in range(size)])
+        stays = [arcs.edge(int(i)) for i in at]
         homes = tuple(int(arcs.ids[h]) for h in cycle)
         if (cand := _candidate(pool, homes, stays)) is not None:
             out.append(cand)
