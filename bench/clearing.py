@@ -10,7 +10,10 @@ for 33 homes (weighted like town populations, a few large), 13 régions, each fr
 coming 200 days, most in the summer weeks (days 150 to 200) (open or reciprocal-only periods), sleeping 2 to 8; each household wishes to go to one or
 two places of other régions within a window of 14 nights ± 3 days, for 2 to 4 people. The can-host edges
 are built from that definition here, not through the SQL of exchanges.matching.graph (benchmarked on its
-own): this bench measures the clearing. Run: `.venv/bin/python -m bench.clearing [SIZES…]` (default
+own): this bench measures the clearing. They are found in numpy, one row per wish × host (as the matching's
+SQL gives them), and merged into the solver's arrays (`solver.Arcs`), as a run merges the SQL's rows.
+Peak memory is each phase's own (VmHWM, reset between phases): the clearing's is what a run needs once its
+graph is loaded. Run: `.venv/bin/python -m bench.clearing [SIZES…]` (default
 10000 100000).
 """
 
@@ -161,7 +164,7 @@ def measure(size: int) -> None:
     )
     print(
         f"        peak memory: generation {generation_peak:.0f} MiB, clearing {clearing_peak:.0f} MiB"
-        f" (the generated pool, resident, included) | process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
+        " (resident peak of each phase; the clearing's includes the generated pool it reads)"
     )
 
 

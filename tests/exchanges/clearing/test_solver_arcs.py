@@ -4,6 +4,7 @@ candidates found on either are the same, and the enumeration finds the same cycl
 On the database: the pool's arrays are exactly the matching's edges between the pool's homes."""
 
 from collections import defaultdict
+from typing import Any
 
 import numpy as np
 import pytest
@@ -46,7 +47,7 @@ def _pieces(spec):
 
 def _graph(spec):
     """The engine Graph of the pieces, built as exchanges.matching.graph._add_rows builds it."""
-    entries = defaultdict(lambda: [[], [], set(), float("inf"), 10**6])
+    entries: dict[tuple[int, int], list[Any]] = defaultdict(lambda: [[], [], set(), float("inf"), 10**6])
     for g, h, s, e, is_open, wish, km2, spare in _pieces(spec):
         entry = entries[(g, h)]
         entry[0].append((s, e))
