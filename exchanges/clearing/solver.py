@@ -3,6 +3,12 @@ ones that maximises the objective, exactly (HiGHS, the cycle formulation, one mo
 component), beside a greedy baseline and the LP relaxation's bound. No database here: the tests compare it
 with a brute force, the benchmark runs it on large seeded pools.
 
+The graph is held in numpy arrays (`Arcs`: millions of edges at 100k homes, no Python object per edge). Pairs
+are found by looking each edge's reverse up; cycles by growing paths from their smallest home a chunk at a
+time, only on open edges inside a strongly connected component, keeping those whose stays' date hulls still
+share min_nights, and closing them on the edge back (a hashed table first, then a binary search). Only the
+cycles found get Python objects, for the exact check of their windows and their points.
+
 THE OBJECTIVE (the one place it is written; the page explains it from these constants). Each chosen pair or
 cycle is worth, for every household it swaps:
   1. HOUSEHOLD points, so large that one more household swapped always wins over any sum of the terms
