@@ -331,7 +331,7 @@ def _candidate(pool: Pool, homes: tuple[int, ...], stays: list[Edge]) -> Candida
 
 
 CHUNK = 2_000_000  # path extensions made at once: what bounds the enumeration's memory, whatever the graph
-TABLE_BYTES_MAX = 1 << 27  # the closing edges' hashed presence table (a byte each): at most 128 MiB
+TABLE_BYTES_MAX = 1 << 27  # a hashed presence table of edges (a byte a slot): at most 128 MiB
 GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -345,26 +345,51 @@ def _hull(ptr: np.ndarray, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarr
     return lo, hi
 
 
-def _pairs(arcs: Arcs, keys: np.ndarray, allowed: np.ndarray, pool: Pool) -> list[tuple[int, ...]]:
-    """Pairs a ↔ b (a < b, indices): both edges, distinct owners, hulls of their any-windows with min_nights
-    in common (the exact window is checked afterwards)."""
-    any_lo, any_hi = _hull(arcs.any_ptr, arcs.any_start, arcs.any_end)
-    np.maximum(any_lo, pool.first_night, out=any_lo)
-    forward = np.flatnonzero(allowed & (arcs.guest < arcs.host) & (any_hi - any_lo >= pool.min_nights))
-    guest, host = arcs.guest[forward], arcs.host[forward]
-    back = host.astype(np.int64) * len(arcs.ids) + guest
-    at = np.minimum(np.searchsorted(keys, back), len(keys) - 1)
-    pair = (keys[at] == back) & allowed[at]
-    pair &= (
-        np.minimum(any_hi[forward], any_hi[at]) - np.maximum(any_lo[forward], any_lo[at]) >= pool.min_nights
-    )
-    pair &= arcs.owner[guest] != arcs.owner[host]
-    return list(zip(guest[pair].tolist(), host[pair].tolist(), strict=True))
-
-
 def _hash(keys: np.ndarray, bits: int) -> np.ndarray:
     """Fibonacci hashing of int64 keys to `bits` bits."""
     return (keys.astype(np.uint64) * GOLDEN >> np.uint64(64 - bits)).astype(np.intp)
+
+
+class _KeySet:
+    """Sorted int64 keys behind a hashed presence table (a byte per slot, about 8 slots a key, at most
+    TABLE_BYTES_MAX): most looked-up keys are absent and cost one random read instead of a binary search."""
+
+    def __init__(self, keys: np.ndarray) -> None:
+        self.keys = keys
+        self.bits = max(10, min(TABLE_BYTES_MAX.bit_length() - 1, (8 * len(keys)).bit_length()))
+        self.table = np.zeros(1 << self.bits, dtype=np.uint8)
+        self.table[_hash(keys, self.bits)] = 1
+
+    def find(self, needles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(indices of the needles present, their positions in the keys)."""
+        maybe = np.flatnonzero(self.table[_hash(needles, self.bits)])
+        if not len(self.keys):
+            return maybe[:0], maybe[:0]
+        at = np.minimum(np.searchsorted(self.keys, needles[maybe]), len(self.keys) - 1)
+        hit = self.keys[at] == needles[maybe]
+        return maybe[hit], at[hit]
+
+
+def _pairs(arcs: Arcs, allowed: np.ndarray, pool: Pool) -> list[tuple[int, ...]]:
+    """Pairs a ↔ b (a < b, indices): both edges, distinct owners, hulls of their any-windows with min_nights
+    in common (the exact window is checked afterwards)."""
+    n = len(arcs.ids)
+    any_lo, any_hi = _hull(arcs.any_ptr, arcs.any_start, arcs.any_end)
+    np.maximum(any_lo, pool.first_night, out=any_lo)
+    usable = allowed & (any_hi - any_lo >= pool.min_nights)
+    forward = np.flatnonzero(usable & (arcs.guest < arcs.host))
+    backward = np.flatnonzero(usable & (arcs.guest > arcs.host))
+    del usable
+    returns = _KeySet(arcs.guest[backward].astype(np.int64) * n + arcs.host[backward])
+    guest, host = arcs.guest[forward], arcs.host[forward]
+    found, at = returns.find(host.astype(np.int64) * n + guest)
+    forward, guest, host, back = forward[found], guest[found], host[found], backward[at]
+    pair = (
+        np.minimum(any_hi[forward], any_hi[back]) - np.maximum(any_lo[forward], any_lo[back])
+        >= pool.min_nights
+    )
+    pair &= arcs.owner[guest] != arcs.owner[host]
+    return list(zip(guest[pair].tolist(), host[pair].tolist(), strict=True))
 
 
 @dataclass
@@ -380,11 +405,9 @@ class _Walk:
     lo: np.ndarray  # int32
     hi: np.ndarray  # int32
     owner: np.ndarray
-    close_keys: np.ndarray  # int64, sorted
+    closing: _KeySet  # keys guest * n + host
     close_lo: np.ndarray
     close_hi: np.ndarray
-    table: np.ndarray  # uint8, 2**bits
-    bits: int
     min_nights: int
     max_length: int
 
@@ -404,10 +427,6 @@ class _Walk:
             guest, host = arcs.guest[edges], arcs.host[edges]
         e_lo, e_hi = lo[edges], hi[edges]
         closing = host < guest
-        close_keys = guest[closing].astype(np.int64) * n + host[closing]
-        bits = max(10, min(TABLE_BYTES_MAX.bit_length() - 1, (8 * len(close_keys)).bit_length()))
-        table = np.zeros(1 << bits, dtype=np.uint8)
-        table[_hash(close_keys, bits)] = 1
         return cls(
             n=n,
             first_out=np.searchsorted(guest, np.arange(n + 1)),
@@ -415,11 +434,9 @@ class _Walk:
             lo=e_lo,
             hi=e_hi,
             owner=arcs.owner,
-            close_keys=close_keys,
+            closing=_KeySet(guest[closing].astype(np.int64) * n + host[closing]),
             close_lo=e_lo[closing],
             close_hi=e_hi[closing],
-            table=table,
-            bits=bits,
             min_nights=pool.min_nights,
             max_length=pool.max_length,
         )
@@ -468,17 +485,13 @@ class _Walk:
 
     def _closes(self, paths: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
         """Which paths have the edge from their last home back to their first, over their common hull."""
-        back = paths[:, -1].astype(np.int64) * self.n + paths[:, 0]
-        maybe = np.flatnonzero(self.table[_hash(back, self.bits)])
-        at = np.minimum(np.searchsorted(self.close_keys, back[maybe]), max(0, len(self.close_keys) - 1))
+        found, at = self.closing.find(paths[:, -1].astype(np.int64) * self.n + paths[:, 0])
+        hit = (
+            np.minimum(hi[found], self.close_hi[at]) - np.maximum(lo[found], self.close_lo[at])
+            >= self.min_nights
+        )
         closes = np.zeros(len(paths), dtype=bool)
-        if len(self.close_keys):
-            hit = self.close_keys[at] == back[maybe]
-            hit &= (
-                np.minimum(hi[maybe], self.close_hi[at]) - np.maximum(lo[maybe], self.close_lo[at])
-                >= self.min_nights
-            )
-            closes[maybe[hit]] = True
+        closes[found[hit]] = True
         return closes
 
 
@@ -498,7 +511,7 @@ def candidates(pool: Pool) -> tuple[list[Candidate], bool]:
         at = at[inside]
         known = (arcs.ids[at] == np.array(sorted(pool.banned), dtype=np.int64)[inside]).all(axis=1)
         allowed &= ~np.isin(keys, at[known, 0].astype(np.int64) * n + at[known, 1])
-    found = _pairs(arcs, keys, allowed, pool)
+    found = _pairs(arcs, allowed, pool)
     if pool.max_length >= 3:
         open_lo, open_hi = _hull(arcs.open_ptr, arcs.open_start, arcs.open_end)
         np.maximum(open_lo, pool.first_night, out=open_lo)
