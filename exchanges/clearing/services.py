@@ -2,10 +2,11 @@
 
 A run: the failing edges of earlier runs are remembered first; the pool is every published home opted in
 whose owner is eligible today and that waits for no answer on another proposal; the can-host graph between
-those homes comes from the matching's SQL (`exchanges.matching.graph.load_edges`, guests and hosts both
-the pool); the solver chooses; each chosen pair or cycle becomes a proposal of the platform through the
-swaps workflow (its own transaction: a refused one is recorded with the refusal's code, the others stand),
-with its one-line explanation as a system message; the run records its figures and who was in the pool.
+those homes comes from the matching's SQL (`exchanges.matching.graph`'s statement, guests and hosts both
+the pool), streamed into the solver's numpy arrays; the solver chooses; each chosen pair or cycle becomes a
+proposal of the platform through the swaps workflow (its own transaction: a refused one is recorded with the
+refusal's code, the others stand), with its one-line explanation as a system message; the run records its
+figures and who was in the pool.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ import time
 from collections import defaultdict
 from typing import Any
 
+import numpy as np
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -133,18 +135,53 @@ def _busy(ids: list[int], today: dt.date) -> dict[int, tuple[tuple[int, int], ..
     return {host: normalise(p) for host, p in pieces.items()}
 
 
+# The matching's edges between the pool's homes, each date as its ordinal (date.toordinal: 1 is 0001-01-01),
+# read a batch at a time through a server-side cursor into numpy: no Python object per edge, whatever the pool.
+EDGE_ROWS_SQL = f"""
+SELECT guest, host, is_open::int, s - DATE '0001-01-01' + 1, e - DATE '0001-01-01' + 1, wish, km2, spare
+FROM ({graphs.FILTERED_SQL}) AS pieces
+"""  # noqa: S608
+EDGE_BATCH = 100_000
+
+
+def pool_arcs(homes: list[dict[str, Any]]) -> solver.Arcs:
+    """The can-host graph between these homes (the matching's definition: exchanges.matching.graph) as the
+    solver's arrays; each batch of rows becomes typed columns at once (about 30 bytes a row)."""
+    ids = np.array(sorted(row["pk"] for row in homes), dtype=np.int64)
+    owner_of = {row["pk"]: row["owner_id"] for row in homes}
+    columns: dict[str, list[np.ndarray]] = defaultdict(list)
+    if len(ids):
+        params = {**graphs.settings_params(), "guests": ids.tolist(), "hosts": ids.tolist()}
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(EDGE_ROWS_SQL, params)
+            while rows := cursor.fetchmany(EDGE_BATCH):
+                batch = np.array(rows, dtype=np.float64).reshape(-1, 8)  # ids < 2**53: exact
+                columns["guest"].append(np.searchsorted(ids, batch[:, 0].astype(np.int64)).astype(np.int32))
+                columns["host"].append(np.searchsorted(ids, batch[:, 1].astype(np.int64)).astype(np.int32))
+                columns["is_open"].append(batch[:, 2] > 0)
+                columns["start"].append(batch[:, 3].astype(np.int32))
+                columns["end"].append(batch[:, 4].astype(np.int32))
+                columns["wish"].append(batch[:, 5].astype(np.int64))
+                columns["km2"].append(batch[:, 6])
+                columns["spare"].append(batch[:, 7].astype(np.int32))
+    types: dict[str, type] = {"guest": np.int32, "host": np.int32, "is_open": bool, "start": np.int32}
+    types |= {"end": np.int32, "wish": np.int64, "km2": np.float64, "spare": np.int32}
+    arrays = {
+        k: np.concatenate(columns.pop(k)) if k in columns else np.zeros(0, dtype=t) for k, t in types.items()
+    }
+    return solver.Arcs.from_pieces(
+        owner=np.array([owner_of[h] for h in ids.tolist()], dtype=np.int64), ids=ids, **arrays
+    )
+
+
 def build_pool(today: dt.date, *, max_length: int) -> tuple[solver.Pool, list[dict[str, Any]]]:
     homes = pool_homes(today)
     ids = [row["pk"] for row in homes]
-    graph = Graph()
-    if ids:
-        graphs.load_edges(graph, guests=ids, hosts=ids)
-    graph.owner.update({row["pk"]: row["owner_id"] for row in homes})
     banned = set(
         FailedEdge.objects.filter(guest_home_id__in=ids).values_list("guest_home_id", "host_home_id")
     )
     pool = solver.Pool(
-        graph=graph,
+        arcs=pool_arcs(homes),
         bonus=_fairness(homes),
         banned=banned,
         busy=_busy(ids, today),
@@ -200,8 +237,9 @@ def clearing_run(
         batch_size=5000,
     )
     created = failed = 0
+    chosen_graph = pool.graph_of(c.homes for c in solution.chosen)
     for cand in solution.chosen:
-        reason, params = explanation(pool.graph, cand)
+        reason, params = explanation(chosen_graph, cand)
         cycle = ClearingCycle.objects.create(
             run=run,
             homes=list(cand.homes),
@@ -228,7 +266,7 @@ def clearing_run(
         created += 1
     for name, value in {
         "pool_size": len(homes),
-        "edges": pool.graph.edge_count,
+        "edges": pool.edge_count,
         "candidates": solution.candidates,
         "components": solution.components,
         "largest_component": solution.largest_component,
