@@ -46,13 +46,49 @@ FILTERED_SQL = edges_sql(
     "%(guests)s::bigint[] IS NULL OR w.home_id = ANY(%(guests)s::bigint[])",
     "%(hosts)s::bigint[] IS NULL OR h.id = ANY(%(hosts)s::bigint[])",
 )
-# The reciprocal candidates of one home in one statement: where its household may stay, and which of those
-# homes' households it may host.
-PAIRS_SQL = (
-    f"WITH mine AS ({edges_sql('w.home_id = %(home)s')}),"  # noqa: S608
-    f" back AS ({edges_sql('w.home_id IN (SELECT host FROM mine)', 'h.id = %(home)s')})"
-    " SELECT * FROM mine UNION ALL SELECT * FROM back"
+# The reciprocal candidates of one home in one statement, rows of the edges' shape (`edges_sql`): the stays
+# of its household (`mine`: each of its wishes' places, detoasted once, walks the search index of the published
+# homes on the place's box, dates and party together, then the exact point-in-polygon on the few hosts left),
+# then, among the wishes of those hosts only, the ones that this home can host (`back`); only the stays both
+# ways come back. Owners and régions differ both ways when they differ one way.
+PAIRS_SQL = f"""
+WITH me AS MATERIALIZED (
+    SELECT id, owner_id, region_id, public_point, sleeps FROM exchanges_home
+    WHERE id = %(home)s AND status = 'published'
+), mine AS MATERIALIZED (
+    SELECT w.home_id AS guest, h.id AS host, h.owner_id AS owner, p.mode = 'open' AS is_open,
+           lower(p.period * w.win) AS s, upper(p.period * w.win) AS e, w.id AS wish, w.target_km2 AS km2,
+           h.sleeps - w.party AS spare
+    FROM me g
+    JOIN (
+        SELECT w.id, w.home_id, w.target_km2, w.adults + w.children AS party, ST_Multi(w.target) AS place,
+               daterange(lower(w.dates) - w.flexibility_days, upper(w.dates) + w.flexibility_days) AS win
+        FROM exchanges_destinationwish w WHERE w.home_id = %(home)s OFFSET 0
+    ) w ON TRUE
+    JOIN exchanges_home h ON h.status = 'published'
+        AND h.public_point_m && ST_Expand(ST_Transform(ST_Envelope(w.place), 3857), 1)
+        AND h.availability && w.win AND h.sleeps >= w.party AND ST_Contains(w.place, h.public_point)
+        AND h.owner_id <> g.owner_id AND (NOT %(cross)s OR h.region_id <> g.region_id)
+    JOIN exchanges_availabilityperiod p ON p.home_id = h.id AND p.period && w.win
+    WHERE upper(p.period * w.win) - lower(p.period * w.win) >= %(min)s
+), back AS MATERIALIZED (
+    SELECT w.home_id AS guest, h.id AS host, h.owner_id AS owner, p.mode = 'open' AS is_open,
+           lower(p.period * x.win) AS s, upper(p.period * x.win) AS e, w.id AS wish, w.target_km2 AS km2,
+           h.sleeps - (w.adults + w.children) AS spare
+    FROM me h
+    JOIN exchanges_destinationwish w ON w.home_id IN (SELECT host FROM mine)
+        AND h.sleeps >= w.adults + w.children
+    CROSS JOIN LATERAL (
+        SELECT daterange(lower(w.dates) - w.flexibility_days, upper(w.dates) + w.flexibility_days) AS win
+    ) x
+    JOIN exchanges_availabilityperiod p ON p.home_id = h.id AND p.period && x.win
+    WHERE upper(p.period * x.win) - lower(p.period * x.win) >= %(min)s
+        AND {wish_covers_sql("w", "h")}
 )
+SELECT * FROM mine WHERE host IN (SELECT guest FROM back)
+UNION ALL
+SELECT * FROM back
+"""  # noqa: S608
 
 
 def settings_params() -> dict[str, Any]:
@@ -72,10 +108,11 @@ def load_edges(
 
 
 def pairs_graph(home: int) -> Graph:
-    """The edges out of `home` and, into it, those from its hosts: all that its pairs need (one query), with
-    their owners' reviews and swaps (two more, whatever their number)."""
+    """The edges between `home` and its reciprocal candidates, both ways: all that its pairs need (one query),
+    with their owners' reviews and swaps (two more, whatever their number)."""
     graph = _add_rows(Graph(), PAIRS_SQL, {**settings_params(), "home": home})
-    load_reputation(graph, set(graph.owner.values()))
+    if graph.out:  # no pair: nobody to rank
+        load_reputation(graph, set(graph.owner.values()))
     return graph
 
 
