@@ -19,7 +19,8 @@ candidates around the last one kept, so rounding cannot bring in one it dropped:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
 import numba
@@ -56,6 +57,7 @@ class Compact:
     open_ptr: np.ndarray
     open_s: np.ndarray
     open_e: np.ndarray
+    seconds: dict[str, float] = field(default_factory=dict)  # how long `load` took: reading, building
 
     @property
     def edge_count(self) -> int:
@@ -63,6 +65,37 @@ class Compact:
 
     def nbytes(self) -> int:
         return sum(v.nbytes for v in self.__dict__.values() if isinstance(v, np.ndarray))
+
+    def graph(self, homes: list[int] | None = None) -> Graph:
+        """The engine's Graph of the edges between `homes` (ids; every home when None): for a subgraph."""
+        inside = np.ones(len(self.ids), dtype=bool)
+        if homes is not None:
+            inside = np.isin(self.ids, np.array(homes, dtype=np.int64))
+        guest = np.repeat(np.arange(len(self.ids)), np.diff(self.out_ptr))
+        graph = Graph()
+        for e in np.flatnonzero(inside[guest] & inside[self.host]).tolist():
+            a0, a1, o0, o1 = self.any_ptr[e], self.any_ptr[e + 1], self.open_ptr[e], self.open_ptr[e + 1]
+            graph.add(
+                engine.Edge(
+                    int(self.ids[guest[e]]),
+                    int(self.ids[self.host[e]]),
+                    tuple(
+                        (int(s) + _DAY0, int(t) + _DAY0)
+                        for s, t in zip(self.any_s[a0:a1], self.any_e[a0:a1], strict=True)
+                    ),
+                    tuple(
+                        (int(s) + _DAY0, int(t) + _DAY0)
+                        for s, t in zip(self.open_s[o0:o1], self.open_e[o0:o1], strict=True)
+                    ),
+                    int(self.met[e]),
+                    float(self.km2[e]),
+                    int(self.spare[e]),
+                )
+            )
+        for index in np.flatnonzero(inside).tolist():
+            if int(self.ids[index]) in graph.out or int(self.ids[index]) in graph.into:
+                graph.owner[int(self.ids[index])] = int(self.owner[index])
+        return graph
 
 
 # ---- Building ---------------------------------------------------------------------------------------------
@@ -201,8 +234,8 @@ def _edges(
     e_met = np.empty(n_edges, np.int16)
     e_km2 = np.empty(n_edges, np.float64)
     e_spare = np.empty(n_edges, np.int16)
-    any_ptr = np.empty(n_edges + 1, np.int64)
-    open_ptr = np.empty(n_edges + 1, np.int64)
+    any_ptr = np.empty(n_edges + 1, np.int32)
+    open_ptr = np.empty(n_edges + 1, np.int32)
     any_s = np.empty(any_at[-1], np.int32)
     any_e = np.empty(any_at[-1], np.int32)
     open_s = np.empty(open_at[-1], np.int32)
@@ -306,7 +339,7 @@ def _base() -> dict[str, np.ndarray]:
         counts = p_first[hosts + 1] - p_first[hosts]
         rows = np.repeat(p_first[hosts] - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
         rows = rows[np.argsort(p_start[rows], kind="stable")]
-        chunks.append(rows.astype(np.int64))
+        chunks.append(rows.astype(np.int32))
         place_ptr.append(place_ptr[-1] + len(rows))
     return {
         "ids": ids,
@@ -324,7 +357,7 @@ def _base() -> dict[str, np.ndarray]:
         "w_party": np.array([w[4] for w in wishes], dtype=np.int64),
         "w_km2": np.array([w[5] for w in wishes], dtype=np.float64),
         "place_ptr": np.array(place_ptr, dtype=np.int64),
-        "place_rows": np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64),
+        "place_rows": np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int32),
     }
 
 
@@ -333,7 +366,9 @@ def load() -> Compact:
     from exchanges.matching.graph import settings_params
 
     params = settings_params()
+    started = time.perf_counter()
     base = _base()
+    read = time.perf_counter() - started
     ids, owner, region, sleeps = base["ids"], base["owner"], base["region"], base["sleeps"]
     p_home, p_start, p_end, p_open = base["p_home"], base["p_start"], base["p_end"], base["p_open"]
     order = np.argsort(base["w_guest"], kind="stable")
@@ -362,7 +397,9 @@ def load() -> Compact:
         bool(params["cross"]),
         longest_period,
     )
-    return Compact(ids, owner, *arrays)
+    loaded = Compact(ids, owner, *arrays)
+    loaded.seconds = {"read": read, "edges": time.perf_counter() - started - read}
+    return loaded
 
 
 # ---- The search -------------------------------------------------------------------------------------------

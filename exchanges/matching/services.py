@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -98,12 +99,27 @@ def _refresh_all() -> int:
         graph, compact.people(graph, people), beam=BEAM, limit=settings.MATCHING_SUGGESTIONS
     )
     now = timezone.now().isoformat()
+    table = Suggestion._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        # TRUNCATE refuses to run while deferred foreign-key checks of this transaction are pending.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"TRUNCATE {table}")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        columns = 'home_id, rank, kind, homes, "window", score, reason, params, computed_at'
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for at in range(0, len(found["home"]), 50_000):
+                copy.write(_copy_text({k: v[at : at + 50_000] for k, v in found.items()}, now))
+    return len(found["home"])
+
+
+def _copy_text(found: dict[str, Any], now: str) -> str:
+    """Rows of COPY's text format: the suggestions as engine.score writes them (kind = reason)."""
     lengths = found["length"].tolist()
     homes = found["homes"].tolist()
     starts = [dt.date.fromordinal(d).isoformat() for d in found["start"].tolist()]
     ends = [dt.date.fromordinal(d).isoformat() for d in found["end"].tolist()]
     columns = [found[k].tolist() for k in ("home", "rank", "score", *PARAMS)]
-    lines = [
+    return "".join(
         f"{home}\t{rank}\t{'pair' if k == 2 else 'cycle'}\t{{{','.join(map(str, ids[:k]))}}}\t[{start},{end})\t"
         f"{score!r}\t{'pair' if k == 2 else 'cycle'}\t"
         f'{{"nights": {n}, "wishes": {w}, "theirs": {t}, "spare": {sp}, "homes": {k}, "response": {r}, '
@@ -111,19 +127,7 @@ def _refresh_all() -> int:
         for home, rank, score, n, w, t, sp, r, rv, rt, nc, k, ids, start, end in zip(
             *columns, lengths, homes, starts, ends, strict=True
         )
-    ]
-    table = Suggestion._meta.db_table
-    with transaction.atomic(), connection.cursor() as cursor:
-        # TRUNCATE refuses to run while deferred foreign-key checks of this transaction are pending.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(f"TRUNCATE {table}")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        with cursor.cursor.copy(
-            f'COPY {table} (home_id, rank, kind, homes, "window", score, reason, params, computed_at) FROM STDIN'
-        ) as copy:
-            for at in range(0, len(lines), 50_000):
-                copy.write("".join(lines[at : at + 50_000]))
-    return len(lines)
+    )
 
 
 # The reason's numbers, as engine.score names them (its `homes` is the suggestion's length).
