@@ -414,7 +414,7 @@ def warm_up() -> int:
     (the types of `load`'s arrays): what a deployment runs once so that the nightly batch does not compile.
     Returns the number of suggestions found (2)."""
     i64, i32 = np.int64, np.int32
-    base = {
+    base: dict[str, np.ndarray] = {
         "ids": np.array([1, 2], i64),
         "owner": np.array([1, 2], i64),
         "region": np.array([0, 1], i64),
