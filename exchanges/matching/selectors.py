@@ -52,6 +52,8 @@ def pairs_for_home(home: Home) -> list[Match]:
     if home.status != HomeStatus.PUBLISHED:
         return []
     found = graphs.pairs_graph(home.pk)
+    if not found.out:
+        return []
     graphs.load_response_rates(found, set(found.owner.values()))
     graphs.load_owners(found, [home.pk])
     return matches_for(found, home.pk, min_nights=settings.MATCHING_MIN_NIGHTS, max_length=2)

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.backends.postgresql.psycopg_any import DateRange
 from django.utils import timezone
 
+from exchanges.matching import compact
 from exchanges.matching import graph as graphs
 from exchanges.matching.engine import Graph, _top, matches_for
 from exchanges.matching.selectors import BEAM
@@ -36,12 +38,9 @@ def _affected(home_ids: set[int]) -> set[int]:
     return affected
 
 
-def _graph_for(homes: set[int] | None) -> Graph:
+def _graph_for(homes: set[int]) -> Graph:
+    """The neighbourhood that matches_for(beam=BEAM) reads for each of `homes` (selectors.local_graph's)."""
     graph = Graph()
-    if homes is None:
-        graphs.load_edges(graph)
-        graphs.load_people(graph)
-        return graph
     graphs.load_edges(graph, guests=homes)
     graphs.load_edges(graph, hosts=homes)
     hosts = {h for home in homes for h in _top(graph.out.get(home, {}), BEAM)}
@@ -60,15 +59,10 @@ def suggestions_refresh(*, home_ids: Iterable[int] | None = None) -> int:
     and drop those of homes no longer published. Returns the number of suggestions written."""
     changed = None if home_ids is None else set(home_ids)
     targets: set[int] | None = None if changed is None else _affected(changed)
-    if targets is not None and len(targets) > FULL_ABOVE:
-        targets = None
-    published = Home.objects.published()
-    homes = (
-        set(published.values_list("pk", flat=True))
-        if targets is None
-        else set(published.filter(pk__in=targets).values_list("pk", flat=True))
-    )
-    graph = _graph_for(None if targets is None else homes)
+    if targets is None or len(targets) > FULL_ABOVE:
+        return _refresh_all()
+    homes = set(Home.objects.published().filter(pk__in=targets).values_list("pk", flat=True))
+    graph = _graph_for(homes)
     graphs.load_owners(graph, homes)
     now, n, min_nights = timezone.now(), settings.MATCHING_SUGGESTIONS, settings.MATCHING_MIN_NIGHTS
     rows: list[Suggestion] = []
@@ -90,13 +84,54 @@ def suggestions_refresh(*, home_ids: Iterable[int] | None = None) -> int:
                 )
             )
     with transaction.atomic():
-        if targets is None:
-            with connection.cursor() as cursor:
-                cursor.execute(f"TRUNCATE {Suggestion._meta.db_table}")
-        else:
-            Suggestion.objects.filter(home_id__in=targets).delete()
+        Suggestion.objects.filter(home_id__in=targets).delete()
         Suggestion.objects.bulk_create(rows, batch_size=5000)
     return len(rows)
+
+
+def _refresh_all() -> int:
+    """Every published home's best suggestions, searched on the compact graph (matching.compact: the same
+    search and ranking as matches_for(beam=BEAM), compiled), written with COPY in one transaction."""
+    graph = compact.load()
+    people = Graph()
+    graphs.load_people(people)
+    found = compact.suggestions(
+        graph, compact.people(graph, people), beam=BEAM, limit=settings.MATCHING_SUGGESTIONS
+    )
+    now = timezone.now().isoformat()
+    table = Suggestion._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        # TRUNCATE refuses to run while deferred foreign-key checks of this transaction are pending.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"TRUNCATE {table}")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        columns = 'home_id, rank, kind, homes, "window", score, reason, params, computed_at'
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for at in range(0, len(found["home"]), 50_000):
+                copy.write(_copy_text({k: v[at : at + 50_000] for k, v in found.items()}, now))
+    return len(found["home"])
+
+
+def _copy_text(found: dict[str, Any], now: str) -> str:
+    """Rows of COPY's text format: the suggestions as engine.score writes them (kind = reason)."""
+    lengths = found["length"].tolist()
+    homes = found["homes"].tolist()
+    starts = [dt.date.fromordinal(d).isoformat() for d in found["start"].tolist()]
+    ends = [dt.date.fromordinal(d).isoformat() for d in found["end"].tolist()]
+    columns = [found[k].tolist() for k in ("home", "rank", "score", *PARAMS)]
+    return "".join(
+        f"{home}\t{rank}\t{'pair' if k == 2 else 'cycle'}\t{{{','.join(map(str, ids[:k]))}}}\t[{start},{end})\t"
+        f"{score!r}\t{'pair' if k == 2 else 'cycle'}\t"
+        f'{{"nights": {n}, "wishes": {w}, "theirs": {t}, "spare": {sp}, "homes": {k}, "response": {r}, '
+        f'"reviews": {rv}, "rating": {rt}, "newcomers": {nc}}}\t{now}\n'
+        for home, rank, score, n, w, t, sp, r, rv, rt, nc, k, ids, start, end in zip(
+            *columns, lengths, homes, starts, ends, strict=True
+        )
+    )
+
+
+# The reason's numbers, as engine.score names them (its `homes` is the suggestion's length).
+PARAMS = ("nights", "wishes", "theirs", "spare", "response", "reviews", "rating", "newcomers")
 
 
 def suggestions_refresh_later(home_ids: Iterable[int]) -> None:

@@ -14,8 +14,9 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from exchanges.matching import compact
 from exchanges.matching.engine import Graph, cycles_2_3
-from exchanges.matching.graph import load_compact, load_edges
+from exchanges.matching.graph import load_edges
 from exchanges.matching.selectors import matches_for_home, pairs_for_home
 from exchanges.models import AvailabilityPeriod, DestinationWish, Home
 from geo.models import Commune
@@ -181,21 +182,21 @@ def test_engine_equals_brute_force(territories, specs):
 @hsettings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(specs=st.lists(home_st, min_size=3, max_size=7))
 def test_the_compact_graph_equals_the_sql_edges(territories, specs):
-    """graph.load_compact (places tested once each in memory, dates compared in numpy: the benchmark's and
-    the subgraphs' loader) finds the very edges of the SQL statement, windows, wishes met, areas and spares
+    """compact.load (places tested once each in memory, the edges built in compiled code: the batch's, the
+    benchmark's and the subgraphs' loader) finds the very edges of the SQL statement, windows, wishes met, areas and spares
     included, and cycles_2_3 lists the 2- and 3-cycles a brute force finds on them."""
     Home.objects.all().delete()
     owners = [UserFactory() for _ in range(6)]
     communes = [Commune.objects.get(code=c) for c in TOWNS]
     _build(specs, owners, communes, timezone.localdate())
     sql = load_edges(Graph())
-    compact = load_compact().graph()
-    assert compact.out == sql.out
-    assert {home: compact.owner[home] for home in sql.owner} == sql.owner
+    loaded = compact.load().graph()
+    assert loaded.out == sql.out
+    assert {home: loaded.owner[home] for home in sql.owner} == sql.owner
     edges = {(g, h) for g, hosts in sql.out.items() for h in hosts}
     pairs = {(a, b) for a, b in edges if a < b and (b, a) in edges}
     triangles = {
         (a, b, c) for a, b in edges for c in sql.out.get(b, {}) if (c, a) in edges and a < b and a < c != b
     }
     expected = pairs | triangles
-    assert sorted(cycles_2_3(compact)) == sorted(expected)
+    assert sorted(cycles_2_3(loaded)) == sorted(expected)
