@@ -813,7 +813,7 @@ def suggestions(
     # rounding margin of its limit-th is searched again keeping more.
     pending, size = np.arange(len(compact.ids), dtype=np.int64), limit + 12
     parts: list[list[np.ndarray]] = []
-    while len(pending):
+    while True:  # once at least: a graph without homes gives empty columns of the right shapes
         c_n, c_homes, c_len, c_win, c_value, c_stats, c_response, dropped = run(pending, size)
         last = c_value[np.arange(len(pending)), min(limit, size) - 1]
         again = (c_n == size) & (dropped >= last - _MARGIN)
@@ -830,6 +830,8 @@ def suggestions(
             ]
         )
         pending, size = pending[again], size * 8
+        if not len(pending):
+            break
     home, idx, length, win, value, stats, response = (
         np.concatenate(column) for column in zip(*parts, strict=True)
     )
