@@ -107,7 +107,10 @@ def _brute_cycles(pool, nights):
 def _brute_best(cycles):
     best = (0, 0)
     items = list(cycles.items())
-    for k in range(1, len(items) + 1):
+    # Disjoint cycles of two homes at least: no more of them than half the homes (beyond, every subset of a
+    # dense instance would be walked for nothing: 2^91 of them, which once hung the suite).
+    most = len({h for c in cycles for h in c}) // 2
+    for k in range(1, min(len(items), most) + 1):
         for subset in itertools.combinations(items, k):
             homes = [h for c, _p in subset for h in c]
             if len(homes) == len(set(homes)):
