@@ -207,10 +207,17 @@ def prepare(table: Table, mapping: dict[str, str], *, crs: int | None = None) ->
             by_external_id[external_id] = len(rows)
         rows.append(row)
     rows.sort(key=lambda r: r["row"])
-    mapped = [f for f in FIELDS if f in mapping and f not in COORDINATES]
     return Prepared(
-        rows=rows, rejections=sorted(rejected.values(), key=lambda r: r.row), mapped=mapped, merged=merged
+        rows=rows,
+        rejections=sorted(rejected.values(), key=lambda r: r.row),
+        mapped=mapped_fields(mapping),
+        merged=merged,
     )
+
+
+def mapped_fields(mapping: dict[str, str]) -> list[str]:
+    """The facility fields a (checked) mapping fills, in FIELDS order: what an update may change."""
+    return [f for f in FIELDS if mapping.get(f) and f not in COORDINATES]
 
 
 def _crs_name(table: Table, crs: int | None) -> str:
