@@ -286,6 +286,9 @@ def _columns(columns: dict[str, list[str]], n: int, reject: Any) -> dict[str, li
     rejects it."""
     out: dict[str, list[Any]] = {}
     for target, raw in columns.items():
+        if target in _FREE_TEXT:
+            out[target] = _free_text(target, raw, reject)
+            continue
         seen: dict[str, tuple[Any, tuple[str, str] | None]] = {}
         normalised: list[Any] = [None] * n
         for i, value in enumerate(raw):
@@ -303,6 +306,26 @@ def _columns(columns: dict[str, list[str]], n: int, reject: Any) -> dict[str, li
     if "category" not in out:
         out["category"] = [FacilityCategory.OTHER.value] * n
     return out
+
+
+# Columns of free text, distinct on nearly every row: normalised in one pass (no cache of distinct values).
+_FREE_TEXT = frozenset({"name", "address", "description", "external_id"})
+
+
+def _free_text(target: str, raw: list[str], reject: Any) -> list[Any]:
+    """What `_value` gives for a column of free text (spaces collapsed but in a description, stripped,
+    length limited), in one pass; `_value` itself words the problem of a value too long."""
+    if target == "description":
+        values: list[Any] = [v.strip() for v in raw]
+    else:
+        values = [" ".join(v.split()) for v in raw]  # str.split and `\s` agree on what a space is
+    limit = TEXT_LIMITS[target]
+    for i, value in enumerate(values):
+        if len(value) > limit:
+            values[i], problem = _value(target, raw[i])
+            if problem is not None:
+                reject(i, *problem)
+    return values
 
 
 def _value(target: str, raw: str) -> tuple[Any, tuple[str, str] | None]:
