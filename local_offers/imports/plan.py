@@ -32,7 +32,7 @@ from local_offers.imports.rows import BOOLEAN_FIELDS, Prepared, Rejection
 from local_offers.models import Facility, FacilityStatus
 
 STAGE_PREFIX = "facility_import_stage_"
-RAW = "facility_import_raw"
+RAW_PREFIX = "facility_import_raw_"
 # A previewed import not confirmed within this delay loses its staging table (its run would build it again).
 STAGE_KEPT = dt.timedelta(days=2)
 DUPLICATE_DISTANCE_M = 50
@@ -120,16 +120,17 @@ def drop_stale_stages() -> int:
 def _csv(prepared: Prepared) -> str:
     """The rows as CSV for COPY: an empty cell is NULL (an unmapped accessibility flag) but for the text columns
     (FORCE_NOT_NULL: an empty text stays empty)."""
+    columns, n = prepared.columns, prepared.count
+    points = [f"SRID=4326;POINT({x!r} {y!r})" for x, y in zip(columns["lon"], columns["lat"], strict=True)]
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerows(
-        (
-            row["row"],
-            *(row.get(c, "") for c in TEXT_COLUMNS),
-            *(row.get(c) for c in BOOLEAN_FIELDS),
-            f"SRID=4326;POINT({row['lon']!r} {row['lat']!r})",
+    csv.writer(buffer, lineterminator="\n").writerows(
+        zip(
+            columns["row"],
+            *(columns.get(c) or [""] * n for c in TEXT_COLUMNS),
+            *(columns.get(c) or [None] * n for c in BOOLEAN_FIELDS),
+            points,
+            strict=True,
         )
-        for row in prepared.rows
     )
     return buffer.getvalue()
 
@@ -138,26 +139,27 @@ def stage(prepared: Prepared, table: str) -> None:
     """The import's staging table, built again: the rows COPYed into a temporary table, then inserted with
     their search name and commune by one INSERT … SELECT (no second version of any row)."""
     columns = ", ".join(STAGE_COLUMNS)
-    found = communes_found_sql(RAW, point="location", key="row")
+    # The file's rows as read: unlogged like the stage (a temporary table would spill past temp_buffers),
+    # dropped once staged.
+    loaded = RAW_PREFIX + table.removeprefix(STAGE_PREFIX)
+    found = communes_found_sql(loaded, point="location", key="row")
     with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg's own cursor, for COPY
-        raw.execute(f"DROP TABLE IF EXISTS {table}")
-        # Dropped at commit; an import inside a caller's larger transaction may find the previous one's.
-        raw.execute(f"DROP TABLE IF EXISTS {RAW}")
+        raw.execute(f"DROP TABLE IF EXISTS {table}, {loaded}")
         raw.execute(
-            f"CREATE TEMP TABLE {RAW} ("
+            f"CREATE UNLOGGED TABLE {loaded} ("
             "row integer, name text, category text, description text, address text, website text, phone text, "
             "email text, external_id text, access_motor boolean, access_visual boolean, access_hearing boolean, "
-            "access_mental boolean, location geometry(Point, 4326)) ON COMMIT DROP"
+            "access_mental boolean, location geometry(Point, 4326))"
         )
         with raw.copy(
-            f"COPY {RAW} ({columns}) FROM STDIN (FORMAT csv, FORCE_NOT_NULL ({', '.join(TEXT_COLUMNS)}))"
+            f"COPY {loaded} ({columns}) FROM STDIN (FORMAT csv, FORCE_NOT_NULL ({', '.join(TEXT_COLUMNS)}))"
         ) as copy:
             copy.write(_csv(prepared))
         # The points indexed: locating walks the communes and finds their points, so each commune's polygon is
         # prepared once for all its points rather than parsed again for each.
-        raw.execute(f"CREATE INDEX ON {RAW} USING gist (location)")
-        raw.execute(f"ANALYZE {RAW}")
+        raw.execute(f"CREATE INDEX ON {loaded} USING gist (location)")
+        raw.execute(f"ANALYZE {loaded} (location)")
         raw.execute(
             f"CREATE UNLOGGED TABLE {table} ("
             "row integer PRIMARY KEY, name text, category text, description text, address text, website text, "
@@ -168,8 +170,9 @@ def stage(prepared: Prepared, table: str) -> None:
         raw.execute(
             f"INSERT INTO {table} ({columns}, name_key, commune) WITH found AS ({found}) "  # noqa: S608
             f"SELECT {', '.join(f'r.{c}' for c in STAGE_COLUMNS)}, {SEARCH_NAME_SQL.format('r.name')}, f.code "
-            f"FROM {RAW} r LEFT JOIN found f ON f.row = r.row ORDER BY r.row"
+            f"FROM {loaded} r LEFT JOIN found f ON f.row = r.row ORDER BY r.row"
         )
+        raw.execute(f"DROP TABLE {loaded}")
     # Just off the simplified coastline: the nearest commune within the tolerance (the few rows in none).
     communes_locate_coast(table, point="location", commune="commune")
     with connection.cursor() as cursor:
@@ -177,7 +180,7 @@ def stage(prepared: Prepared, table: str) -> None:
         cursor.execute(f"CREATE INDEX ON {table} (external_id) WHERE external_id <> ''")
         cursor.execute(f"CREATE INDEX ON {table} (facility_id)")
         # Statistics of the filled table: without them the planner pairs every row with every other.
-        cursor.execute(f"ANALYZE {table}")
+        cursor.execute(f"ANALYZE {table} (row, name_key, external_id, commune, facility_id)")
 
 
 def outside(table: str) -> list[Rejection]:
