@@ -96,9 +96,30 @@ def mercator_centre(bbox: Polygon) -> Point:
 def to_wgs84(point: Point) -> Point:
     if point.srid == 4326:
         return point
+    if point.srid == 3857:  # the sphere's closed form: no GDAL transformation built for one point
+        lon = math.degrees(point.x / EARTH_RADIUS)
+        lat = math.degrees(2 * math.atan(math.exp(point.y / EARTH_RADIUS)) - math.pi / 2)
+        return Point(lon, lat, srid=4326)
     moved = point.transform(4326, clone=True)
     assert isinstance(moved, Point)
     return moved
+
+
+def to_mercator(point: Point) -> Point:
+    """A WGS 84 (or Web Mercator) point in Web Mercator, by the sphere's closed form (what PostGIS computes
+    for EPSG:3857) rather than a GDAL transformation built for one point."""
+    if point.srid == 3857:
+        return point
+    if point.srid not in (4326, None):
+        moved = point.transform(3857, clone=True)
+        assert isinstance(moved, Point)
+        return moved
+    lat = max(-MERCATOR_MAX_LAT, min(MERCATOR_MAX_LAT, point.y))
+    return Point(
+        math.radians(point.x) * EARTH_RADIUS,
+        math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) * EARTH_RADIUS,
+        srid=3857,
+    )
 
 
 class KnnDistance(Func):

@@ -69,29 +69,48 @@ def commune_containing(point: Point) -> Commune | None:
     return _communes().get(code=row[0]) if row else None
 
 
-def communes_locate(table: str, *, point: str, commune: str) -> None:
-    """Fills column `commune` of every row of `table` (a staging table of the caller's transaction) with the
-    code of the commune containing its `point` (SRID 4326), or the nearest within COAST_TOLERANCE_M: what
-    `commune_containing` answers for one point, for many in two statements. NULL stays for points outside
-    France or at sea. Rows given in spatial order run faster (neighbours share their commune's polygon)."""
-    t, p, c = (connection.ops.quote_name(name) for name in (table, point, commune))
+def communes_found_sql(table: str, *, point: str, key: str) -> str:
+    """A query of (`key`, commune code) for the rows of `table` whose `point` (SRID 4326) lies in a commune:
+    commune by commune (LATERAL), each finding its points through the table's GiST index on `point`, so a
+    polygon is prepared once for all its points rather than parsed again for each. One row per key (a point on
+    a boundary gets one of its communes). Rows outside every commune are absent: see `communes_locate_coast`."""
+    t, p, k = (connection.ops.quote_name(name) for name in (table, point, key))
     communes = Commune._meta.db_table
+    return (
+        f"SELECT DISTINCT ON (p.id) p.id AS {k}, c.code FROM {communes} c, "  # noqa: S608
+        f"LATERAL (SELECT s.{k} AS id FROM {t} s WHERE s.{p} && c.geom AND ST_Contains(c.geom, s.{p})) p "
+        f"WHERE c.geom && (SELECT ST_SetSRID(ST_Extent({p})::geometry, 4326) FROM {t}) ORDER BY p.id"
+    )
+
+
+def communes_locate_coast(table: str, *, point: str, commune: str) -> None:
+    """Fills the NULL `commune` of the rows of `table` with the nearest commune within COAST_TOLERANCE_M of
+    their `point` (just off the simplified coastline); NULL stays for points outside France or at sea."""
+    t, p, c = (connection.ops.quote_name(name) for name in (table, point, commune))
     with connection.cursor() as cursor:
-        # Commune by commune (LATERAL), each finding its points through the table's GiST index on `point`
-        # when it has one: a polygon is then prepared once for all its points, not parsed for each point.
         cursor.execute(
-            f"WITH found AS (SELECT DISTINCT ON (p.ctid) p.ctid AS id, k.code FROM {communes} k, "  # noqa: S608
-            f"LATERAL (SELECT s.ctid FROM {t} s WHERE s.{p} && k.geom AND ST_Contains(k.geom, s.{p})) p "
-            f"WHERE k.geom && (SELECT ST_SetSRID(ST_Extent({p})::geometry, 4326) FROM {t})) "
-            f"UPDATE {t} s SET {c} = found.code FROM found WHERE s.ctid = found.id"
-        )
-        cursor.execute(
-            f"UPDATE {t} s SET {c} = (SELECT k.code FROM {communes} k "  # noqa: S608
+            f"UPDATE {t} s SET {c} = (SELECT k.code FROM {Commune._meta.db_table} k "  # noqa: S608
             f"WHERE k.geom && ST_Expand(s.{p}, %(deg)s) "
             f"AND ST_DWithin(k.geom::geography, s.{p}::geography, %(m)s) "
             f"ORDER BY k.geom <-> s.{p} LIMIT 1) WHERE s.{c} IS NULL AND s.{p} IS NOT NULL",
             {"deg": _COAST_TOLERANCE_DEG, "m": COAST_TOLERANCE_M},
         )
+
+
+def communes_locate(table: str, *, point: str, commune: str) -> None:
+    """Fills column `commune` of every row of `table` (a staging table of the caller's transaction) with the
+    code of the commune containing its `point` (SRID 4326), or the nearest within COAST_TOLERANCE_M: what
+    `commune_containing` answers for one point, for many in two statements. NULL stays for points outside
+    France or at sea. A bulk load rather computes the commune while it writes its rows, with
+    `communes_found_sql` (no second version of every row), then calls `communes_locate_coast`."""
+    t, c = (connection.ops.quote_name(name) for name in (table, commune))
+    found = communes_found_sql(table, point=point, key="ctid")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH found AS ({found}) UPDATE {t} s SET {c} = found.code FROM found "  # noqa: S608
+            'WHERE s.ctid = found."ctid"'
+        )
+    communes_locate_coast(table, point=point, commune=commune)
 
 
 def territory_for_point(point: Point) -> Territory:

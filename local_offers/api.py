@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.translation import gettext as _
 from ninja import File, Form, Path, Query, Router, UploadedFile
-from ninja.responses import Status
+from ninja.responses import NinjaJSONEncoder, Status
 from ninja.security import django_auth
 
 from local_offers import exports, selectors, services, tiles
@@ -22,6 +22,7 @@ from local_offers.schemas import (
     PhotoOut,
     StructureIn,
     StructureOut,
+    facility_card,
 )
 from marketplace import lists
 from marketplace.accounts.models import User
@@ -65,7 +66,11 @@ def search(
     )
     if format == "geojson":
         return _geojson(page)
-    return page
+    # The cards as plain data (`facility_card`, equal to FacilityCard's), rendered as ninja renders the schema.
+    body = {"items": [facility_card(f) for f in page.items], "next": page.next}
+    return HttpResponse(
+        json.dumps(body, cls=NinjaJSONEncoder), content_type="application/json; charset=utf-8"
+    )
 
 
 def _geojson(page: Page[Facility]) -> HttpResponse:

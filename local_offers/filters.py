@@ -31,6 +31,7 @@ from geo.search import (
     box_around,
     mercator_box,
     mercator_centre,
+    to_mercator,
     to_wgs84,
 )
 from local_offers.models import ACCESSIBILITY_FLAGS, FacilityCategory, FacilityQuerySet
@@ -145,7 +146,7 @@ def with_distance(queryset: Any, centre: Point | None) -> Any:
     """`distance_m` (metres, on the spheroid) and `rank_distance` (the index's KNN key) from `centre`."""
     if centre is None:
         return queryset
-    mercator = centre if centre.srid == 3857 else centre.transform(3857, clone=True)
+    mercator = to_mercator(centre)
     return queryset.alias(distance_m=Distance("location", to_wgs84(centre))).annotate(
         distance=F("distance_m"),
         rank_distance=KnnDistance(F("location_m"), Value(mercator, output_field=GeoPointField(srid=3857))),

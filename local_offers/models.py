@@ -137,11 +137,15 @@ class FacilityQuerySet(models.QuerySet["Facility"]):
 
 
 class Facility(FSMModelMixin, models.Model):
+    # Indexes: each one is paid on every row a bulk import writes, so none is redundant. The employer's
+    # lookups use `facility_org_status` (it leads with organisation); the territory codes get plain btrees
+    # (Meta), not the extra `varchar_pattern_ops` copies Django adds for a LIKE nobody does on a code.
     organisation = models.ForeignKey(
         "organisations.Organisation",
         on_delete=models.PROTECT,
         related_name="facilities",
         verbose_name="employeur gestionnaire",
+        db_index=False,
     )
     # Set when a structure the employer subsidises runs the venue (same employer: the service checks it).
     structure = models.ForeignKey(
@@ -164,9 +168,11 @@ class Facility(FSMModelMixin, models.Model):
         output_field=models.PointField(srid=3857, spatial_index=False),
         db_persist=True,
     )
-    commune = models.ForeignKey("geo.Commune", on_delete=models.PROTECT, related_name="+")
-    departement = models.ForeignKey("geo.Departement", on_delete=models.PROTECT, related_name="+")
-    region = models.ForeignKey("geo.Region", on_delete=models.PROTECT, related_name="+")
+    commune = models.ForeignKey("geo.Commune", on_delete=models.PROTECT, related_name="+", db_index=False)
+    departement = models.ForeignKey(
+        "geo.Departement", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    region = models.ForeignKey("geo.Region", on_delete=models.PROTECT, related_name="+", db_index=False)
     access_motor = models.BooleanField("accessible handicap moteur", default=False)
     access_visual = models.BooleanField("accessible handicap visuel", default=False)
     access_hearing = models.BooleanField("accessible handicap auditif", default=False)
@@ -215,6 +221,9 @@ class Facility(FSMModelMixin, models.Model):
             models.Index(fields=["organisation", "status"], name="facility_org_status"),
             models.Index(fields=["status", "departement"], name="facility_status_dep"),
             models.Index(fields=["status", "commune"], name="facility_status_commune"),
+            models.Index(fields=["commune"], name="facility_commune"),
+            models.Index(fields=["departement"], name="facility_departement"),
+            models.Index(fields=["region"], name="facility_region"),
         ]
 
     def __str__(self) -> str:

@@ -1,13 +1,21 @@
-"""The import's set-based core, in the caller's transaction: prepared rows are COPYed into a temporary
-staging table, located in communes (`geo.selectors.communes_locate`), matched against each other and against
-the employer's facilities (same external id, or same name within 50 m), classified (create, update, unchanged)
-and, for a run, written with one INSERT … SELECT and one UPDATE … FROM.
+"""The import's set-based core, in the caller's transaction: prepared rows are COPYed (CSV) into a temporary
+table, then written into the import's staging table by ONE INSERT … SELECT that computes each row's search
+name and its commune (a spatial join on the indexed commune polygons, `geo.selectors.communes_found_sql`);
+the staged rows are matched against each other and against the employer's facilities (same external id, or
+same name within 50 m), classified (create, update, unchanged) and, for a run, written with one INSERT … SELECT
+and one UPDATE … FROM.
 
-The preview runs the same statements, reads the result and rolls back.
+The staging table belongs to one import (`stage_table`, unlogged: it is scratch data, rebuilt from the file if
+lost). The preview builds it and keeps it; the run reuses it (only the match against the employer's facilities,
+which may have changed since, is done again), writes and drops it. A run that finds no staging table (cleaned
+up, or lost in a crash) builds it again from the file.
 """
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,12 +25,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from geo.models import Commune
-from geo.selectors import communes_locate
+from geo.selectors import communes_found_sql, communes_locate_coast
 from geo.services import SEARCH_NAME_SQL
+from local_offers.imports.models import FacilityImport, ImportStatus
 from local_offers.imports.rows import BOOLEAN_FIELDS, Prepared, Rejection
 from local_offers.models import Facility, FacilityStatus
 
-STAGE = "facility_import_stage"
+STAGE_PREFIX = "facility_import_stage_"
+RAW_PREFIX = "facility_import_raw_"
+# A previewed import not confirmed within this delay loses its staging table (its run would build it again).
+STAGE_KEPT = dt.timedelta(days=2)
 DUPLICATE_DISTANCE_M = 50
 TEXT_COLUMNS = ("name", "category", "description", "address", "website", "phone", "email", "external_id")
 STAGE_COLUMNS = ("row", *TEXT_COLUMNS, *BOOLEAN_FIELDS, "location")
@@ -40,10 +52,18 @@ class Plan:
     rejections: list[Rejection] = field(default_factory=list)
     merged: list[tuple[int, int]] = field(default_factory=list)
     samples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # Carried over from the preview by a run that reuses its staged rows: the lists above are then the
+    # preview's first PREVIEW_REJECTIONS, these the whole counts.
+    rejected_total: int | None = None
+    merged_total: int | None = None
 
     @property
     def rejected(self) -> int:
-        return len(self.rejections)
+        return len(self.rejections) if self.rejected_total is None else self.rejected_total
+
+    @property
+    def merged_count(self) -> int:
+        return len(self.merged) if self.merged_total is None else self.merged_total
 
     def preview(self) -> dict[str, Any]:
         return {
@@ -51,102 +71,178 @@ class Plan:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "rejected": self.rejected,
-            "merged": len(self.merged),
+            "merged": self.merged_count,
             "rejections": [r.as_dict() for r in self.rejections[:PREVIEW_REJECTIONS]],
             "merges": [{"row": a, "into": b} for a, b in self.merged[:PREVIEW_REJECTIONS]],
             "samples": self.samples,
         }
 
 
-def _spatial_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    # Stripes of 0.05° (about 5 km) run west to east: neighbouring rows mostly fall in the same commune, whose
-    # prepared polygon PostGIS then reuses.
-    return sorted(rows, key=lambda r: (int(r["lat"] * 20), r["lon"]))
+def stage_table(import_id: int) -> str:
+    return f"{STAGE_PREFIX}{int(import_id)}"
 
 
-def stage(prepared: Prepared) -> None:
+def stage_exists(table: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [table])
+        return bool(cursor.fetchone()[0])
+
+
+def drop_stage(table: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def drop_stale_stages() -> int:
+    """Drops the staging tables no run will use: of imports done, failed or gone, and of previews older than
+    STAGE_KEPT. Returns how many."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE %s",
+            [STAGE_PREFIX.replace("_", r"\_") + "%"],
+        )
+        tables = {int(name.removeprefix(STAGE_PREFIX)): name for (name,) in cursor.fetchall()}
+    if not tables:
+        return 0
+    kept = set(
+        FacilityImport.objects.filter(
+            pk__in=tables, status__in=(ImportStatus.PREVIEWED, ImportStatus.RUNNING)
+        )
+        .exclude(status=ImportStatus.PREVIEWED, created_at__lt=timezone.now() - STAGE_KEPT)
+        .values_list("pk", flat=True)
+    )
+    stale = [name for pk, name in tables.items() if pk not in kept]
+    for name in stale:
+        drop_stage(name)
+    return len(stale)
+
+
+def _csv(prepared: Prepared) -> str:
+    """The rows as CSV for COPY: an empty cell is NULL (an unmapped accessibility flag) but for the text columns
+    (FORCE_NOT_NULL: an empty text stays empty)."""
+    columns, n = prepared.columns, prepared.count
+    points = [f"SRID=4326;POINT({x!r} {y!r})" for x, y in zip(columns["lon"], columns["lat"], strict=True)]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(
+        zip(
+            columns["row"],
+            *(columns.get(c) or [""] * n for c in TEXT_COLUMNS),
+            *(columns.get(c) or [None] * n for c in BOOLEAN_FIELDS),
+            points,
+            strict=True,
+        )
+    )
+    return buffer.getvalue()
+
+
+def stage(prepared: Prepared, table: str) -> None:
+    """The import's staging table, built again: the rows COPYed into a temporary table, then inserted with
+    their search name and commune by one INSERT … SELECT (no second version of any row)."""
+    columns = ", ".join(STAGE_COLUMNS)
+    # The file's rows as read: unlogged like the stage (a temporary table would spill past temp_buffers),
+    # dropped once staged.
+    loaded = RAW_PREFIX + table.removeprefix(STAGE_PREFIX)
+    found = communes_found_sql(loaded, point="location", key="row")
     with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg's own cursor, for COPY
-        # Dropped at commit; an import inside a caller's larger transaction may find the previous one's.
-        raw.execute(f"DROP TABLE IF EXISTS {STAGE}")
+        raw.execute(f"DROP TABLE IF EXISTS {table}, {loaded}")
         raw.execute(
-            f"CREATE TEMP TABLE {STAGE} ("
+            f"CREATE UNLOGGED TABLE {loaded} ("
+            "row integer, name text, category text, description text, address text, website text, phone text, "
+            "email text, external_id text, access_motor boolean, access_visual boolean, access_hearing boolean, "
+            "access_mental boolean, location geometry(Point, 4326))"
+        )
+        with raw.copy(
+            f"COPY {loaded} ({columns}) FROM STDIN (FORMAT csv, FORCE_NOT_NULL ({', '.join(TEXT_COLUMNS)}))"
+        ) as copy:
+            copy.write(_csv(prepared))
+        # The points indexed: locating walks the communes and finds their points, so each commune's polygon is
+        # prepared once for all its points rather than parsed again for each.
+        raw.execute(f"CREATE INDEX ON {loaded} USING gist (location)")
+        raw.execute(f"ANALYZE {loaded} (location)")
+        raw.execute(
+            f"CREATE UNLOGGED TABLE {table} ("
             "row integer PRIMARY KEY, name text, category text, description text, address text, website text, "
             "phone text, email text, external_id text, access_motor boolean, access_visual boolean, "
             "access_hearing boolean, access_mental boolean, location geometry(Point, 4326), "
-            "name_key text, commune varchar(5), facility_id bigint, merged_into integer, action text"
-            ") ON COMMIT DROP"
+            "name_key text, commune varchar(5), facility_id bigint, merged_into integer, action text) "
+            # Room on each page: the matching's updates then stay on the page (HOT, no index entry to add).
+            "WITH (fillfactor = 60)"
         )
-        with raw.copy(f"COPY {STAGE} ({', '.join(STAGE_COLUMNS)}) FROM STDIN") as copy:
-            for row in _spatial_order(prepared.rows):
-                copy.write_row(
-                    (
-                        row["row"],
-                        *(row.get(c, "") for c in TEXT_COLUMNS),
-                        *(row.get(c) for c in BOOLEAN_FIELDS),
-                        f"SRID=4326;POINT({row['lon']!r} {row['lat']!r})",
-                    )
-                )
-        raw.execute(f"UPDATE {STAGE} SET name_key = {SEARCH_NAME_SQL.format('name')}")  # noqa: S608  (constants)
-        # The points indexed: locating then walks the communes and finds their points, so each commune's
-        # polygon is prepared once for all its points rather than parsed again for each.
-        raw.execute(f"CREATE INDEX ON {STAGE} USING gist (location)")
-        # Statistics of the filled table: without them the planner pairs every row with every other.
-        raw.execute(f"ANALYZE {STAGE}")
-
-
-def locate() -> list[Rejection]:
-    """Communes of the staged rows; the rows in none (abroad, at sea) are rejected."""
-    communes_locate(STAGE, point="location", commune="commune")
+        raw.execute(
+            f"INSERT INTO {table} ({columns}, name_key, commune) WITH found AS ({found}) "  # noqa: S608
+            f"SELECT {', '.join(f'r.{c}' for c in STAGE_COLUMNS)}, {SEARCH_NAME_SQL.format('r.name')}, f.code "
+            f"FROM {loaded} r LEFT JOIN found f ON f.row = r.row ORDER BY r.row"
+        )
+        raw.execute(f"DROP TABLE {loaded}")
+    # Just off the simplified coastline: the nearest commune within the tolerance (the few rows in none).
+    communes_locate_coast(table, point="location", commune="commune")
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE INDEX ON {STAGE} (name_key)")
-        cursor.execute(f"CREATE INDEX ON {STAGE} (external_id) WHERE external_id <> ''")
-        cursor.execute(f"ANALYZE {STAGE}")  # communes now known: the matching's plans count on them
-        cursor.execute(f"SELECT row FROM {STAGE} WHERE commune IS NULL ORDER BY row")  # noqa: S608
-        outside = [r for (r,) in cursor.fetchall()]
+        cursor.execute(f"CREATE INDEX ON {table} (name_key)")
+        cursor.execute(f"CREATE INDEX ON {table} (external_id) WHERE external_id <> ''")
+        # Statistics of the filled table: without them the planner pairs every row with every other.
+        cursor.execute(f"ANALYZE {table} (row, name_key, external_id, commune, facility_id)")
+
+
+def outside(table: str) -> list[Rejection]:
+    """The staged rows in no commune (abroad, at sea): rejected."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT row FROM {table} WHERE commune IS NULL ORDER BY row")  # noqa: S608
+        rows = [r for (r,) in cursor.fetchall()]
     message = _("Ce point n'est dans aucune commune française (hors de France ou en mer).")
-    return [Rejection(r, "point_outside_france", message) for r in outside]
+    return [Rejection(r, "point_outside_france", message) for r in rows]
 
 
-def match(organisation_id: int) -> list[tuple[int, int]]:
-    """Duplicates: within the file (same name within 50 m: the earlier row merges into the later one), then
-    against the employer's facilities (same external id; else same name within 50 m, ids not contradicting)."""
-    fac = Facility._meta.db_table
-    dwithin = f"ST_DWithin(%s::geography, %s::geography, {DUPLICATE_DISTANCE_M})"
-    live = "commune IS NOT NULL AND merged_into IS NULL"
+_DWITHIN = f"ST_DWithin(%s::geography, %s::geography, {DUPLICATE_DISTANCE_M})"
+_LIVE = "commune IS NOT NULL AND merged_into IS NULL"
+
+
+def match_file(table: str) -> list[tuple[int, int]]:
+    """Duplicates within the file: same name within 50 m (the earlier row merges into the later one)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH pairs AS (SELECT a.row AS a, max(b.row) AS b FROM {STAGE} a JOIN {STAGE} b "  # noqa: S608
+            f"WITH pairs AS (SELECT a.row AS a, max(b.row) AS b FROM {table} a JOIN {table} b "  # noqa: S608
             "ON b.name_key = a.name_key AND b.row > a.row "
-            f"AND {dwithin % ('a.location', 'b.location')} "
+            f"AND {_DWITHIN % ('a.location', 'b.location')} "
             "AND (a.external_id = '' OR b.external_id = '' OR a.external_id = b.external_id) "
             "WHERE a.commune IS NOT NULL AND b.commune IS NOT NULL GROUP BY a.row) "
-            f"UPDATE {STAGE} s SET merged_into = pairs.b FROM pairs WHERE s.row = pairs.a "
+            f"UPDATE {table} s SET merged_into = pairs.b FROM pairs WHERE s.row = pairs.a "
             "RETURNING s.row, pairs.b"
         )
         merged = sorted((int(a), int(b)) for a, b in cursor.fetchall())
         # A merged row gives its identifier to the row it merges into when that one has none.
         cursor.execute(
-            f"UPDATE {STAGE} b SET external_id = a.external_id FROM {STAGE} a "  # noqa: S608
+            f"UPDATE {table} b SET external_id = a.external_id FROM {table} a "  # noqa: S608
             "WHERE a.merged_into = b.row AND b.external_id = '' AND a.external_id <> ''"
         )
-        cursor.execute(
-            f"UPDATE {STAGE} s SET facility_id = f.id FROM {fac} f "  # noqa: S608
-            f"WHERE f.organisation_id = %(org)s AND s.external_id <> '' AND f.external_id = s.external_id AND {live}",
-            {"org": organisation_id},
-        )
-        cursor.execute(
-            f"WITH m AS (SELECT DISTINCT ON (f.id) f.id, s.row FROM {STAGE} s JOIN {fac} f "  # noqa: S608
-            f"ON f.organisation_id = %(org)s AND {SEARCH_NAME_SQL.format('f.name')} = s.name_key "
-            f"AND {dwithin % ('f.location', 's.location')} "
-            "AND (f.external_id = '' OR s.external_id = '' OR f.external_id = s.external_id) "
-            f"WHERE s.facility_id IS NULL AND s.{live.replace(' AND ', ' AND s.')} "
-            f"AND NOT EXISTS (SELECT 1 FROM {STAGE} t WHERE t.facility_id = f.id) "
-            "ORDER BY f.id, s.row) "
-            f"UPDATE {STAGE} s SET facility_id = m.id FROM m WHERE s.row = m.row",
-            {"org": organisation_id},
-        )
     return merged
+
+
+def match_existing(table: str, organisation_id: int) -> None:
+    """The staged rows that are one of the employer's facilities (same external id; else same name within
+    50 m, ids not contradicting), judged against what the employer has now (again by the run)."""
+    fac = Facility._meta.db_table
+    with connection.cursor() as cursor:
+        # Every row's match by external id in one pass, rewriting only the rows whose match changed (a run
+        # after its preview rewrites none when nothing changed in between); a row unmatched has no action.
+        cursor.execute(
+            f"UPDATE {table} s SET facility_id = f.id, action = NULL FROM {table} t "  # noqa: S608
+            f"LEFT JOIN {fac} f ON f.organisation_id = %(org)s AND t.external_id <> '' "
+            f"AND f.external_id = t.external_id AND t.{_LIVE.replace(' AND ', ' AND t.')} "
+            "WHERE t.row = s.row AND s.facility_id IS DISTINCT FROM f.id",
+            {"org": organisation_id},
+        )
+        cursor.execute(
+            f"WITH m AS (SELECT DISTINCT ON (f.id) f.id, s.row FROM {table} s JOIN {fac} f "  # noqa: S608
+            f"ON f.organisation_id = %(org)s AND {SEARCH_NAME_SQL.format('f.name')} = s.name_key "
+            f"AND {_DWITHIN % ('f.location', 's.location')} "
+            "AND (f.external_id = '' OR s.external_id = '' OR f.external_id = s.external_id) "
+            f"WHERE s.facility_id IS NULL AND s.{_LIVE.replace(' AND ', ' AND s.')} "
+            f"AND NOT EXISTS (SELECT 1 FROM {table} t WHERE t.facility_id = f.id) "
+            "ORDER BY f.id, s.row) "
+            f"UPDATE {table} s SET facility_id = m.id FROM m WHERE s.row = m.row",
+            {"org": organisation_id},
+        )
 
 
 def _differs(mapped: list[str]) -> str:
@@ -156,26 +252,28 @@ def _differs(mapped: list[str]) -> str:
     return f"({left}) IS DISTINCT FROM ({right})"
 
 
-def classify(mapped: list[str]) -> dict[str, int]:
+def classify(table: str, mapped: list[str]) -> dict[str, int]:
     fac = Facility._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {STAGE} s SET action = CASE WHEN {_differs(mapped)} THEN 'update' ELSE 'same' END "  # noqa: S608
-            f"FROM {fac} f WHERE f.id = s.facility_id"
+            f"UPDATE {table} s SET action = c.action FROM (SELECT s.row, "  # noqa: S608
+            f"CASE WHEN {_differs(mapped)} THEN 'update' ELSE 'same' END AS action "
+            f"FROM {table} s JOIN {fac} f ON f.id = s.facility_id) c "
+            "WHERE c.row = s.row AND s.action IS DISTINCT FROM c.action"
         )
-        cursor.execute(f"SELECT action, count(*) FROM {STAGE} WHERE action IS NOT NULL GROUP BY action")  # noqa: S608
+        cursor.execute(f"SELECT action, count(*) FROM {table} WHERE action IS NOT NULL GROUP BY action")  # noqa: S608
         counts = {str(a): int(n) for a, n in cursor.fetchall()}
-        cursor.execute(f"SELECT count(*) FROM {STAGE} s WHERE {TO_CREATE}")  # noqa: S608
+        cursor.execute(f"SELECT count(*) FROM {table} s WHERE {TO_CREATE}")  # noqa: S608
         counts["create"] = int(cursor.fetchone()[0])
         return counts
 
 
-def samples() -> dict[str, list[dict[str, Any]]]:
+def samples(table: str) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
     with connection.cursor() as cursor:
         for action, where in (("create", TO_CREATE), ("update", "s.action = 'update'")):
             cursor.execute(
-                f"SELECT s.row, s.name, s.category, c.name FROM {STAGE} s "  # noqa: S608
+                f"SELECT s.row, s.name, s.category, c.name FROM {table} s "  # noqa: S608
                 f"JOIN {Commune._meta.db_table} c ON c.code = s.commune "
                 f"WHERE {where} ORDER BY s.row LIMIT %s",
                 [SAMPLE],
@@ -187,28 +285,51 @@ def samples() -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def build(prepared: Prepared, organisation_id: int, progress: Callable[[int], None] | None = None) -> Plan:
-    """Stages, locates, matches and classifies (inside the caller's transaction)."""
+def build(
+    prepared: Prepared, organisation_id: int, table: str, progress: Callable[[int], None] | None = None
+) -> Plan:
+    """Stages (communes included), matches and classifies (inside the caller's transaction); the staging
+    table stays for the run."""
     step = progress or (lambda _percent: None)
-    stage(prepared)
-    step(40)
-    outside = locate()
-    step(60)
-    merged = match(organisation_id)
-    counts = classify(prepared.mapped)
+    stage(prepared, table)
+    step(50)
+    located_nowhere = outside(table)
+    merged = match_file(table)
+    match_existing(table, organisation_id)
+    counts = classify(table, prepared.mapped)
     step(70)
-    rejections = sorted([*prepared.rejections, *outside], key=lambda r: r.row)
+    rejections = sorted([*prepared.rejections, *located_nowhere], key=lambda r: r.row)
     return Plan(
         created=counts.get("create", 0),
         updated=counts.get("update", 0),
         unchanged=counts.get("same", 0),
         rejections=rejections,
         merged=sorted([*prepared.merged, *merged]),
-        samples=samples(),
+        samples=samples(table),
     )
 
 
-def write(*, organisation_id: int, actor_id: int | None, mapped: list[str], publish: bool) -> tuple[int, int]:
+def replan(table: str, organisation_id: int, mapped: list[str], previewed: FacilityImport) -> Plan:
+    """The plan of a run on the rows its preview staged: only the match against the employer's facilities is
+    done again (they may have changed since); rejections and merges are the preview's."""
+    match_existing(table, organisation_id)
+    counts = classify(table, mapped)
+    preview = previewed.preview or {}
+    return Plan(
+        created=counts.get("create", 0),
+        updated=counts.get("update", 0),
+        unchanged=counts.get("same", 0),
+        rejections=[Rejection(r["row"], r["code"], r["message"]) for r in preview.get("rejections", [])],
+        merged=[(m["row"], m["into"]) for m in preview.get("merges", [])],
+        samples=samples(table),
+        rejected_total=previewed.rejected_count,
+        merged_total=previewed.merged_count,
+    )
+
+
+def write(
+    *, table: str, organisation_id: int, actor_id: int | None, mapped: list[str], publish: bool
+) -> tuple[int, int]:
     """Inserts the rows to create and updates the rows that changed (mapped fields only). Returns the counts."""
     fac = Facility._meta.db_table
     communes = Commune._meta.db_table
@@ -224,7 +345,7 @@ def write(*, organisation_id: int, actor_id: int | None, mapped: list[str], publ
             "c.departement_id, c.region_id, coalesce(s.access_motor, false), coalesce(s.access_visual, false), "
             "coalesce(s.access_hearing, false), coalesce(s.access_mental, false), '', s.website, s.phone, "
             "s.email, s.external_id, %(status)s, %(published_at)s, %(actor)s, %(now)s, %(now)s "
-            f"FROM {STAGE} s JOIN {communes} c ON c.code = s.commune WHERE {TO_CREATE} ORDER BY s.row",
+            f"FROM {table} s JOIN {communes} c ON c.code = s.commune WHERE {TO_CREATE} ORDER BY s.row",
             {
                 "org": organisation_id,
                 "status": status,
@@ -248,7 +369,7 @@ def write(*, organisation_id: int, actor_id: int | None, mapped: list[str], publ
             "updated_at = %(now)s",
         ]
         cursor.execute(
-            f"UPDATE {fac} f SET {', '.join(sets)} FROM {STAGE} s JOIN {communes} c ON c.code = s.commune "  # noqa: S608
+            f"UPDATE {fac} f SET {', '.join(sets)} FROM {table} s JOIN {communes} c ON c.code = s.commune "  # noqa: S608
             "WHERE s.action = 'update' AND f.id = s.facility_id",
             {"now": now},
         )

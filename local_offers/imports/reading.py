@@ -331,17 +331,20 @@ def _check_vertices(wkb: np.ndarray[Any, Any]) -> None:
 
 
 def _texts(data: Any) -> list[str]:
-    out = []
-    for value in data.tolist() if hasattr(data, "tolist") else data:
-        if value is None or (isinstance(value, float) and value != value):
-            out.append("")
-        elif isinstance(value, float) and value.is_integer():
-            out.append(str(int(value)))  # an identifier read as a number: 12.0 → "12"
-        elif isinstance(value, bytes):
-            out.append(value.decode("utf-8", "replace"))
-        else:
-            out.append(str(value).strip())
-    return out
+    values = data.tolist() if hasattr(data, "tolist") else list(data)
+    if {type(v) for v in values} <= {str, type(None)}:  # a text column: the common case, in one pass
+        return [v.strip() if v is not None else "" for v in values]
+    return [_text(v) for v in values]
+
+
+def _text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # an identifier read as a number: 12.0 → "12"
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value).strip()
 
 
 def _check_texts(table: Table) -> None:

@@ -64,14 +64,25 @@ class Rejection:
 
 @dataclass
 class Prepared:
-    """Rows ready for the database: one dict per accepted row (`row` is the number people see in the file)."""
+    """Rows ready for the database, by column: `row` (the number people see in the file), `lon`, `lat` and
+    each mapped field, one value per accepted row, in file order."""
 
-    rows: list[dict[str, Any]]
+    columns: dict[str, list[Any]]
     rejections: list[Rejection]
     mapped: list[str]
     merged: list[tuple[int, int]] = field(
         default_factory=list
     )  # (row, into row): same identifier in the file
+
+    @property
+    def count(self) -> int:
+        return len(self.columns["row"])
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """One dict per accepted row (for reading them one by one)."""
+        names = list(self.columns)
+        return [dict(zip(names, values, strict=True)) for values in zip(*self.columns.values(), strict=True)]
 
 
 def check_mapping(table: Table, mapping: dict[str, str], crs: int | None) -> dict[str, str]:
@@ -185,32 +196,44 @@ def prepare(table: Table, mapping: dict[str, str], *, crs: int | None = None) ->
         target: table.values[source] for target, source in mapping.items() if target not in COORDINATES
     }
     values = _columns(columns, n, reject)
-    rows: list[dict[str, Any]] = []
-    by_external_id: dict[str, int] = {}
-    merged: list[tuple[int, int]] = []
     first = table.first_row
-    names = list(values)
-    for i in range(n):
-        if i in rejected:
-            continue
-        row: dict[str, Any] = {"row": i + first, "lon": float(lon[i]), "lat": float(lat[i])}
-        for target in names:
-            row[target] = values[target][i]
-        external_id = row.get("external_id") or ""
-        if external_id and external_id in by_external_id:
-            # The same identifier twice in the file: the later row updates the earlier one.
-            earlier = by_external_id[external_id]
-            merged.append((rows[earlier]["row"], row["row"]))
-            rows[earlier] = row
-            continue
-        if external_id:
-            by_external_id[external_id] = len(rows)
-        rows.append(row)
-    rows.sort(key=lambda r: r["row"])
-    mapped = [f for f in FIELDS if f in mapping and f not in COORDINATES]
+    accepted = [i for i in range(n) if i not in rejected]
+    merged: list[tuple[int, int]] = []
+    external_ids = values.get("external_id")
+    if external_ids is not None:
+        # The same identifier twice in the file: the later row updates (replaces) the earlier one.
+        latest: dict[str, int] = {}
+        replaced: set[int] = set()
+        for i in accepted:
+            external_id = external_ids[i]
+            if not external_id:
+                continue
+            earlier = latest.get(external_id)
+            if earlier is not None:
+                merged.append((earlier + first, i + first))
+                replaced.add(earlier)
+            latest[external_id] = i
+        if replaced:
+            accepted = [i for i in accepted if i not in replaced]
+    kept = np.asarray(accepted, dtype=np.int64)
+    out: dict[str, list[Any]] = {
+        "row": (kept + first).tolist(),
+        "lon": lon[kept].astype(float).tolist(),
+        "lat": lat[kept].astype(float).tolist(),
+    }
+    for target, column in values.items():
+        out[target] = [column[i] for i in accepted]
     return Prepared(
-        rows=rows, rejections=sorted(rejected.values(), key=lambda r: r.row), mapped=mapped, merged=merged
+        columns=out,
+        rejections=sorted(rejected.values(), key=lambda r: r.row),
+        mapped=mapped_fields(mapping),
+        merged=merged,
     )
+
+
+def mapped_fields(mapping: dict[str, str]) -> list[str]:
+    """The facility fields a (checked) mapping fills, in FIELDS order: what an update may change."""
+    return [f for f in FIELDS if mapping.get(f) and f not in COORDINATES]
 
 
 def _crs_name(table: Table, crs: int | None) -> str:
@@ -279,6 +302,9 @@ def _columns(columns: dict[str, list[str]], n: int, reject: Any) -> dict[str, li
     rejects it."""
     out: dict[str, list[Any]] = {}
     for target, raw in columns.items():
+        if target in _FREE_TEXT:
+            out[target] = _free_text(target, raw, reject)
+            continue
         seen: dict[str, tuple[Any, tuple[str, str] | None]] = {}
         normalised: list[Any] = [None] * n
         for i, value in enumerate(raw):
@@ -296,6 +322,26 @@ def _columns(columns: dict[str, list[str]], n: int, reject: Any) -> dict[str, li
     if "category" not in out:
         out["category"] = [FacilityCategory.OTHER.value] * n
     return out
+
+
+# Columns of free text, distinct on nearly every row: normalised in one pass (no cache of distinct values).
+_FREE_TEXT = frozenset({"name", "address", "description", "external_id"})
+
+
+def _free_text(target: str, raw: list[str], reject: Any) -> list[Any]:
+    """What `_value` gives for a column of free text (spaces collapsed but in a description, stripped,
+    length limited), in one pass; `_value` itself words the problem of a value too long."""
+    if target == "description":
+        values: list[Any] = [v.strip() for v in raw]
+    else:
+        values = [" ".join(v.split()) for v in raw]  # str.split and `\s` agree on what a space is
+    limit = TEXT_LIMITS[target]
+    for i, value in enumerate(values):
+        if len(value) > limit:
+            values[i], problem = _value(target, raw[i])
+            if problem is not None:
+                reject(i, *problem)
+    return values
 
 
 def _value(target: str, raw: str) -> tuple[Any, tuple[str, str] | None]:

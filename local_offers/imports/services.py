@@ -21,7 +21,7 @@ from local_offers.imports.exceptions import ImportWrongState
 from local_offers.imports.mapping import suggested
 from local_offers.imports.models import FacilityImport, ImportStatus
 from local_offers.imports.reading import Table, copy_upload, read_table
-from local_offers.imports.rows import prepare, suggested_crs
+from local_offers.imports.rows import mapped_fields, prepare, suggested_crs
 from local_offers.imports.selectors import mapping_remembered, organisation_for_import
 from marketplace.accounts.models import User
 from marketplace.errors import DomainError
@@ -34,6 +34,7 @@ def facility_import_upload(*, actor: User, organisation_id: int, upload: Uploade
     """Reads the file (refusing hostile ones: an ImportFileError or FileTooLarge naming the problem, nothing
     stored), keeps it privately and suggests a mapping (the employer's last one, then French synonyms)."""
     organisation = organisation_for_import(actor=actor, organisation_id=organisation_id)
+    planning.drop_stale_stages()
     with tempfile.TemporaryDirectory(prefix="facility-upload-") as folder:
         path = Path(folder) / "upload"
         size = copy_upload(upload, path)
@@ -78,7 +79,8 @@ def facility_import_preview(
     crs: int | None = None,
 ) -> FacilityImport:
     """What the import would create, update and reject, each rejection with its row and reason; nothing is
-    written but the preview. Raises ColumnsMissing, MappingInvalid, CrsUnknown, CrsMismatch, ImportWrongState."""
+    written but the preview and the import's staged rows (kept for its run). Raises ColumnsMissing,
+    MappingInvalid, CrsUnknown, CrsMismatch, ImportWrongState."""
     organisation_for_import(actor=actor, organisation_id=facility_import.organisation_id)
     if facility_import.status not in (ImportStatus.UPLOADED, ImportStatus.PREVIEWED):
         raise ImportWrongState(detail={"status": facility_import.status})
@@ -87,12 +89,10 @@ def facility_import_preview(
     table = _table(facility_import)
     prepared = prepare(table, mapping, crs=crs)
     with transaction.atomic():
-        plan = planning.build(prepared, facility_import.organisation_id)
-        transaction.set_rollback(True)
-    with transaction.atomic():
         record = FacilityImport.objects.select_for_update().get(pk=facility_import.pk)
         if record.status not in (ImportStatus.UPLOADED, ImportStatus.PREVIEWED):
             raise ImportWrongState(detail={"status": record.status})
+        plan = planning.build(prepared, record.organisation_id, planning.stage_table(record.pk))
         record.mapping = mapping
         record.crs = crs if table.geometries is None else None
         record.status = ImportStatus.PREVIEWED
@@ -107,7 +107,7 @@ def _counts(record: FacilityImport, plan: planning.Plan) -> None:
     record.updated_count = plan.updated
     record.unchanged_count = plan.unchanged
     record.rejected_count = plan.rejected
-    record.merged_count = len(plan.merged)
+    record.merged_count = plan.merged_count
 
 
 def facility_import_confirm(
@@ -168,7 +168,9 @@ def _progress(import_id: int) -> Iterator[_Progress]:
 
 def facility_import_run(*, import_id: int) -> FacilityImport:
     """Runs a confirmed import in ONE transaction: every facility created and updated, or none (the import is
-    then `failed`, with the reason). Running it again once done does nothing."""
+    then `failed`, with the reason). Running it again once done does nothing. The rows its preview staged are
+    reused (only the match against the employer's facilities is done again); without them (cleaned up, lost in
+    a crash) the file is read and staged again."""
     record = FacilityImport.objects.get(pk=import_id)
     if record.status != ImportStatus.RUNNING:
         return record
@@ -178,17 +180,26 @@ def facility_import_run(*, import_id: int) -> FacilityImport:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7313, record.organisation_id])
             progress(5)
-            table = _table(record)
-            progress(15)
-            prepared = prepare(table, record.mapping, crs=record.crs)
-            progress(25)
-            plan = planning.build(prepared, record.organisation_id, progress)
+            stage = planning.stage_table(record.pk)
+            mapped = mapped_fields(record.mapping)
+            if planning.stage_exists(stage):
+                plan = planning.replan(stage, record.organisation_id, mapped, record)
+            else:
+                table = _table(record)
+                progress(15)
+                prepared = prepare(table, record.mapping, crs=record.crs)
+                progress(25)
+                plan = planning.build(prepared, record.organisation_id, stage, progress)
+                mapped = prepared.mapped
+            progress(75)
             created, updated = planning.write(
+                table=stage,
                 organisation_id=record.organisation_id,
                 actor_id=record.created_by_id,
-                mapped=prepared.mapped,
+                mapped=mapped,
                 publish=record.publish,
             )
+            planning.drop_stage(stage)
             progress(95)
             plan.created, plan.updated = created, updated
             _counts(record, plan)
@@ -220,3 +231,4 @@ def _failed(import_id: int, error: Exception) -> None:
     FacilityImport.objects.filter(pk=import_id).update(
         status=ImportStatus.FAILED, error=detail, finished_at=timezone.now()
     )
+    planning.drop_stage(planning.stage_table(import_id))  # a failed import is not run again

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from local_offers import services
 from local_offers.models import Facility
+from local_offers.schemas import FacilityCard
 from tests.factories.local_offers import CHAMBERY, GRENOBLE, QUIMPER, VOIRON, make_facility
 from tests.helpers import assert_nothing_written
 from tests.organisations.test_api import client_for, post
@@ -250,3 +251,34 @@ def test_lists_cost_the_same_queries_whatever_their_length(cast):
             cast.correspondent, cast.grenoble, name=f"Équipement {n}", publish=True, external_id=f"E{n}"
         )
     assert counts() == few
+
+
+def test_the_nearest_search_is_one_query_and_its_cards_are_the_schema_s(cast):
+    c = cast.correspondent
+    make_facility(c, cast.grenoble, name="Musée de Grenoble", publish=True, access_motor=True)
+    make_facility(
+        c,
+        cast.grenoble,
+        name="Piscine de Voiron",
+        category="pool",
+        lon=VOIRON[0],
+        lat=VOIRON[1],
+        publish=True,
+    )
+    client = client_for(cast.agent)
+    # Once per process: GeoDjango reads the unit of SRID 4326 from spatial_ref_sys for the first distance.
+    client.get(f"/api/v1/facilities?near={CHAMBERY[0]},{CHAMBERY[1]}&radius=100&limit=1")
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(f"/api/v1/facilities?near={GRENOBLE[0]},{GRENOBLE[1]}&radius=60000&limit=10")
+    assert response.status_code == 200
+    searched = [q["sql"] for q in captured.captured_queries if "local_offers_facility" in q["sql"]]
+    assert len(searched) == 1, searched
+    assert len(captured.captured_queries) <= 3  # the session, its user, the search
+    body = response.json()
+    assert [f["name"] for f in body["items"]] == ["Musée de Grenoble", "Piscine de Voiron"]
+    assert body["items"][0]["distance_m"] < 50
+    # The cards are built as plain data: the same as the documented schema gives for each facility.
+    unsorted = client.get("/api/v1/facilities?sort=name").json()["items"]
+    for item in [*unsorted, *({**i, "distance_m": None} for i in body["items"])]:
+        facility = Facility.objects.select_related("commune", "departement").get(pk=item["id"])
+        assert item == FacilityCard.from_orm(facility).model_dump(mode="json")

@@ -165,3 +165,58 @@ class TestRun:
         with django_assert_max_num_queries(40):
             result = services.facility_import_run(import_id=record.pk)
         assert result.created_count == 200
+
+
+class TestStagedRows:
+    """The preview stages the rows once (a staging table of the import); the run reuses them."""
+
+    def test_the_run_reuses_the_preview_s_rows_then_drops_them(self, people, tmp_path, monkeypatch):
+        rows = standard_rows(6)
+        rows[5]["lon"], rows[5]["lat"] = AT_SEA
+        record = uploaded(people, gpkg(tmp_path, rows))
+        record = services.facility_import_preview(actor=people.correspondent, facility_import=record)
+        table = planning.stage_table(record.pk)
+        assert planning.stage_exists(table)
+        record = services.facility_import_confirm(actor=people.correspondent, facility_import=record)
+
+        def no_second_read(*args, **kwargs):
+            raise AssertionError("the run read the file again")
+
+        monkeypatch.setattr(services, "_table", no_second_read)
+        result = services.facility_import_run(import_id=record.pk)
+        assert (result.status, result.created_count, result.rejected_count) == (ImportStatus.DONE, 5, 1)
+        assert [r["code"] for r in result.preview["rejections"]] == ["point_outside_france"]
+        assert Facility.objects.count() == 5
+        assert not planning.stage_exists(table)
+
+    def test_without_its_staged_rows_the_run_reads_the_file_again(self, people, tmp_path):
+        record = uploaded(people, gpkg(tmp_path))
+        record = services.facility_import_preview(actor=people.correspondent, facility_import=record)
+        planning.drop_stage(planning.stage_table(record.pk))
+        record = services.facility_import_confirm(actor=people.correspondent, facility_import=record)
+        result = services.facility_import_run(import_id=record.pk)
+        assert (result.status, result.created_count) == (ImportStatus.DONE, 5)
+        assert not planning.stage_exists(planning.stage_table(record.pk))
+
+    def test_the_run_matches_against_the_facilities_as_they_are_when_it_runs(self, people, tmp_path):
+        content = gpkg(tmp_path)
+        previewed = uploaded(people, content)
+        previewed = services.facility_import_preview(actor=people.correspondent, facility_import=previewed)
+        assert previewed.created_count == 5
+        run(people, content)  # another import of the same rows lands first
+        confirmed = services.facility_import_confirm(actor=people.correspondent, facility_import=previewed)
+        result = services.facility_import_run(import_id=confirmed.pk)
+        assert (result.created_count, result.unchanged_count) == (0, 5)
+        assert Facility.objects.count() == 5
+
+    def test_stale_staging_tables_are_dropped_at_the_next_upload(self, people, tmp_path):
+        done = run(people, gpkg(tmp_path))
+        kept = uploaded(people, gpkg(tmp_path))
+        kept = services.facility_import_preview(actor=people.correspondent, facility_import=kept)
+        failed = uploaded(people, gpkg(tmp_path))
+        failed = services.facility_import_preview(actor=people.correspondent, facility_import=failed)
+        FacilityImport.objects.filter(pk=failed.pk).update(status=ImportStatus.FAILED)
+        uploaded(people, gpkg(tmp_path))
+        assert not planning.stage_exists(planning.stage_table(done.pk))
+        assert not planning.stage_exists(planning.stage_table(failed.pk))
+        assert planning.stage_exists(planning.stage_table(kept.pk))
