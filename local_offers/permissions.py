@@ -77,15 +77,10 @@ rules.add_perm("local_offers.cancel_voucher", is_voucher_holder)
 @rules.predicate
 def has_desk_role(user: Any) -> bool:
     """An active desk agent or correspondent of some employer: the desk page is theirs."""
-    from marketplace.organisations.models import StaffRole, StaffRoleKind
+    from marketplace.organisations.models import StaffRoleKind
+    from marketplace.organisations.permissions import active_role_kinds
 
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return (
-        StaffRole.objects.active()
-        .filter(user=user, role__in=[StaffRoleKind.DESK, StaffRoleKind.CORRESPONDENT])
-        .exists()
-    )
+    return bool(active_role_kinds(user) & {StaffRoleKind.DESK, StaffRoleKind.CORRESPONDENT})
 
 
 rules.add_perm("local_offers.access_desk", has_desk_role)

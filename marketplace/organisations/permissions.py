@@ -58,9 +58,22 @@ def is_officer(user: Any) -> bool:
     return _authenticated(user) and OfficerTerritory.objects.filter(officer=user).exists()
 
 
+def active_role_kinds(user: Any) -> frozenset[str]:
+    """The kinds of the user's active staff roles (any employer), read once per user object: the navigation
+    asks for several of them on every page. Like Django's own permission cache, it lives as long as the
+    object (a request's user), so a role granted during the request shows from the next one."""
+    if not _authenticated(user):
+        return frozenset()
+    kinds: frozenset[str] | None = getattr(user, "_active_role_kinds", None)
+    if kinds is None:
+        kinds = frozenset(StaffRole.objects.active().filter(user=user).values_list("role", flat=True))
+        user._active_role_kinds = kinds
+    return kinds
+
+
 @rules.predicate
 def is_correspondent(user: Any) -> bool:
-    return _authenticated(user) and StaffRole.objects.active_correspondents().filter(user=user).exists()
+    return StaffRoleKind.CORRESPONDENT in active_role_kinds(user)
 
 
 # ---- Predicates on the object of a workflow (its `organisation`, its person) ------------------------------

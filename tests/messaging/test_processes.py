@@ -254,8 +254,12 @@ def test_a_frame_over_a_mebibyte_is_refused_with_1009_and_the_server_stays_healt
 
     async def scenario() -> int | None:
         ws, _ = await opened(servers.a, alice_cookie)
-        await ws.send("x" * (2 * 1024 * 1024))
-        code = await closed_with(ws)
+        try:  # uncompressed (no permessage-deflate), the frame may still be going out when the server closes
+            await ws.send("x" * (2 * 1024 * 1024))
+        except ConnectionClosed as closed:
+            code = closed.rcvd.code if closed.rcvd else None
+        else:
+            code = await closed_with(ws)
         other, _ = await opened(servers.a, alice_cookie)
         await other.send(json.dumps({"type": "ping"}))
         await next_frame(other, "pong")
