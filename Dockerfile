@@ -22,9 +22,14 @@ RUN /usr/local/bin/pip install --no-cache-dir -q uv==0.13.8 \
 # The project is imported from /app (PYTHONPATH), not installed: installing it would fetch an unhashed build
 # backend.
 COPY . .
+# The matching's compiled kernels (numba) are built here, cached beside their module, so that the first nightly
+# batch does not spend minutes compiling.
 RUN SECRET_KEY=build-only-collectstatic-key-not-used-at-runtime-0123456789abcdef \
        DATABASE_URL=postgis://build@localhost/build \
        python manage.py collectstatic --no-input -v 0 \
+    && SECRET_KEY=build-only-collectstatic-key-not-used-at-runtime-0123456789abcdef \
+       DATABASE_URL=postgis://build@localhost/build \
+       python manage.py shell -c "from exchanges.matching.compact import warm_up; warm_up()" \
     && useradd --system --uid 1000 reciproque && mkdir -p /app/var/media && chown -R reciproque /app/var
 
 USER reciproque

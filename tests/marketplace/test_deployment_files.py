@@ -103,6 +103,10 @@ class TestDockerfile:
             assert "requirements.lock" not in line, line
             assert not re.search(r"pip install .*-e \.", line), line
 
+    def test_the_image_compiles_the_matching_kernels_once_at_build(self):
+        instructions = dockerfile_instructions()
+        assert any("compact import warm_up; warm_up()" in line for line in instructions)
+
     def test_build_context_leaves_the_developer_machine_out(self):
         ignored = (ROOT / ".dockerignore").read_text().split()
         assert {".venv", "var", ".git", ".env"} <= set(ignored)

@@ -76,3 +76,10 @@ def test_a_narrow_beam_cuts_the_same_cycles(territories, specs):
             )
         ]
         assert [(f.homes, f.window, f.score, f.params) for f in found if f.home == home.pk] == expected[:50]
+
+
+def test_warm_up_runs_every_kernel_without_a_database():
+    """What the image build runs (Dockerfile): two homes hosting each other, one suggestion each."""
+    from exchanges.matching.compact import warm_up
+
+    assert warm_up() == 2
