@@ -2,9 +2,13 @@
 (`cast.agent`), Grenoble's desk (`cast.desk`), and the desk of another venue's employer."""
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
+from django.conf import settings
 from django.utils import timezone
 
 from local_offers.models import Agreement, Facility
@@ -17,6 +21,19 @@ from tests.factories.organisations import EmploymentFactory, MemberOrganisationF
 from tests.local_offers.agreements.conftest import Scene
 from tests.local_offers.agreements.conftest import scene as scene
 from tests.local_offers.conftest import Cast
+
+
+@pytest.fixture(autouse=True)
+def _midday(request: pytest.FixtureRequest) -> Iterator[None]:
+    """These tests run at noon (Paris) of today, the clock going on: their offline validations "an hour ago"
+    must fall on the voucher's first day, which they did not between midnight and 1 a.m. in Paris (CI's
+    clean run at 00:14 found it). Browser journeys keep the real clock (Chromium's is not moved)."""
+    if request.node.get_closest_marker("browser") is not None:
+        yield
+        return
+    noon = dt.datetime.combine(timezone.localdate(), dt.time(12), tzinfo=ZoneInfo(settings.TIME_ZONE))
+    with time_machine.travel(noon, tick=True):
+        yield
 
 
 @dataclass
