@@ -18,6 +18,7 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
 from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
@@ -326,6 +327,29 @@ class DestinationWish(models.Model):
     adults = models.PositiveSmallIntegerField("adultes", default=1)
     children = models.PositiveSmallIntegerField("enfants", default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Kept by the database from the columns above, for the matching (exchanges.matching.graph): the dates
+    # widened by the flexibility (the nights a host's periods are cut to), searched with the place in one
+    # index (`wish_place_reach`), and a digest of the place's exact bytes, so that the homes a place
+    # contains are tested once per distinct place (thousands of wishes share a région's outline).
+    reach = models.GeneratedField(
+        expression=RawSQL(
+            "daterange(lower(dates) - flexibility_days, upper(dates) + flexibility_days)",
+            [],
+            output_field=DateRangeField(),
+        ),
+        output_field=DateRangeField(),
+        db_persist=True,
+    )
+    target_digest = models.GeneratedField(
+        # The first 128 bits of the SHA-256 of the place's EWKB: fixed width, compared at once.
+        expression=RawSQL(
+            "encode(substring(sha256(ST_AsEWKB(target)) from 1 for 16), 'hex')::uuid",
+            [],
+            output_field=models.UUIDField(),
+        ),
+        output_field=models.UUIDField(),
+        db_persist=True,
+    )
 
     class Meta:
         verbose_name = "souhait de destination"
@@ -341,7 +365,13 @@ class DestinationWish(models.Model):
                 name="wish_circle_complete",
             ),
         ]
-        indexes = [GistIndex(fields=["target"], name="wish_target_gist")]
+        indexes = [
+            GistIndex(fields=["target"], name="wish_target_gist"),
+            # The wishes whose place's box holds a point and whose dates meet some availability: the guests
+            # a home may receive (exchanges.matching.graph), the dates pruned in the index.
+            GistIndex(fields=["target", "reach"], name="wish_place_reach"),
+            models.Index(fields=["target_digest"], name="wish_target_digest"),
+        ]
         triggers = [
             pgtrigger.Trigger(
                 name="wish_target_km2",

@@ -318,11 +318,13 @@ def _base() -> dict[str, np.ndarray]:
     regions: dict[str, int] = {}
     x = np.array([h[4] for h in homes], dtype=np.float64)
     y = np.array([h[5] for h in homes], dtype=np.float64)
-    by_x = np.argsort(x, kind="stable")
-    x_sorted = x[by_x]
+    grid = _Grid(x, y)
     p_home = np.searchsorted(ids, np.array([p[0] for p in periods], dtype=np.int64))
     p_start = np.array([p[1] for p in periods], dtype=np.int32)
     p_first = np.searchsorted(p_home, np.arange(len(ids) + 1))
+    by_start = np.argsort(p_start, kind="stable").astype(np.int32)  # period rows by start (then row)
+    start_rank = np.empty(len(by_start), dtype=np.int32)
+    start_rank[by_start] = np.arange(len(by_start), dtype=np.int32)
     w_ids = np.array([w[0] for w in wishes], dtype=np.int64)
     w_place = np.zeros(len(wishes), dtype=np.int64)
     place_ptr = [0]
@@ -331,15 +333,10 @@ def _base() -> dict[str, np.ndarray]:
         w_place[np.searchsorted(w_ids, np.array(wish_ids, dtype=np.int64))] = index
         place = shapely.from_wkb(bytes(wkb))
         shapely.prepare(place)
-        west, south, east, north = shapely.bounds(place)
-        lo, hi = int(np.searchsorted(x_sorted, west, "left")), int(np.searchsorted(x_sorted, east, "right"))
-        hosts = by_x[lo:hi]
-        hosts = hosts[(y[hosts] >= south) & (y[hosts] <= north)]
-        hosts = hosts[shapely.contains_xy(place, x[hosts], y[hosts])]
+        hosts = grid.inside(place)
         counts = p_first[hosts + 1] - p_first[hosts]
         rows = np.repeat(p_first[hosts] - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
-        rows = rows[np.argsort(p_start[rows], kind="stable")]
-        chunks.append(rows.astype(np.int32))
+        chunks.append(by_start[np.sort(start_rank[rows])])
         place_ptr.append(place_ptr[-1] + len(rows))
     return {
         "ids": ids,
@@ -359,6 +356,61 @@ def _base() -> dict[str, np.ndarray]:
         "place_ptr": np.array(place_ptr, dtype=np.int64),
         "place_rows": np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int32),
     }
+
+
+class _Grid:
+    """The homes' public points bucketed in cells of CELL degrees (column-major: the cells of one column are
+    contiguous), to find the points a place contains: every point of a cell the place contains properly (its
+    interior holds the whole closed cell: each point is inside, what ST_Contains asks), and the points of the
+    cells on its outline one by one (shapely's contains_xy, the prepared place: ST_Contains's test)."""
+
+    CELL = 0.1
+    PAD = 1e-7
+
+    def __init__(self, x: np.ndarray, y: np.ndarray) -> None:
+        self.x, self.y = x, y
+        self.x0 = float(x.min()) if len(x) else 0.0
+        self.y0 = float(y.min()) if len(y) else 0.0
+        cx = np.floor((x - self.x0) / self.CELL).astype(np.int64)
+        cy = np.floor((y - self.y0) / self.CELL).astype(np.int64)
+        self.nx, self.ny = int(cx.max(initial=0)) + 1, int(cy.max(initial=0)) + 1
+        key = cx * self.ny + cy
+        self.order = np.argsort(key, kind="stable")
+        self.ptr = np.searchsorted(key[self.order], np.arange(self.nx * self.ny + 1))
+
+    def inside(self, place: Any) -> np.ndarray:
+        """Indices of the points inside `place` (prepared), ascending."""
+        west, south, east, north = shapely.bounds(place)
+        i0, i1 = self._span(west, self.x0, self.nx), self._span(east, self.x0, self.nx)
+        j0, j1 = self._span(south, self.y0, self.ny), self._span(north, self.y0, self.ny)
+        if i1 < 0 or j1 < 0 or i0 >= self.nx or j0 >= self.ny:
+            return np.zeros(0, dtype=np.int64)
+        i0, j0, i1, j1 = max(i0, 0), max(j0, 0), min(i1, self.nx - 1), min(j1, self.ny - 1)
+        ci, cj = np.meshgrid(np.arange(i0, i1 + 1), np.arange(j0, j1 + 1), indexing="ij")
+        cells = (ci * self.ny + cj).ravel()
+        cells = cells[self.ptr[cells + 1] > self.ptr[cells]]  # the cells holding points
+        if not len(cells):
+            return np.zeros(0, dtype=np.int64)
+        cx, cy = cells // self.ny, cells % self.ny
+        whole = np.zeros(len(cells), dtype=bool)
+        if len(cells) > 4:
+            # Each cell a hair wider (PAD): its points stay inside it whatever the rounding of their cell.
+            boxes = shapely.box(
+                self.x0 + cx * self.CELL - self.PAD, self.y0 + cy * self.CELL - self.PAD,
+                self.x0 + (cx + 1) * self.CELL + self.PAD, self.y0 + (cy + 1) * self.CELL + self.PAD,
+            )  # fmt: skip
+            whole = shapely.contains_properly(place, boxes)
+        counts = self.ptr[cells + 1] - self.ptr[cells]
+        at = np.repeat(self.ptr[cells] - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+        points = self.order[at]
+        sure = np.repeat(whole, counts)
+        test = points[~sure]
+        found = np.concatenate([points[sure], test[shapely.contains_xy(place, self.x[test], self.y[test])]])
+        found.sort()
+        return found
+
+    def _span(self, value: float, origin: float, size: int) -> int:
+        return int(np.floor((value - origin) / self.CELL))
 
 
 def load() -> Compact:

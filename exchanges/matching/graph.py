@@ -8,11 +8,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
 from exchanges.filters import wish_covers_sql
+from exchanges.matching import engine
 from exchanges.matching.engine import Edge, Graph, normalise
 from marketplace.messaging.models import Message, Participant
 
@@ -70,6 +72,13 @@ CROSS JOIN LATERAL (
 JOIN exchanges_availabilityperiod p ON p.home_id = h.id AND p.period && w.win
 WHERE upper(p.period * w.win) - lower(p.period * w.win) >= %(min)s
 """
+# The same for many guests: their hosts' periods read in one pass over the table (hashed), rather than looked up
+# host by host (tens of thousands of index probes for the 40 best hosts of a home).
+OUT_MANY_SQL = OUT_SQL.replace(
+    "JOIN exchanges_availabilityperiod p ON",
+    "JOIN (SELECT home_id, period, mode FROM exchanges_availabilityperiod OFFSET 0) p ON",
+)
+OUT_MANY_ABOVE = 8
 # The stays of given guests into given hosts, few of them: every wish (its place detoasted once) against every
 # host, the cheap conditions first.
 OUT_TO_SQL = """
@@ -92,48 +101,76 @@ JOIN h ON h.period && w.win AND upper(h.period * w.win) - lower(h.period * w.win
     AND h.sleeps >= w.party AND h.owner_id <> w.owner_id AND (NOT %(cross)s OR h.region_id <> w.region_id)
     AND ST_Contains(w.place, h.public_point)
 """
+# The wishes a given home may take in (their place's box holds its point, their dates meet its availability,
+# their party fits: the wish_place_reach index), and among them the distinct places (target_digest: the
+# place's exact bytes) that contain it, each tested once: the région that thousands of wishes share is one
+# point-in-polygon, not thousands (the same ST_Contains as `wish_covers_sql`, on the same geometry).
+COVERED = """
+c AS MATERIALIZED (
+    SELECT h.id AS host, h.owner_id AS host_owner, h.region_id AS host_region, h.sleeps AS host_sleeps,
+           h.public_point AS point, w.id, w.home_id, w.reach, w.target_km2, w.adults + w.children AS party,
+           w.target_digest AS digest
+    FROM h
+    JOIN exchanges_destinationwish w ON w.target ~ h.public_point AND w.reach && h.availability
+        AND w.adults + w.children <= h.sleeps
+    JOIN exchanges_home g ON g.id = w.home_id AND g.status = 'published' AND g.owner_id <> h.owner_id
+        AND (NOT %(cross)s OR h.region_id <> g.region_id)
+    WHERE {guests}
+), covered AS MATERIALIZED (  -- the first wish of each place tested, its answer given to the place's others
+    SELECT t.host, t.host_owner, t.host_sleeps, t.id, t.home_id, t.reach, t.target_km2, t.party,
+           first_value(t.inside) OVER (PARTITION BY t.host, t.digest ORDER BY t.id) AS covers
+    FROM (
+        SELECT c.*, CASE WHEN row_number() OVER (PARTITION BY c.host, c.digest ORDER BY c.id) = 1 THEN (
+            SELECT ST_Contains(w.target, c.point) FROM exchanges_destinationwish w WHERE w.id = c.id
+        ) END AS inside
+        FROM c
+    ) t
+)"""
+INTO_H = """
+into_h AS MATERIALIZED (
+    SELECT c.home_id AS guest, c.host, c.host_owner AS owner, p.mode = 'open' AS is_open,
+           lower(p.period * c.reach) AS s, upper(p.period * c.reach) AS e, c.id AS wish, c.target_km2 AS km2,
+           c.host_sleeps - c.party AS spare
+    FROM {rows} c
+    JOIN exchanges_availabilityperiod p ON p.home_id = c.host AND p.period && c.reach
+    WHERE c.covers AND upper(p.period * c.reach) - lower(p.period * c.reach) >= %(min)s
+)"""
+# The stays into given hosts (any guest), rows of `edges_sql`.
+INTO_SQL = f"""
+WITH h AS MATERIALIZED (
+    SELECT id, owner_id, region_id, public_point, sleeps, availability FROM exchanges_home
+    WHERE status = 'published' AND id = ANY(%(hosts)s::bigint[])
+), {COVERED.format(guests="TRUE")}, {INTO_H.format(rows="covered")}
+SELECT * FROM into_h
+"""  # noqa: S608
+# The wishes' homes that one of the home's own wishes covers (alias g; its wishes are `mw`).
+GUESTS = """EXISTS (
+    SELECT FROM mw WHERE g.availability && mw.reach AND g.sleeps >= mw.party AND ST_Contains(mw.place, g.public_point)
+)"""
 # The reciprocal candidates of one home in one statement, rows of the edges' shape (`edges_sql`): the stays
-# of its household (`mine`: each of its wishes' places, detoasted once, walks the search index of the published
-# homes on the place's box, dates and party together, then the exact point-in-polygon on the few hosts left),
-# then, among the wishes of those hosts only, the ones that this home can host (`back`); only the stays both
-# ways come back. Owners and régions differ both ways when they differ one way.
+# into it first (`COVERING`: a few hundred guests where their wishes' places hold thousands of homes), then
+# its household's stays (each of its wishes' places, detoasted once, tested on those guests' homes only);
+# only the stays both ways come back. Owners and régions differ both ways when they differ one way.
 PAIRS_SQL = f"""
-WITH me AS MATERIALIZED (
-    SELECT id, owner_id, region_id, public_point, sleeps FROM exchanges_home
+WITH h AS MATERIALIZED (
+    SELECT id, owner_id, region_id, public_point, sleeps, availability FROM exchanges_home
     WHERE id = %(home)s AND status = 'published'
-), mine AS MATERIALIZED (
+), mw AS MATERIALIZED (  -- its household's wishes, each place detoasted once (ST_Multi: a value of its own)
+    SELECT w.id, w.home_id, w.target_km2, w.adults + w.children AS party, w.reach, ST_Multi(w.target) AS place
+    FROM exchanges_destinationwish w WHERE w.home_id = %(home)s
+), {COVERED.format(guests=GUESTS)}, {INTO_H.format(rows="covered")}, mine AS MATERIALIZED (
     SELECT w.home_id AS guest, h.id AS host, h.owner_id AS owner, p.mode = 'open' AS is_open,
-           lower(p.period * w.win) AS s, upper(p.period * w.win) AS e, w.id AS wish, w.target_km2 AS km2,
+           lower(p.period * w.reach) AS s, upper(p.period * w.reach) AS e, w.id AS wish, w.target_km2 AS km2,
            h.sleeps - w.party AS spare
-    FROM me g
-    JOIN (
-        SELECT w.id, w.home_id, w.target_km2, w.adults + w.children AS party, ST_Multi(w.target) AS place,
-               daterange(lower(w.dates) - w.flexibility_days, upper(w.dates) + w.flexibility_days) AS win
-        FROM exchanges_destinationwish w WHERE w.home_id = %(home)s OFFSET 0
-    ) w ON TRUE
-    JOIN exchanges_home h ON h.status = 'published'
-        AND h.public_point_m && ST_Expand(ST_Transform(ST_Envelope(w.place), 3857), 1)
-        AND h.availability && w.win AND h.sleeps >= w.party AND ST_Contains(w.place, h.public_point)
-        AND h.owner_id <> g.owner_id AND (NOT %(cross)s OR h.region_id <> g.region_id)
-    JOIN exchanges_availabilityperiod p ON p.home_id = h.id AND p.period && w.win
-    WHERE upper(p.period * w.win) - lower(p.period * w.win) >= %(min)s
-), back AS MATERIALIZED (
-    SELECT w.home_id AS guest, h.id AS host, h.owner_id AS owner, p.mode = 'open' AS is_open,
-           lower(p.period * x.win) AS s, upper(p.period * x.win) AS e, w.id AS wish, w.target_km2 AS km2,
-           h.sleeps - (w.adults + w.children) AS spare
-    FROM me h
-    JOIN exchanges_destinationwish w ON w.home_id IN (SELECT host FROM mine)
-        AND h.sleeps >= w.adults + w.children
-    CROSS JOIN LATERAL (
-        SELECT daterange(lower(w.dates) - w.flexibility_days, upper(w.dates) + w.flexibility_days) AS win
-    ) x
-    JOIN exchanges_availabilityperiod p ON p.home_id = h.id AND p.period && x.win
-    WHERE upper(p.period * x.win) - lower(p.period * x.win) >= %(min)s
-        AND {wish_covers_sql("w", "h")}
+    FROM mw w
+    JOIN exchanges_home h ON h.id IN (SELECT guest FROM into_h) AND h.availability && w.reach
+        AND h.sleeps >= w.party AND ST_Contains(w.place, h.public_point)
+    JOIN exchanges_availabilityperiod p ON p.home_id = h.id AND p.period && w.reach
+    WHERE upper(p.period * w.reach) - lower(p.period * w.reach) >= %(min)s
 )
-SELECT * FROM mine WHERE host IN (SELECT guest FROM back)
+SELECT * FROM mine
 UNION ALL
-SELECT * FROM back
+SELECT * FROM into_h WHERE guest IN (SELECT host FROM mine)
 """  # noqa: S608
 
 
@@ -142,16 +179,26 @@ def settings_params() -> dict[str, Any]:
 
 
 def load_edges(
-    graph: Graph, *, guests: Iterable[int] | None = None, hosts: Iterable[int] | None = None
+    graph: Graph,
+    *,
+    guests: Iterable[int] | None = None,
+    hosts: Iterable[int] | None = None,
+    keep: tuple[int, set[int]] | None = None,
 ) -> Graph:
-    """Add to `graph` the edges out of `guests` and/or into `hosts` (every edge when both are None)."""
+    """Add to `graph` the edges out of `guests` and/or into `hosts` (every edge when both are None). With
+    `keep` = (beam, targets), only each guest's `beam` best edges (engine._top's) and its edges into
+    `targets`: what a beam search reads of a home's stays out (see `_add_rows`)."""
     params = {
         **settings_params(),
         "guests": None if guests is None else list(guests),
         "hosts": None if hosts is None else list(hosts),
     }
-    sql = FILTERED_SQL if guests is None else OUT_SQL if hosts is None else OUT_TO_SQL
-    return _add_rows(graph, sql, params)
+    if guests is None:
+        sql = FILTERED_SQL if hosts is None else INTO_SQL
+    else:
+        many = len(params["guests"]) > OUT_MANY_ABOVE
+        sql = (OUT_MANY_SQL if many else OUT_SQL) if hosts is None else OUT_TO_SQL
+    return _add_rows(graph, sql, params, keep)
 
 
 def pairs_graph(home: int) -> Graph:
@@ -163,24 +210,78 @@ def pairs_graph(home: int) -> Graph:
     return graph
 
 
-def _add_rows(graph: Graph, sql: str, params: dict[str, Any]) -> Graph:
-    pieces: dict[tuple[int, int], list[Any]] = defaultdict(lambda: [[], [], set(), float("inf"), 10**6])
+def _add_rows(
+    graph: Graph, sql: str, params: dict[str, Any], keep: tuple[int, set[int]] | None = None
+) -> Graph:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for guest, host, owner, is_open, start, end, wish, km2, spare in cursor.fetchall():
-            entry = pieces[(guest, host)]
-            span = (start.toordinal(), end.toordinal())
-            entry[0].append(span)
-            if is_open:
-                entry[1].append(span)
-            entry[2].add(wish)
-            entry[3] = min(entry[3], km2)
-            entry[4] = min(entry[4], spare)
-            graph.owner[host] = owner
+        rows = cursor.fetchall()
+    if keep is not None and len(rows) > KEEP_ABOVE:
+        rows = _kept(graph, rows, *keep)
+    pieces: dict[tuple[int, int], list[Any]] = defaultdict(lambda: [[], [], set(), float("inf"), 10**6])
+    for guest, host, owner, is_open, start, end, wish, km2, spare in rows:
+        entry = pieces[(guest, host)]
+        span = (start.toordinal(), end.toordinal())
+        entry[0].append(span)
+        if is_open:
+            entry[1].append(span)
+        entry[2].add(wish)
+        entry[3] = min(entry[3], km2)
+        entry[4] = min(entry[4], spare)
+        graph.owner[host] = owner
     for (guest, host), (any_, open_, wishes, km2, spare) in pieces.items():
         if host not in graph.out.get(guest, {}):
             graph.add(Edge(guest, host, normalise(any_), normalise(open_), len(wishes), km2, spare))
     return graph
+
+
+# Below this many rows, `_kept` is not worth its arrays.
+KEEP_ABOVE = 2000
+
+
+def _kept(graph: Graph, rows: list[tuple[Any, ...]], beam: int, targets: set[int]) -> list[tuple[Any, ...]]:
+    """The rows of the edges `_add_rows` keeps: per guest, its `beam` best edges by engine._key (the edge's
+    quality from its merged windows, smallest place and spare beds, in the same float operations as
+    Edge.quality, host ascending among equals) and its edges into `targets`, found with arrays, without an
+    Edge per row. The owners of every host are recorded, as `_add_rows` does."""
+    n = len(rows)
+    guest = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
+    host = np.fromiter((r[1] for r in rows), dtype=np.int64, count=n)
+    graph.owner.update((r[1], r[2]) for r in rows)
+    s = np.fromiter((r[4].toordinal() for r in rows), dtype=np.int64, count=n)
+    e = np.fromiter((r[5].toordinal() for r in rows), dtype=np.int64, count=n)
+    km2 = np.fromiter((r[7] for r in rows), dtype=np.float64, count=n)
+    spare = np.fromiter((r[8] for r in rows), dtype=np.int64, count=n)
+    order = np.lexsort((s, host, guest))
+    guest, host, s, e, km2, spare = guest[order], host[order], s[order], e[order], km2[order], spare[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = (guest[1:] != guest[:-1]) | (host[1:] != host[:-1])
+    group = np.cumsum(first) - 1
+    starts = np.flatnonzero(first)
+    # engine.normalise within each edge, every edge's days shifted apart so that one running maximum serves.
+    shift = group * (int(e.max() - s.min()) + 2) - int(s.min())
+    s_, e_ = s + shift, e + shift
+    reach = np.maximum.accumulate(e_)
+    opens = first.copy()
+    opens[1:] |= s_[1:] > reach[:-1]
+    at = np.flatnonzero(opens)
+    length = np.maximum.reduceat(e_, at) - s_[at]
+    longest = np.maximum.reduceat(length, np.flatnonzero(np.r_[True, group[at][1:] != group[at][:-1]]))
+    least_km2 = np.minimum.reduceat(km2, starts)
+    precision = {value: engine.precision(value) for value in set(least_km2.tolist())}
+    least_spare = np.minimum.reduceat(spare, starts)
+    full = engine.OVERLAP_FULL_NIGHTS
+    quality = (
+        np.minimum(longest, full) / full
+        + np.array([precision[v] for v in least_km2.tolist()], dtype=np.float64)
+        + 1.0 / (1 + np.maximum(0, least_spare - 1))
+    )
+    g_of, h_of = guest[starts], host[starts]
+    ranked = np.lexsort((h_of, -quality, g_of))
+    rank = np.empty(len(ranked), dtype=np.int64)
+    rank[ranked] = np.arange(len(ranked)) - np.searchsorted(g_of[ranked], g_of[ranked], side="left")
+    wanted = (rank < beam) | np.isin(h_of, np.fromiter(targets, dtype=np.int64, count=len(targets)))
+    return [rows[i] for i in np.sort(order[wanted[group]]).tolist()]
 
 
 def load_owners(graph: Graph, homes: Iterable[int]) -> None:
@@ -270,7 +371,9 @@ def local_graph(home: int, *, max_length: int = 4, beam: int | None = None) -> G
         hosts = _top(graph.out.get(home, {}), beam)
         guests = _top(graph.into.get(home, {}), beam)
         if hosts:
-            load_edges(graph, guests=hosts)
+            # Of each host's stays, its best `beam` (the middle stays of 4-cycles) and those into the guests
+            # (3-cycles) or back into `home` (pairs): all that matches_for reads of them.
+            load_edges(graph, guests=hosts, keep=(beam, {*guests, home}) if beam is not None else None)
         middle = {c for b in hosts for c in _top(graph.out.get(b, {}), beam)} - {home}
         if guests and middle and max_length > 3:
             load_edges(graph, guests=middle, hosts=guests)
@@ -286,12 +389,16 @@ def local_graph(home: int, *, max_length: int = 4, beam: int | None = None) -> G
     return graph
 
 
-# The distinct places of the published homes' wishes, each with the wishes that share it: the homes a place
-# contains are found once per place whoever many wishes share it (a région wished by thousands of households
-# is tested once), in memory (matching.compact).
+# The distinct places of the published homes' wishes (the same bytes: target_digest), each with the wishes that
+# share it: the homes a place contains are found once per place whoever many wishes share it (a région wished by
+# thousands of households is tested once), in memory (matching.compact).
 PLACES_SQL = """
-SELECT ST_AsBinary(w.target), array_agg(w.id)
-FROM exchanges_destinationwish w
-JOIN exchanges_home g ON g.id = w.home_id AND g.status = 'published'
-GROUP BY w.target
+SELECT ST_AsBinary(w.target), d.wishes
+FROM (
+    SELECT w.target_digest, min(w.id) AS first, array_agg(w.id) AS wishes
+    FROM exchanges_destinationwish w
+    JOIN exchanges_home g ON g.id = w.home_id AND g.status = 'published'
+    GROUP BY w.target_digest
+) d
+JOIN exchanges_destinationwish w ON w.id = d.first
 """
