@@ -57,6 +57,11 @@ class Compact:
     open_ptr: np.ndarray
     open_s: np.ndarray
     open_e: np.ndarray
+    # Each home's availability (its periods merged), as avail_s/avail_e[avail_ptr[h]:avail_ptr[h + 1]]: what a
+    # stay into it can use at most (the pairs' first test, before the stay back is looked up).
+    avail_ptr: np.ndarray
+    avail_s: np.ndarray
+    avail_e: np.ndarray
     seconds: dict[str, float] = field(default_factory=dict)  # how long `load` took: reading, building
 
     @property
@@ -456,9 +461,45 @@ def _build(base: dict[str, np.ndarray], min_nights: int, cross: bool) -> Compact
         longest_period,
     )
     out_ptr, host, met, km2, spare, any_ptr, any_s, any_e, open_ptr, open_s, open_e = arrays
+    avail_ptr, avail_s, avail_e = _availability(p_home, p_start, p_end, len(ids))
     return Compact(
-        ids, owner, out_ptr, host, met, km2, spare, any_ptr, any_s, any_e, open_ptr, open_s, open_e
+        ids,
+        owner,
+        out_ptr,
+        host,
+        met,
+        km2,
+        spare,
+        any_ptr,
+        any_s,
+        any_e,
+        open_ptr,
+        open_s,
+        open_e,
+        avail_ptr,
+        avail_s,
+        avail_e,
     )
+
+
+def _availability(
+    p_home: np.ndarray, p_start: np.ndarray, p_end: np.ndarray, n_homes: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each home's periods merged (engine.normalise's: overlapping or adjacent ones joined), as a CSR."""
+    order = np.lexsort((p_start, p_home))
+    home, start, end = p_home[order], p_start[order].astype(np.int64), p_end[order].astype(np.int64)
+    if not len(home):
+        return np.zeros(n_homes + 1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.int32)
+    first = np.ones(len(home), dtype=bool)
+    first[1:] = home[1:] != home[:-1]
+    shift = home * (int(end.max() - start.min()) + 2) - int(start.min())  # homes apart: one running maximum
+    reach = np.maximum.accumulate(end + shift)
+    opens = first.copy()
+    opens[1:] |= start[1:] + shift[1:] > reach[:-1]
+    at = np.flatnonzero(opens)
+    merged_end = np.maximum.reduceat(end + shift, at) - shift[at]
+    ptr = np.searchsorted(home[at], np.arange(n_homes + 1)).astype(np.int64)
+    return ptr, start[at].astype(np.int32), merged_end.astype(np.int32)
 
 
 def warm_up() -> int:
@@ -732,6 +773,7 @@ def _search(
     out_ptr: np.ndarray, host: np.ndarray, met: np.ndarray, km2: np.ndarray, spare: np.ndarray,
     any_ptr: np.ndarray, any_s: np.ndarray, any_e: np.ndarray,
     open_ptr: np.ndarray, open_s: np.ndarray, open_e: np.ndarray,
+    avail_ptr: np.ndarray, avail_s: np.ndarray, avail_e: np.ndarray,
     out_top: np.ndarray, out_n: np.ndarray, in_e: np.ndarray, in_g: np.ndarray, in_n: np.ndarray,
     owner: np.ndarray, response: np.ndarray, swapped: np.ndarray, reputation: np.ndarray,
     rated_total: np.ndarray, rated_count: np.ndarray, penalty: np.ndarray,
@@ -757,8 +799,13 @@ def _search(
         homes[0] = a
         args = (owner, response, swapped, reputation, rated_total, rated_count, met, km2, spare, penalty)
         keep = (c_n, c_homes, c_len, c_win, c_value, c_stats, c_response, dropped)
-        # Pairs: every reciprocal candidate, whatever the beam.
+        # Pairs: every reciprocal candidate, whatever the beam. The stay back into a uses a's availability
+        # only: a stay out whose nights meet it for less than min_nights has no pair (no lookup then).
+        v0, v1 = avail_ptr[a], avail_ptr[a + 1]
         for ab in range(out_ptr[a], out_ptr[a + 1]):
+            n = _intersect(any_s, any_e, any_ptr[ab], any_ptr[ab + 1], avail_s, avail_e, v0, v1, w1s, w1e)
+            if not _long_enough(w1s, w1e, n, min_nights):
+                continue
             b = host[ab]
             ba = _find(out_ptr, host, b, a)
             if ba < 0:
@@ -856,10 +903,14 @@ def suggestions(
     scorers = (who["response"], who["swapped"], who["reputation"], who["rated_total"], who["rated_count"])
 
     widest = max(int(np.diff(compact.any_ptr).max(initial=0)), int(np.diff(compact.open_ptr).max(initial=0)))
-    width = 2 * widest + 2  # an intersection has fewer intervals than its two sides together
+    # An intersection has fewer intervals than its two sides together.
+    width = 2 * widest + 2 + int(np.diff(compact.avail_ptr).max(initial=0))
 
     def run(targets: np.ndarray, size: int) -> tuple[np.ndarray, ...]:
-        return _search(targets, size, min_nights, width, *edges, *tops, compact.owner, *scorers, penalty)
+        return _search(
+            targets, size, min_nights, width, *edges, compact.avail_ptr, compact.avail_s, compact.avail_e,
+            *tops, compact.owner, *scorers, penalty,
+        )  # fmt: skip
 
     # Each home's best candidates on unrounded scores; a home whose dropped candidates come within the
     # rounding margin of its limit-th is searched again keeping more.

@@ -83,8 +83,7 @@ OUT_MANY_ABOVE = 8
 # host, the cheap conditions first.
 OUT_TO_SQL = """
 WITH w AS MATERIALIZED (
-    SELECT w.id, w.home_id, w.target_km2, w.adults + w.children AS party, ST_Multi(w.target) AS place,
-           daterange(lower(w.dates) - w.flexibility_days, upper(w.dates) + w.flexibility_days) AS win,
+    SELECT w.id, w.home_id, w.target_km2, w.adults + w.children AS party, w.reach AS win, w.target_digest AS digest,
            g.owner_id, g.region_id
     FROM exchanges_destinationwish w JOIN exchanges_home g ON g.id = w.home_id AND g.status = 'published'
     WHERE w.home_id = ANY(%(guests)s::bigint[])
@@ -92,14 +91,27 @@ WITH w AS MATERIALIZED (
     SELECT h.id, h.owner_id, h.region_id, h.sleeps, h.public_point, p.period, p.mode
     FROM exchanges_home h JOIN exchanges_availabilityperiod p ON p.home_id = h.id
     WHERE h.status = 'published' AND h.id = ANY(%(hosts)s::bigint[])
+), pieces AS MATERIALIZED (  -- every condition but the place first
+    SELECT w.home_id AS guest, h.id AS host, h.owner_id AS owner, h.mode = 'open' AS is_open,
+           lower(h.period * w.win) AS s, upper(h.period * w.win) AS e, w.id AS wish, w.target_km2 AS km2,
+           h.sleeps - w.party AS spare, w.digest, h.public_point AS point,
+           row_number() OVER (PARTITION BY w.digest, h.id ORDER BY w.id, h.period) AS nth
+    FROM w
+    JOIN h ON h.period && w.win AND upper(h.period * w.win) - lower(h.period * w.win) >= %(min)s
+        AND h.sleeps >= w.party AND h.owner_id <> w.owner_id AND (NOT %(cross)s OR h.region_id <> w.region_id)
 )
-SELECT w.home_id AS guest, h.id AS host, h.owner_id AS owner, h.mode = 'open' AS is_open,
-       lower(h.period * w.win) AS s, upper(h.period * w.win) AS e, w.id AS wish, w.target_km2 AS km2,
-       h.sleeps - w.party AS spare
-FROM w
-JOIN h ON h.period && w.win AND upper(h.period * w.win) - lower(h.period * w.win) >= %(min)s
-    AND h.sleeps >= w.party AND h.owner_id <> w.owner_id AND (NOT %(cross)s OR h.region_id <> w.region_id)
-    AND ST_Contains(w.place, h.public_point)
+-- Then the place, tested once per distinct place (digest) and host, its answer given to the others.
+SELECT guest, host, owner, is_open, s, e, wish, km2, spare FROM (
+    SELECT t.*, first_value(t.inside) OVER (PARTITION BY t.digest, t.host ORDER BY t.nth) AS covers
+    FROM (
+        SELECT p.guest, p.host, p.owner, p.is_open, p.s, p.e, p.wish, p.km2, p.spare, p.digest, p.nth,
+               CASE WHEN p.nth = 1 THEN (
+                   SELECT ST_Contains(x.target, p.point) FROM exchanges_destinationwish x WHERE x.id = p.wish
+               ) END AS inside
+        FROM pieces p
+    ) t
+) covered
+WHERE covers
 """
 # The wishes a given home may take in (their place's box holds its point, their dates meet its availability,
 # their party fits: the wish_place_reach index), and among them the distinct places (target_digest: the
