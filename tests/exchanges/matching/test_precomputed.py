@@ -114,3 +114,36 @@ def _arrays_from_the_first_row(monkeypatch):
     the stays of more than one guest read the periods in one pass (above OUT_MANY_ABOVE guests otherwise)."""
     monkeypatch.setattr(graphs, "KEEP_ABOVE", 0)
     monkeypatch.setattr(graphs, "OUT_MANY_ABOVE", 1)
+
+
+def test_the_grid_finds_the_points_a_place_contains():
+    """compact._Grid (whole cells inside a place taken at once, the others point by point) against shapely's
+    point-in-polygon on every point: crowded cells, points on the cells' edges and on the place's outline, a
+    place with a hole, a place smaller than a cell, a place outside every point."""
+    import numpy as np
+    import shapely
+
+    from exchanges.matching.compact import _Grid
+
+    rng = np.random.default_rng(10)
+    x = np.concatenate([rng.uniform(2.0, 4.0, 20_000), np.round(rng.uniform(2.0, 4.0, 2_000), 1), [3.0, 2.5]])
+    y = np.concatenate(
+        [rng.uniform(45.0, 46.5, 20_000), np.round(rng.uniform(45.0, 46.5, 2_000), 1), [45.5, 45.5]]
+    )
+    grid = _Grid(x, y)
+    assert (grid.box_of >= 0).sum() > 50  # crowded cells: taken whole when inside
+    places = [
+        shapely.Point(3.0, 45.7).buffer(0.6, 16),
+        shapely.Polygon([(2.5, 45.5), (3.5, 45.5), (3.5, 46.0), (2.5, 46.0)]),  # edges on cells' edges
+        shapely.Polygon(
+            [(2.1, 45.1), (3.9, 45.1), (3.9, 46.4), (2.1, 46.4)],
+            holes=[[(2.6, 45.4), (3.4, 45.4), (3.4, 46.1), (2.6, 46.1)]],
+        ),
+        shapely.Point(3.01, 45.71).buffer(0.02),
+        shapely.box(10.0, 50.0, 11.0, 51.0),
+        shapely.MultiPolygon([shapely.box(2.0, 45.0, 2.45, 45.45), shapely.box(3.55, 46.05, 4.0, 46.5)]),
+    ]
+    for place in places:
+        shapely.prepare(place)
+        expected = np.flatnonzero(shapely.contains_xy(place, x, y))
+        assert np.array_equal(grid.inside(place), expected)
