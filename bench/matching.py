@@ -12,7 +12,7 @@ In one run:
 - the batch that refreshes every home's best suggestions (`services.suggestions_refresh()`: the compact
   graph and the compiled search, `matching.compact`), its wall time, its CPU time (the machine is shared:
   wall time depends on the other processes) and the peak memory of its process (VmHWM, in a process of its
-  own, after a first run that compiles the search: numba's cache);
+  own, after `compact.warm_up()` compiled the kernels in the graph's step: numba's cache, as the image build);
 - on 2k- and 10k-home subgraphs, every 2- and 3-cycle (`engine.cycles_2_3`) beside
   `networkx.simple_cycles(G, length_bound=3)` on the same graph, with both counts and the ratio.
 
@@ -165,6 +165,7 @@ def th(n):
 import numpy as np
 from exchanges.matching import compact as compacts
 from exchanges.matching.engine import cycles_2_3
+compacts.warm_up()  # numba's kernels compiled (or read from its cache) first, as the image build does
 started, cpu = time.perf_counter(), time.process_time()
 compact = compacts.load()
 seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
