@@ -140,19 +140,28 @@ def seed(bench: Bench) -> None:
     with psycopg.connect(conninfo(bench.url + BENCH_DB), autocommit=True) as conn:
         for table in ("local_offers_facility", "local_offers_facilityopeninghours"):
             conn.execute(f"VACUUM ANALYZE {table}")
-        conn.execute("SELECT setseed(0.42)")
-        bench.points = [
-            (float(x), float(y))
-            for x, y in conn.execute(
-                "SELECT ST_X(location), ST_Y(location) FROM local_offers_facility ORDER BY random() LIMIT %s",
-                [POINTS],
-            ).fetchall()
-        ]
+    bench.points = _points(bench)
     seconds = time.perf_counter() - started
     print(f"\n{bench.size:,} facilities seeded in {seconds:.0f} s (COPY with their hours)".replace(",", " "))
 
 
+def _points(bench: Bench) -> list[tuple[float, float]]:
+    """The search centres: POINTS seeded facilities drawn with a fixed seed (the same after each seed)."""
+    with psycopg.connect(conninfo(bench.url + BENCH_DB), autocommit=True) as conn:
+        conn.execute("SELECT setseed(0.42)")
+        return [
+            (float(x), float(y))
+            for x, y in conn.execute(
+                "SELECT ST_X(location), ST_Y(location) FROM local_offers_facility WHERE id <= %s "
+                "ORDER BY random() LIMIT %s",
+                [bench.size, POINTS],
+            ).fetchall()
+        ]
+
+
 def _queries(bench: Bench) -> list[str]:
+    if not bench.points:  # `nearest` or `tiles` without `seed` in the same run: the seeded facilities
+        bench.points = _points(bench)
     return [f"near={lon:.5f},{lat:.5f}&radius=50000&limit=10" for lon, lat in bench.points]
 
 
