@@ -8,7 +8,8 @@ is one more entry in SECTIONS (the bulk import's timing comes as another section
 - nearest: the 10 nearest facilities of 200 seeded points within 50 km (`near` + `radius`, the API's own SQL
   captured from Django: the FilterSet's KNN order on the `facility_search` GiST index), p50/p95 in the
   database, beside the same SQL with index scans off (the naive plan) and their ratio; then the same search
-  through HTTP (uvicorn as `make run` serves it, one keep-alive connection), p50/p95;
+  through HTTP (uvicorn as `make run` serves it, one keep-alive connection), p50/p95, beside the same server
+  reading the session from the database on every request (the previous session store), requests in turn;
 - tiles: vector tiles at z8 and z13 around the same points through HTTP, cold, p50/p95;
 - bulk_import: a GeoPackage of `size` facilities in Lambert-93 (local_offers/samples/make_sample.py: real
   town halls of metropolitan France) imported end to end by the services a correspondent's wizard calls
@@ -201,17 +202,25 @@ print(f"10 nearest in the database (API SQL, {{len(indexed)}} points)  p50={{sta
       f" | ratio {{statistics.median(naive) / statistics.median(indexed):5.0f}}x  (target p95 <= 5 ms)")
 """
     print(django(bench.url, code).strip().splitlines()[-1])
-    with _server(bench) as conn:
+    # Beside it in the same run, request by request in turn (the same noise for both): the same server with the
+    # session read from the database on every request (the previous session store).
+    with (
+        _server(bench) as conn,
+        _server(bench, SESSION_ENGINE="django.contrib.sessions.backends.db") as before,
+    ):
         for q in _queries(bench)[:20]:
             get(conn, f"/api/v1/facilities?{q}", bench.cookie)
-        timings = []
+            get(before, f"/api/v1/facilities?{q}", bench.cookie)
+        timings, baseline = [], []
         for q in _queries(bench):
-            ms, status, _ = get(conn, f"/api/v1/facilities?{q}", bench.cookie)
-            if status != 200:
-                raise RuntimeError(f"{q}: {status}")
-            timings.append(ms)
+            for connection, out in ((conn, timings), (before, baseline)):
+                ms, status, _ = get(connection, f"/api/v1/facilities?{q}", bench.cookie)
+                if status != 200:
+                    raise RuntimeError(f"{q}: {status}")
+                out.append(ms)
         print(
             f"10 nearest through the API (HTTP, {len(timings)} points)  {p50_p95(timings)}  (target p95 <= 15 ms)"
+            f" | session from the database on each request {p50_p95(baseline)}"
         )
 
 
@@ -232,13 +241,20 @@ def tiles(bench: Bench) -> None:
 class _server:
     """uvicorn as `make run` serves it, on the bench database; one keep-alive connection."""
 
-    def __init__(self, bench: Bench) -> None:
+    def __init__(self, bench: Bench, **env: str) -> None:
         self.bench = bench
+        self.env = env
 
     def __enter__(self) -> http.client.HTTPConnection:
         port = free_port()
         self.proc = serve(
-            port, {"DATABASE_URL": self.bench.url + BENCH_DB, "SERVER": "uvicorn", "LOG_LEVEL": "WARNING"}
+            port,
+            {
+                "DATABASE_URL": self.bench.url + BENCH_DB,
+                "SERVER": "uvicorn",
+                "LOG_LEVEL": "WARNING",
+                **self.env,
+            },
         )
         return http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
