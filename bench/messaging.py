@@ -65,7 +65,7 @@ def prepare(url: str, users: int) -> list[dict[str, Any]]:
     )
     code = f"""
 import json, random
-from django.contrib.sessions.backends.db import SessionStore
+from marketplace.core.sessions import SessionStore
 from django.db import connection
 from marketplace.accounts.models import User
 from marketplace.messaging.models import Conversation, Message, Participant
