@@ -14,7 +14,7 @@ WEB_WORKERS; each with the channels_redis core layer and the pub/sub one, side b
   a `message.new` id seen twice on one socket; both must be 0;
 - memory: the server processes' RSS with N idle sockets minus with 10, per socket;
 - CPU: seconds of CPU used by the servers and by the client during the load, per second (the client must
-  not be the bottleneck).
+  not be the bottleneck), and the servers' and Redis's CPU per message acknowledged (milliseconds).
 
 Run: `.venv/bin/python -m bench.messaging [--clients 1000] [--rate 500] [--duration 60] [--only core|pubsub]
 [--processes 1,2]` (a short trial: `--clients 200 --rate 100 --duration 10`).
@@ -410,7 +410,7 @@ def measure(
         expect("READY")
         time.sleep(3)
         idle_rss = rss_kib(server.pid)
-        cpu0, t0 = cpu_seconds(server.pid), time.monotonic()
+        cpu0, redis_cpu0, t0 = cpu_seconds(server.pid), cpu_seconds(redis.proc.pid), time.monotonic()
         client.stdin.write("go\n")
         client.stdin.flush()
         line = ""
@@ -420,6 +420,7 @@ def measure(
                 raise RuntimeError("the client process ended without a result")
         elapsed = time.monotonic() - t0
         server_cpu = cpu_seconds(server.pid) - cpu0
+        redis_cpu = cpu_seconds(redis.proc.pid) - redis_cpu0
         result: dict[str, Any] = json.loads(line[len("RESULT ") :])
         peak_rss = rss_kib(server.pid)
     finally:
@@ -441,6 +442,8 @@ def measure(
         idle_rss_mib=idle_rss / 1024,
         peak_rss_mib=peak_rss / 1024,
         server_cpu_per_s=server_cpu / elapsed,
+        server_cpu_per_message_ms=server_cpu / max(1, result["acked"]) * 1000,
+        redis_cpu_per_message_ms=redis_cpu / max(1, result["acked"]) * 1000,
         client_cpu_per_s=result["client_cpu"] / elapsed,
         stopped=stopped,
     )
@@ -455,7 +458,8 @@ def report(label: str, r: dict[str, Any]) -> None:
         f"sent {r['sent']} acked {r['acked']} unacked {r['unacked']} lost {r['lost']} duplicates {r['duplicates']}"
         f" errors {r['error_count']} | {r['per_socket_kib']:5.1f} KiB/socket (RSS idle {r['idle_rss_mib']:.0f} MiB,"
         f" end {r['peak_rss_mib']:.0f} MiB) | CPU/s server {r['server_cpu_per_s']:.2f} client "
-        f"{r['client_cpu_per_s']:.2f} | connect {r['connect_seconds']:.1f} s, drain {r['drain_seconds']:.0f} s, sender late by up to "
+        f"{r['client_cpu_per_s']:.2f}, per message server {r['server_cpu_per_message_ms']:.2f} ms Redis "
+        f"{r['redis_cpu_per_message_ms']:.2f} ms | connect {r['connect_seconds']:.1f} s, drain {r['drain_seconds']:.0f} s, sender late by up to "
         f"{r['late_max_s'] * 1000:.0f} ms"
     )
     if r["errors"] or r["stopped"] != "stopped":

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any, ClassVar, TypeVar
 
-from marketplace.realtime import broadcast_all_on_commit, user_group
+from marketplace.realtime import broadcast_all_on_commit, broadcast_now, user_group
 
 
 @dataclass(frozen=True)
@@ -85,8 +85,10 @@ def publish(evt: Event, *, to: Iterable[int]) -> None:
     publish_all([(evt, to)])
 
 
-def publish_all(items: Iterable[tuple[Event, Iterable[int]]]) -> None:
-    """Several `publish`, in this order, sent to the channel layer in one go after commit."""
+def _pushes(
+    items: Iterable[tuple[Event, Iterable[int]]],
+) -> tuple[list[tuple[str, dict[str, Any]]], list[tuple[Event, list[int]]]]:
+    """The (group, payload) pushes of these events, and the (event, recipients) to record as notifications."""
     pushes: list[tuple[str, dict[str, Any]]] = []
     notified: list[tuple[Event, list[int]]] = []
     for evt, to in items:
@@ -97,9 +99,26 @@ def publish_all(items: Iterable[tuple[Event, Iterable[int]]]) -> None:
         pushes += [(user_group(user_id), payload) for user_id in recipients]
         if type(evt).topic and recipients:
             notified.append((evt, recipients))
+    return pushes, notified
+
+
+def publish_all(items: Iterable[tuple[Event, Iterable[int]]]) -> None:
+    """Several `publish`, in this order, sent to the channel layer in one go after commit."""
+    pushes, notified = _pushes(items)
     if pushes:
         broadcast_all_on_commit(pushes)
     for evt, recipients in notified:
         if _notifier is None:
             raise RuntimeError("marketplace.notifications is not installed")
         _notifier(evt, recipients)
+
+
+async def publish_committed(items: Iterable[tuple[Event, Iterable[int]]]) -> None:
+    """`publish_all` for an asynchronous caller whose write is already committed (the websocket's send,
+    marketplace.messaging.services.message_send_live): pushed now, from the event loop. Its topical events
+    must be `recorded_later` and their job deferred by the caller's own statement (checked here)."""
+    pushes, notified = _pushes(items)
+    for evt, _recipients in notified:
+        if not type(evt).recorded_later:
+            raise ValueError(f"{type(evt).__name__} is recorded in a transaction: use publish_all")
+    await broadcast_now(pushes)
