@@ -12,7 +12,7 @@ message); `digest` topics go in one daily e-mail of what is still unread and not
 import datetime as dt
 import uuid
 from dataclasses import asdict
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from django.core import signing
@@ -76,6 +76,7 @@ def notifications_record(evt: Event, recipients: list[int]) -> list[Notification
     return _record(evt, recipients)
 
 
+@cache
 def recorded_later_job(evt_class: type[Event]) -> tuple[str, str, int]:
     """(queue, task name, priority) of the job `notifications_record` defers for a `recorded_later` event, with
     the arguments `{"event", "payload", "recipients"}`: for a caller that defers it within its own SQL
