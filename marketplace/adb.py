@@ -21,7 +21,6 @@ from django.conf import settings
 from django.db import connections
 
 
-
 class _Pool:
     def __init__(self) -> None:
         self.idle: list[psycopg.AsyncConnection[Any]] = []

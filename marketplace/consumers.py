@@ -473,7 +473,9 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
         await self._send({"type": "error", "code": code, "message": message, **extra})
 
     async def event_push(self, message: dict[str, Any]) -> None:
-        await self._push(message["event"])
+        """One event, or several in order (marketplace.realtime: the events of one write for this user)."""
+        for event in message["events"] if "events" in message else [message["event"]]:
+            await self._push(event)
 
     async def session_close(self, message: dict[str, Any]) -> None:
         """Sent on logout or account deletion: a socket must not outlive its session."""

@@ -55,7 +55,20 @@ async def broadcast_now(pushes: list[tuple[str, dict[str, Any]]]) -> None:
 
 
 async def _send_all(layer: Any, pushes: list[tuple[str, dict[str, Any]]]) -> None:
-    messages = [(group, {"type": "event.push", "event": event}) for group, event in pushes]
+    """One layer message per group, carrying its events in order (`event` alone, or `events`): a message
+    sent is two events for its recipient (message.new, message.received), one message of the layer."""
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for group, event in pushes:
+        grouped.setdefault(group, []).append(event)
+    messages: list[tuple[str, dict[str, Any]]] = [
+        (
+            group,
+            {"type": "event.push", "event": events[0]}
+            if len(events) == 1
+            else {"type": "event.push", "events": events},
+        )
+        for group, events in grouped.items()
+    ]
     if isinstance(layer, PubSubChannelLayer):
         await layer.group_send_many(messages)
         return
@@ -97,7 +110,7 @@ class _Shard(RedisSingleShardConnection):
 class _LoopLayer(RedisPubSubLoopLayer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._shards = [_Shard(shard.host, self) for shard in self._shards]
+        self._shards: list[_Shard] = [_Shard(shard.host, self) for shard in self._shards]
 
     async def group_send_many(self, messages: list[tuple[str, dict[str, Any]]]) -> None:
         by_shard: dict[_Shard, list[tuple[str, bytes]]] = {}
@@ -110,7 +123,7 @@ class _LoopLayer(RedisPubSubLoopLayer):
             await shard.publish_many(items)
 
 
-class PubSubChannelLayer(RedisPubSubChannelLayer):  # type: ignore[misc]
+class PubSubChannelLayer(RedisPubSubChannelLayer):
     """channels_redis's pub/sub layer (CHANNEL_LAYER=pubsub, the default with Redis), with `group_send_many`:
     the events of one message (to each participant, and the notification) in one round trip to Redis."""
 
@@ -145,7 +158,10 @@ class LayerListener(Protocol):
 def _layer_redis_url() -> str | None:
     layer: dict[str, Any] = settings.CHANNEL_LAYERS.get("default", {})
     hosts = layer.get("CONFIG", {}).get("hosts") or []
-    if not any(name in layer.get("BACKEND", "") for name in ("channels_redis", "PubSubChannelLayer")) or not hosts:
+    if (
+        not any(name in layer.get("BACKEND", "") for name in ("channels_redis", "PubSubChannelLayer"))
+        or not hosts
+    ):
         return None
     host = hosts[0]
     return host if isinstance(host, str) else str(host["address"])

@@ -15,9 +15,9 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from marketplace import adb
 from marketplace.accounts.models import User
 from marketplace.errors import InvalidField
-from marketplace import adb
 from marketplace.events import publish, publish_all, publish_committed
 from marketplace.inputs import InputError, clean_multiline
 from marketplace.messaging import registry
@@ -270,18 +270,21 @@ WITH target AS (
     UPDATE messaging_participant SET last_read_id = GREATEST(last_read_id, (SELECT id FROM inserted))
     WHERE conversation_id = %(conversation)s AND user_id = %(actor)s AND EXISTS (SELECT 1 FROM inserted)
 )"""
-_SEND_SQL = (
-    _SEND_CTES
-    + """
+_SEND_SQL = "\n".join(
+    (
+        _SEND_CTES,
+        """
 SELECT members, blocked, retried_id, (SELECT id FROM inserted), (SELECT created_at FROM inserted) FROM checked
-"""
+""",
+    )
 )
 # The websocket's send (message_send_live): the same statement, which also defers the job that records the
 # recipients' notifications (what publish_all -> notifications_record defers for MessageReceived), in
 # autocommit: the statement is the whole transaction. A conversation with no one else gets no job.
-_SEND_LIVE_SQL = (
-    _SEND_CTES
-    + """, job AS (
+_SEND_LIVE_SQL = "".join(
+    (
+        _SEND_CTES,
+        """, job AS (
     SELECT procrastinate_defer_jobs_v1(ARRAY[ROW(
         %(job_queue)s, %(job_task)s, %(job_priority)s, NULL, NULL,
         jsonb_build_object(
@@ -297,7 +300,8 @@ _SEND_LIVE_SQL = (
 SELECT members, blocked, retried_id, (SELECT id FROM inserted), (SELECT created_at FROM inserted),
     (SELECT count(*) FROM job)
 FROM checked
-"""
+""",
+    )
 )
 
 
