@@ -12,7 +12,7 @@ message); `digest` topics go in one daily e-mail of what is still unread and not
 import datetime as dt
 import uuid
 from dataclasses import asdict
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from django.core import signing
@@ -74,6 +74,19 @@ def notifications_record(evt: Event, recipients: list[int]) -> list[Notification
         notifications_record_task.defer(event=type(evt).name, payload=asdict(evt), recipients=recipients)
         return []
     return _record(evt, recipients)
+
+
+@cache
+def recorded_later_job(evt_class: type[Event]) -> tuple[str, str, int]:
+    """(queue, task name, priority) of the job `notifications_record` defers for a `recorded_later` event, with
+    the arguments `{"event", "payload", "recipients"}`: for a caller that defers it within its own SQL
+    statement (the websocket's send: marketplace.messaging.services.message_send_live)."""
+    from marketplace.notifications.tasks import notifications_record_task
+
+    if not evt_class.recorded_later:
+        raise ValueError(f"{evt_class.__name__} is recorded in the publishing transaction, not later")
+    job = notifications_record_task.configure().job
+    return job.queue, job.task_name, job.priority
 
 
 def _record(evt: Event, recipients: list[int]) -> list[Notification]:

@@ -38,6 +38,8 @@ DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
 # (about 10 ms each: 60 requests, 60 sessions). bench/http_floor.py measures it.
 # DB_POOL_SIZE=0 turns it off (persistent connections instead): the benchmark's baseline.
 DB_POOL_SIZE = env.int("DB_POOL_SIZE", default=8)
+# Asynchronous connections per web process for the websocket's sends (marketplace.adb), besides the pool above.
+LIVE_DB_CONNECTIONS = env.int("LIVE_DB_CONNECTIONS", default=16)
 if DB_POOL_SIZE:
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
@@ -245,7 +247,7 @@ if REDIS_URL:
             # CHANNEL_LAYER: channels_redis's pub/sub layer by default (bench/messaging.py: at 1,000 sockets its
             # latency was a third of the core layer's, which also lost live events), `core` on request; the
             # tests of two processes and of Redis stopped (M5) run the project with either.
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer"
+            "BACKEND": "marketplace.realtime.PubSubChannelLayer"
             if env.str("CHANNEL_LAYER", default="pubsub") == "pubsub"
             else "channels_redis.core.RedisChannelLayer",
             "CONFIG": dict[str, object](hosts=[channel_layer_host(REDIS_URL)])
