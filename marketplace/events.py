@@ -43,6 +43,10 @@ class Event:
         event (a message already read by then: no notification)."""
         return recipients
 
+    def recorded(self) -> None:
+        """Called by the worker once a `recorded_later` event's notifications are stored, in the same
+        transaction: what the event itself says was seen (a message is its sender's reply)."""
+
     def payload(self) -> dict[str, Any]:
         """`{"type": name, field: value…}`. The values are not copied (dataclasses.asdict deep-copied each
         message's data for every push, a tenth of a send's CPU in bench/messaging.py): a payload is

@@ -136,7 +136,9 @@ def notifications_record_deferred(*, event: str, payload: dict[str, Any], recipi
         return 0
     evt = cls(**payload)
     still = evt.unseen_by(recipients)
-    return len(_record(evt, still)) if still else 0
+    recorded = len(_record(evt, still)) if still else 0
+    evt.recorded()
+    return recorded
 
 
 @transaction.atomic

@@ -106,6 +106,19 @@ def test_read_before_the_worker_runs_means_no_notification(chat):
     assert jobs(notification_mail_task) == []
 
 
+def test_a_reply_marks_the_repliers_notifications_of_the_conversation_read(chat):
+    services.message_send(actor=chat.alice, conversation=chat.conversation, text="a", client_id="q")
+    assert run_deferred(notifications_record_task) == 1
+    (bell,) = Notification.objects.filter(user=chat.bob)
+    assert bell.read_at is None
+    services.message_send(actor=chat.bob, conversation=chat.conversation, text="b", client_id="r")
+    assert Notification.objects.get(pk=bell.pk).read_at is None  # the send itself stays two queries
+    # the worker records Alice's notification (the first job again too: Bob has read it by now, so nothing)
+    assert run_deferred(notifications_record_task) == 2
+    assert Notification.objects.get(pk=bell.pk).read_at is not None
+    assert Notification.objects.get(user=chat.alice).read_at is None
+
+
 def test_a_rolled_back_send_leaves_no_job(chat):
     def send_then_fail() -> None:
         with transaction.atomic():
