@@ -1,7 +1,9 @@
 """What the HTTP benchmarks share: a free loopback port, and the web server started as `make run` starts it."""
 
+import contextlib
 import http.client
 import os
+import signal
 import socket
 import subprocess
 import time
@@ -23,7 +25,10 @@ def serve(
     goes to `log` when given."""
     full = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port), **env}
     with log.open("ab") if log else open(os.devnull, "wb") as out:
-        proc = subprocess.Popen(["bash", "scripts/serve.sh"], cwd=ROOT, env=full, stdout=out, stderr=out)
+        # Its own process group, so that `stop` reaches uvicorn's worker processes too.
+        proc = subprocess.Popen(
+            ["bash", "scripts/serve.sh"], cwd=ROOT, env=full, stdout=out, stderr=out, start_new_session=True
+        )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -33,5 +38,24 @@ def serve(
                 return proc
         except OSError:
             time.sleep(0.2)
-    proc.kill()
+    stop(proc)
     raise RuntimeError(f"the web server ({env}) did not answer on port {port}")
+
+
+def stop(proc: subprocess.Popen[bytes], timeout: float = 20) -> None:
+    """Stop a server started by `serve` and every worker process it forked: SIGTERM to its process group,
+    then SIGKILL if it has not ended within `timeout` seconds (a killed master left its workers behind)."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            continue
+        with contextlib.suppress(
+            ProcessLookupError
+        ):  # the master is gone: what is left of its group goes too
+            os.killpg(proc.pid, signal.SIGKILL)
+        return

@@ -14,7 +14,8 @@ WEB_WORKERS; each with the channels_redis core layer and the pub/sub one, side b
   a `message.new` id seen twice on one socket; both must be 0;
 - memory: the server processes' RSS with N idle sockets minus with 10, per socket;
 - CPU: seconds of CPU used by the servers and by the client during the load, per second (the client must
-  not be the bottleneck).
+  not be the bottleneck), and the servers', Redis's and PostgreSQL's (the postmaster and its backends, when
+  the database runs on this machine) CPU per message acknowledged (milliseconds).
 
 Run: `.venv/bin/python -m bench.messaging [--clients 1000] [--rate 500] [--duration 60] [--only core|pubsub]
 [--processes 1,2]` (a short trial: `--clients 200 --rate 100 --duration 10`).
@@ -65,7 +66,7 @@ def prepare(url: str, users: int) -> list[dict[str, Any]]:
     )
     code = f"""
 import json, random
-from django.contrib.sessions.backends.db import SessionStore
+from marketplace.core.sessions import SessionStore
 from django.db import connection
 from marketplace.accounts.models import User
 from marketplace.messaging.models import Conversation, Message, Participant
@@ -354,6 +355,18 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
+def postgres_pid(url: str) -> int | None:
+    """The postmaster of the bench's PostgreSQL when it runs on this machine (its backends are its children)."""
+    import psycopg
+
+    try:
+        with psycopg.connect(url.replace("postgis://", "postgresql://") + BENCH_DB) as conn:
+            row = conn.execute("SHOW data_directory").fetchone()
+        return int((Path(row[0]) / "postmaster.pid").read_text().split()[0]) if row else None
+    except (OSError, ValueError, psycopg.Error):
+        return None
+
+
 def measure(
     url: str, users: list[dict[str, Any]], layer: str, processes: int, rate: int, duration: int
 ) -> dict[str, Any]:
@@ -410,7 +423,9 @@ def measure(
         expect("READY")
         time.sleep(3)
         idle_rss = rss_kib(server.pid)
-        cpu0, t0 = cpu_seconds(server.pid), time.monotonic()
+        pg = postgres_pid(url)
+        pg_cpu0 = cpu_seconds(pg) if pg else 0.0
+        cpu0, redis_cpu0, t0 = cpu_seconds(server.pid), cpu_seconds(redis.proc.pid), time.monotonic()
         client.stdin.write("go\n")
         client.stdin.flush()
         line = ""
@@ -420,6 +435,8 @@ def measure(
                 raise RuntimeError("the client process ended without a result")
         elapsed = time.monotonic() - t0
         server_cpu = cpu_seconds(server.pid) - cpu0
+        redis_cpu = cpu_seconds(redis.proc.pid) - redis_cpu0
+        pg_cpu = cpu_seconds(pg) - pg_cpu0 if pg else float("nan")
         result: dict[str, Any] = json.loads(line[len("RESULT ") :])
         peak_rss = rss_kib(server.pid)
     finally:
@@ -441,6 +458,10 @@ def measure(
         idle_rss_mib=idle_rss / 1024,
         peak_rss_mib=peak_rss / 1024,
         server_cpu_per_s=server_cpu / elapsed,
+        server_cpu_per_message_ms=server_cpu / max(1, result["acked"]) * 1000,
+        redis_cpu_per_message_ms=redis_cpu / max(1, result["acked"]) * 1000,
+        pg_cpu_per_message_ms=pg_cpu / max(1, result["acked"]) * 1000,
+        pg_cpu_per_s=pg_cpu / elapsed,
         client_cpu_per_s=result["client_cpu"] / elapsed,
         stopped=stopped,
     )
@@ -455,7 +476,9 @@ def report(label: str, r: dict[str, Any]) -> None:
         f"sent {r['sent']} acked {r['acked']} unacked {r['unacked']} lost {r['lost']} duplicates {r['duplicates']}"
         f" errors {r['error_count']} | {r['per_socket_kib']:5.1f} KiB/socket (RSS idle {r['idle_rss_mib']:.0f} MiB,"
         f" end {r['peak_rss_mib']:.0f} MiB) | CPU/s server {r['server_cpu_per_s']:.2f} client "
-        f"{r['client_cpu_per_s']:.2f} | connect {r['connect_seconds']:.1f} s, drain {r['drain_seconds']:.0f} s, sender late by up to "
+        f"{r['client_cpu_per_s']:.2f}, per message server {r['server_cpu_per_message_ms']:.2f} ms Redis "
+        f"{r['redis_cpu_per_message_ms']:.2f} ms PostgreSQL {r['pg_cpu_per_message_ms']:.2f} ms "
+        f"({r['pg_cpu_per_s']:.2f} s/s) | connect {r['connect_seconds']:.1f} s, drain {r['drain_seconds']:.0f} s, sender late by up to "
         f"{r['late_max_s'] * 1000:.0f} ms"
     )
     if r["errors"] or r["stopped"] != "stopped":

@@ -227,7 +227,7 @@ def django(url: str, code: str) -> str:
 def session_cookie(url: str) -> str:
     """A signed-in session for a bench user who owns no home (searches see every home)."""
     code = (
-        "from django.contrib.sessions.backends.db import SessionStore\n"
+        "from marketplace.core.sessions import SessionStore\n"
         "from marketplace.accounts.models import User\n"
         "u, _ = User.objects.get_or_create(email='searcher@bench.invalid', defaults={'display_name': 'Bench'})\n"
         "s = SessionStore(); s['_auth_user_id'] = str(u.pk)\n"

@@ -5,7 +5,6 @@ be used to find it either."""
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Any
 
 from django import forms
@@ -20,8 +19,6 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    FloatField,
-    Func,
     IntegerField,
     OuterRef,
     Value,
@@ -42,11 +39,17 @@ from exchanges.models import (
     HomeStatus,
 )
 from geo.models import Commune
+from geo.search import (
+    BBoxFilter,
+    KnnDistance,
+    PointFilter,
+    box_around,
+    mercator_box,
+    mercator_centre,
+    to_mercator,
+)
 from marketplace.fields import FreeNights
 from marketplace.lists import ListFilterSet, ListParamsInvalid
-
-EARTH_RADIUS = 6378137.0  # of the Web Mercator sphere
-MERCATOR_MAX_LAT = 85.05112878
 
 MAX_RADIUS_M = 200_000
 MAX_FLEXIBILITY_DAYS = 30
@@ -57,50 +60,6 @@ def wish_covers_sql(wish: str, home: str) -> str:
     the home's public point. The one predicate of the reverse search (`target__contains` below compiles to
     the same ST_Contains) and of the matching graph (exchanges.matching.graph)."""
     return f"ST_Contains({wish}.target, {home}.public_point)"
-
-
-class BBoxField(forms.CharField):
-    """`west,south,east,north` in WGS 84 degrees (the OGC API convention)."""
-
-    def clean(self, value: Any) -> Polygon | None:
-        text = super().clean(value)
-        if not text:
-            return None
-        try:
-            west, south, east, north = (float(part) for part in text.split(","))
-        except ValueError as error:
-            raise forms.ValidationError(_("Quatre nombres attendus : ouest,sud,est,nord.")) from error
-        if not all(math.isfinite(v) for v in (west, south, east, north)):
-            raise forms.ValidationError(_("Quatre nombres finis attendus."))
-        if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
-            raise forms.ValidationError(
-                _("Cadre invalide : -180 ≤ ouest < est ≤ 180 et -90 ≤ sud < nord ≤ 90 (longitude d'abord).")
-            )
-        return Polygon.from_bbox((west, south, east, north))
-
-
-class PointField(forms.CharField):
-    """`lon,lat` in WGS 84 degrees."""
-
-    def clean(self, value: Any) -> Point | None:
-        text = super().clean(value)
-        if not text:
-            return None
-        try:
-            lon, lat = (float(part) for part in text.split(","))
-        except ValueError as error:
-            raise forms.ValidationError(_("Deux nombres attendus : longitude,latitude.")) from error
-        if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
-            raise forms.ValidationError(_("Longitude entre -180 et 180, latitude entre -90 et 90."))
-        return Point(lon, lat, srid=4326)
-
-
-class BBoxFilter(Filter):
-    field_class = BBoxField
-
-
-class PointFilter(Filter):
-    field_class = PointField
 
 
 class ChoicesArrayFilter(Filter):
@@ -212,11 +171,8 @@ def _near(queryset: Any, point: Point | None, radius: float | None) -> Any:
         return queryset
     # A box in degrees around the circle uses the GiST index; the distance in metres then decides.
     radius = float(radius)  # a Decimal from the form
-    dlat = radius / 111_000
-    dlon = radius / (111_000 * max(0.01, math.cos(math.radians(point.y))))
-    box = (point.x - dlon, point.y - dlat, point.x + dlon, point.y + dlat)
     return (
-        queryset.filter(public_point_m__bboverlaps=mercator_box(box))
+        queryset.filter(public_point_m__bboverlaps=mercator_box(box_around(point, radius)))
         .annotate(distance=Distance("public_point", point))
         .filter(distance__lte=D(m=radius))
     )
@@ -264,37 +220,15 @@ def _wanting(queryset: Any, where: str | None, request: Any) -> Any:
     return queryset.filter(Exists(wishes))
 
 
-def mercator_box(extent: tuple[float, float, float, float]) -> Polygon:
-    """A west,south,east,north box in degrees as the same box in Web Mercator metres (the projection keeps
-    meridians and parallels straight, so the box is exactly the same set of places), latitudes clamped to
-    the projection's ±85.05°."""
-    west, south, east, north = extent
-
-    def y(lat: float) -> float:
-        lat = max(-MERCATOR_MAX_LAT, min(MERCATOR_MAX_LAT, lat))
-        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) * EARTH_RADIUS
-
-    def x(lon: float) -> float:
-        return math.radians(lon) * EARTH_RADIUS
-
-    box = Polygon.from_bbox((x(west), y(south), x(east), y(north)))
-    box.srid = 3857
-    return box
-
-
 def _centre(bbox: Polygon | None) -> Point | None:
-    if bbox is None:
-        return None
-    box = mercator_box(bbox.extent)
-    west, south, east, north = box.extent
-    return Point((west + east) / 2, (south + north) / 2, srid=3857)
+    return None if bbox is None else mercator_centre(bbox)
 
 
 def _by_distance(queryset: Any, centre: Point | None) -> Any:
     """Nearest first, from the centre of the viewport or `near`; KNN order of the search index."""
     if centre is None:
         raise ListParamsInvalid({"sort": str(_("Le tri par distance demande « bbox » ou « near »."))})
-    mercator = centre if centre.srid == 3857 else centre.transform(3857, clone=True)
+    mercator = to_mercator(centre)
     return queryset.annotate(
         rank_distance=KnnDistance(F("public_point_m"), Value(mercator, output_field=GeoPointField(srid=3857)))
     )
@@ -315,14 +249,6 @@ def _by_fit(queryset: Any, guests: float | None, request: Any) -> Any:
     )
     snug: Any = Case(When(sleeps__lte=int(guests) + 1, then=1), default=0) if guests is not None else Value(0)
     return queryset.annotate(rank_fit=ExpressionWrapper(reciprocal + snug, output_field=IntegerField()))
-
-
-class KnnDistance(Func):
-    """`a <-> b`: the distance operator that a GiST index orders by (nearest first)."""
-
-    arg_joiner = " <-> "
-    template = "(%(expressions)s)"
-    output_field = FloatField()
 
 
 class MyHomesFilter(ListFilterSet):

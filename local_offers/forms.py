@@ -14,7 +14,8 @@ from local_offers.services import clean_website
 from marketplace import inputs
 
 RADII_KM = (5, 10, 20, 50, 100)
-HOURS_PER_DAY = 2  # morning and afternoon; the API takes up to six ranges a day
+HOURS_PER_DAY = 2  # morning and afternoon, for a new facility
+MAX_HOURS_PER_DAY = 6  # as the API (services.MAX_HOURS_RANGES over seven days)
 EXTRA_CLOSURES = 2
 ACCESSIBILITY_CHOICES = [(flag.removeprefix("access_"), label) for flag, label in ACCESSIBILITY_FLAGS.items()]
 
@@ -58,7 +59,10 @@ class WebsiteField(inputs._CleanedField):
 
 class FacilityForm(forms.Form):
     """The facility, its place (a pin on the map fills lon/lat), its weekly hours (two ranges a day) and its
-    exceptional closures (the last day included, as people say it)."""
+    exceptional closures (the last day included, as people say it). A day shows as many ranges as the busiest
+    day of the facility has, plus an empty one (`hours_per_day`, from `hour_slots`), so that saving the page
+    never drops a range set through the API or an import. Closing at 00:00 means midnight, the end of the day
+    (a time input cannot hold 24:00)."""
 
     name = inputs.NameField(label=_("Nom"), min_length=2, max_length=200)
     category = forms.ChoiceField(label=_("Catégorie"), choices=FacilityCategory.choices)
@@ -86,12 +90,20 @@ class FacilityForm(forms.Form):
     email = inputs.EmailField(label=_("E-mail"), required=False)
     external_id = inputs.TextField(label=_("Identifiant dans votre fichier"), max_length=100, required=False)
 
-    def __init__(self, *args: Any, structures: list[tuple[int, str]], closures_count: int = 0, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        structures: list[tuple[int, str]],
+        closures_count: int = 0,
+        hours_per_day: int = HOURS_PER_DAY,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
+        self.hours_per_day = max(HOURS_PER_DAY, min(MAX_HOURS_PER_DAY, hours_per_day))
         self.fields["structure_id"].choices = [("", _("Non : l'employeur lui-même")), *structures]  # type: ignore[attr-defined]
         self.days: list[tuple[str, list[tuple[forms.BoundField, forms.BoundField]]]] = []
         for day in Weekday:
-            for k in range(HOURS_PER_DAY):
+            for k in range(self.hours_per_day):
                 for end in ("opens", "closes"):
                     label = (
                         _("%(day)s, plage %(n)d : ouverture")
@@ -123,13 +135,20 @@ class FacilityForm(forms.Form):
             )
         self.service_fields: dict[str, str] = {}
 
+    def hour_headers(self) -> list[str]:
+        named = [str(_("Matin ou journée")), str(_("Après-midi"))]
+        return [
+            named[k] if k < len(named) else str(_("Plage %(n)d") % {"n": k + 1})
+            for k in range(self.hours_per_day)
+        ]
+
     def hour_rows(self) -> list[tuple[Any, list[tuple[forms.BoundField, forms.BoundField]]]]:
         return [
             (
                 day.label,
                 [
                     (self[f"h{day.value}_{k}_opens"], self[f"h{day.value}_{k}_closes"])
-                    for k in range(HOURS_PER_DAY)
+                    for k in range(self.hours_per_day)
                 ],
             )
             for day in Weekday
@@ -164,7 +183,7 @@ class FacilityForm(forms.Form):
         }
         hours: list[dict[str, Any]] = []
         for day in Weekday:
-            for k in range(HOURS_PER_DAY):
+            for k in range(self.hours_per_day):
                 opens, closes = data.get(f"h{day.value}_{k}_opens"), data.get(f"h{day.value}_{k}_closes")
                 if opens is None and closes is None:
                     continue
@@ -172,7 +191,10 @@ class FacilityForm(forms.Form):
                 self.service_fields[f"opening_hours.{index}.opens"] = f"h{day.value}_{k}_opens"
                 self.service_fields[f"opening_hours.{index}.closes"] = f"h{day.value}_{k}_closes"
                 self.service_fields[f"opening_hours.{index}"] = f"h{day.value}_{k}_opens"
-                hours.append({"weekday": day.value, "opens": _clock(opens), "closes": _clock(closes)})
+                closing = (
+                    "24:00" if closes == dt.time(0, 0) else _clock(closes)
+                )  # 00:00: midnight, end of the day
+                hours.append({"weekday": day.value, "opens": _clock(opens), "closes": closing})
         closures: list[dict[str, Any]] = []
         for i in range(self.closures_count):
             start, last = data.get(f"c{i}_start"), data.get(f"c{i}_last")
@@ -216,8 +238,6 @@ def facility_initial(facility: Facility) -> dict[str, Any]:
     used: dict[int, int] = {}
     for hours in facility.opening_hours.all():
         k = used.get(hours.weekday, 0)
-        if k >= HOURS_PER_DAY:
-            continue  # a third range of a day (set through the API) is not on the grid: saving the page drops it
         used[hours.weekday] = k + 1
         initial[f"h{hours.weekday}_{k}_opens"] = _time(hours.minutes.lower)
         initial[f"h{hours.weekday}_{k}_closes"] = _time(hours.minutes.upper)
@@ -228,8 +248,18 @@ def facility_initial(facility: Facility) -> dict[str, Any]:
     return initial
 
 
+def hour_slots(facility: Facility) -> int:
+    """The editor's ranges per day for `facility`: its busiest day's, plus an empty one."""
+    per_day: dict[int, int] = {}
+    for hours in facility.opening_hours.all():
+        per_day[hours.weekday] = per_day.get(hours.weekday, 0) + 1
+    return max(per_day.values(), default=0) + 1
+
+
 def _time(minutes: int) -> dt.time:
-    return dt.time(23, 59) if minutes >= 24 * 60 else dt.time(minutes // 60, minutes % 60)
+    return (
+        dt.time(0, 0) if minutes >= 24 * 60 else dt.time(minutes // 60, minutes % 60)
+    )  # 24:00 shows as 00:00
 
 
 class PhotoForm(forms.Form):

@@ -155,6 +155,7 @@ class Facility(FSMModelMixin, models.Model):
         on_delete=models.PROTECT,
         related_name="facilities",
         verbose_name="structure subventionnée",
+        db_index=False,  # partial index in Meta
     )
     category = models.CharField("catégorie", max_length=20, choices=FacilityCategory.choices)
     name = models.CharField("nom", max_length=200)
@@ -219,11 +220,15 @@ class Facility(FSMModelMixin, models.Model):
                 condition=Q(status=FacilityStatus.PUBLISHED),
             ),
             models.Index(fields=["organisation", "status"], name="facility_org_status"),
-            models.Index(fields=["status", "departement"], name="facility_status_dep"),
-            models.Index(fields=["status", "commune"], name="facility_status_commune"),
-            models.Index(fields=["commune"], name="facility_commune"),
-            models.Index(fields=["departement"], name="facility_departement"),
+            # A territory, with or without a status: one index each (led by the territory; the status-led
+            # pairs and the plain territory btrees were four indexes for the same lookups).
+            models.Index(fields=["commune", "status"], name="facility_commune_status"),
+            models.Index(fields=["departement", "status"], name="facility_departement_status"),
             models.Index(fields=["region"], name="facility_region"),
+            # Few facilities have a structure: an import (none) adds no entry.
+            models.Index(
+                fields=["structure"], condition=Q(structure__isnull=False), name="facility_structure"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -17,7 +17,7 @@ from geo.selectors import commune_from_label
 from local_offers import selectors, services
 from local_offers.agreements.selectors import active_agreements_for_facility
 from local_offers.filters import FacilitySearchFilter, MyFacilitiesFilter
-from local_offers.forms import FacilityForm, OfferSearchForm, PhotoForm, facility_initial
+from local_offers.forms import FacilityForm, OfferSearchForm, PhotoForm, facility_initial, hour_slots
 from local_offers.models import Facility, Weekday
 from local_offers.vouchers import selectors as voucher_selectors
 from local_offers.vouchers.forms import VoucherRequestForm
@@ -178,6 +178,7 @@ def facility_edit(request: HttpRequest, facility_id: int) -> HttpResponse:
         initial=facility_initial(facility),
         structures=_structures(facility.organisation),
         closures_count=len(facility.closures.all()),
+        hours_per_day=hour_slots(facility),
     )
     if request.method == "POST" and form_action(
         form,

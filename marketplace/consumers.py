@@ -9,6 +9,7 @@ import asyncio
 import datetime as dt
 import json
 import logging
+import re
 import time
 import uuid
 from collections import deque
@@ -17,6 +18,7 @@ from typing import Any, TypeVar, cast
 
 from asgiref.sync import sync_to_async
 from asgiref.typing import WebSocketReceiveEvent
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -105,6 +107,7 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
         self.accepted = self.closing = False
         self.tasks = set()
         self.frames_task: asyncio.Task[None] | None = None
+        self.layer_task: asyncio.Task[None] | None = None
         self.channel_name = ""
         try:
             self.channel_name = await self.channel_layer.new_channel()
@@ -119,26 +122,58 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
             for task in [*self.tasks, *([self.frames_task] if self.frames_task else [])]:
                 task.cancel()
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' dispatch without its `aclose_old_connections()` before every handler: that is a hop into
+        the process's one thread-sensitive thread for each frame and each live event (4 per message sent at
+        500 messages/s, all queued behind each other: bench/messaging.py). This consumer touches the database
+        only in `in_thread`, which closes its connection itself."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     async def _dispatch_all(self, receive: Any) -> None:
-        """channels.utils.await_many_dispatch, except for its end: it waited for ever on a layer receive that
-        did not honour its cancellation (channels_redis's blocking read, retried by redis-py), and uvicorn
-        then waited for ever on this consumer at shutdown. Here it is given CANCEL_WAIT seconds."""
-        sources = [receive, self._layer_receive]
-        tasks = [asyncio.ensure_future(source()) for source in sources]
+        """Three loops, each a task for the socket's whole life: the client's events (connect, each frame
+        counted and queued, disconnect), the channel layer's events (started once the socket is accepted and
+        its hello sent, so that nothing comes before the hello), and the queued frames (_handle_frames). The
+        first to end ends the socket: the client gone (StopConsumer), or a failure, raised here.
+
+        channels.utils.await_many_dispatch made two tasks and an asyncio.wait for every event; at 500
+        messages/s (bench/messaging.py) that was a good part of the process's CPU. It also waited for ever on
+        a layer receive that did not honour its cancellation (channels_redis's blocking read, retried by
+        redis-py), and uvicorn then waited for ever on this consumer at shutdown: here it gets CANCEL_WAIT."""
+        self.ended = asyncio.get_running_loop().create_future()
+        client = asyncio.ensure_future(self._client_loop(receive))
         try:
-            while True:
-                frames = [self.frames_task] if self.frames_task is not None else []
-                await asyncio.wait(tasks + frames, return_when=asyncio.FIRST_COMPLETED)
-                if frames and frames[0].done():
-                    frames[0].result()  # a frame's failure (or the client gone mid-answer) ends the socket
-                for index, task in enumerate(tasks):
-                    if task.done():
-                        await self.dispatch(task.result())
-                        tasks[index] = asyncio.ensure_future(sources[index]())
+            await asyncio.wait([client, self.ended], return_when=asyncio.FIRST_COMPLETED)
+            if client.done():
+                client.result()
+            self.ended.result()
         finally:
-            for task in tasks:
+            loops = [client, *([self.layer_task] if self.layer_task else [])]
+            for task in loops:
                 task.cancel()
-            await asyncio.wait(tasks, timeout=CANCEL_WAIT)
+            await asyncio.wait(loops, timeout=CANCEL_WAIT)
+
+    async def _client_loop(self, receive: Any) -> None:
+        while True:
+            await self.dispatch(await receive())
+
+    async def _layer_loop(self) -> None:
+        while True:
+            await self.dispatch(await self._layer_receive())
+
+    def _loop_task(self, coroutine: Any) -> "asyncio.Task[None]":
+        """A loop of the socket that must not end: its failure (or its end) ends the socket."""
+        task = asyncio.ensure_future(coroutine)
+
+        def ended(task: "asyncio.Task[None]") -> None:
+            if task.cancelled() or self.ended.done():
+                return
+            self.ended.set_exception(task.exception() or RuntimeError("a loop of the socket ended"))
+
+        task.add_done_callback(ended)
+        return task
 
     async def _layer_receive(self) -> dict[str, Any]:
         """The next event of the channel layer; while it fails, none (the socket goes on without it)."""
@@ -208,7 +243,7 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
         layer_watch(self)
         await self.accept()
         self.accepted = True
-        self.frames_task = asyncio.ensure_future(self._handle_frames())
+        self.frames_task = self._loop_task(self._handle_frames())
         # `at`: every change committed from now on reaches this socket live (the group is joined); a client
         # that reconnects sends it back as `changed_since` to have the edits and deletions it missed.
         await self._send(
@@ -219,6 +254,7 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
                 "at": timezone.now().isoformat(),
             }
         )
+        self.layer_task = self._loop_task(self._layer_loop())
         await self._seen()
 
     async def _seen(self) -> None:
@@ -247,7 +283,7 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
     async def _handle_frames(self) -> None:
         """The frames of this socket, one after the other in their order of arrival (an ack, a catch-up and a
         read mark answer in the order they were asked). A failure ends the socket as it did when frames were
-        handled in `_dispatch_all` itself: it is raised there."""
+        handled in `_dispatch_all` itself: it is raised there (`_loop_task`)."""
         while True:
             text_data, bytes_data = await self.frames.get()
             await self.receive(text_data=text_data, bytes_data=bytes_data)
@@ -343,18 +379,15 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
                 **_echo(content),
             )
             return
-        message = await in_thread(self._send_through_service)(conversation_id, text, str(client_id))
+        # Attachments go through REST (POST …/attachments, then POST …/messages with `attachment`). The id is
+        # enough: the service's lock of the conversation checks that the user takes part (else a 404 error).
+        # Awaited in the loop (no thread): the hot path of bench/messaging.py.
+        message = await messaging_services.message_send_live(
+            actor=self.user, conversation_id=conversation_id, text=text, client_id=str(client_id)
+        )
         await self._send(
             {"type": "message.ack", "client_id": client_id, "id": message.pk, "message_id": message.pk}
         )
-
-    def _send_through_service(self, conversation_id: int, text: str, client_id: str) -> Any:
-        # Attachments go through REST (POST …/attachments, then POST …/messages with `attachment`). The id is
-        # enough: the service's lock of the conversation checks that the user takes part (else a 404 error).
-        message, _created = messaging_services.message_send(
-            actor=self.user, conversation=conversation_id, text=text, client_id=client_id
-        )
-        return message
 
     async def _read(self, content: dict[str, Any]) -> None:
         conversation_id = _positive_int(content.get("conversation"))
@@ -440,7 +473,9 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
         await self._send({"type": "error", "code": code, "message": message, **extra})
 
     async def event_push(self, message: dict[str, Any]) -> None:
-        await self._push(message["event"])
+        """One event, or several in order (marketplace.realtime: the events of one write for this user)."""
+        for event in message["events"] if "events" in message else [message["event"]]:
+            await self._push(event)
 
     async def session_close(self, message: dict[str, Any]) -> None:
         """Sent on logout or account deletion: a socket must not outlive its session."""
@@ -460,12 +495,11 @@ def _datetime(value: Any) -> dt.datetime | bool | None:
     return parsed if parsed.tzinfo is not None else False
 
 
+CLIENT_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+
+
 def _valid_client_id(value: Any) -> bool:
-    return (
-        isinstance(value, str)
-        and 1 <= len(value) <= 64
-        and all(c.isascii() and (c.isalnum() or c in "-_.:") for c in value)
-    )
+    return isinstance(value, str) and CLIENT_ID.fullmatch(value) is not None
 
 
 def _echo(content: dict[str, Any]) -> dict[str, Any]:

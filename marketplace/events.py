@@ -12,10 +12,10 @@ and the e-mail is dropped if the notification was read meanwhile.
 """
 
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any, ClassVar, TypeVar
 
-from marketplace.realtime import broadcast_all_on_commit, user_group
+from marketplace.realtime import broadcast_all_on_commit, broadcast_now, user_group
 
 
 @dataclass(frozen=True)
@@ -43,8 +43,15 @@ class Event:
         event (a message already read by then: no notification)."""
         return recipients
 
+    def recorded(self) -> None:
+        """Called by the worker once a `recorded_later` event's notifications are stored, in the same
+        transaction: what the event itself says was seen (a message is its sender's reply)."""
+
     def payload(self) -> dict[str, Any]:
-        return {"type": self.name, **asdict(self)}
+        """`{"type": name, field: value…}`. The values are not copied (dataclasses.asdict deep-copied each
+        message's data for every push, a tenth of a send's CPU in bench/messaging.py): a payload is
+        serialized as it is, never changed."""
+        return {"type": self.name, **{f.name: getattr(self, f.name) for f in fields(self)}}
 
 
 TOPICS = ("message", "proposal", "agreement", "voucher", "account", "security")
@@ -85,8 +92,10 @@ def publish(evt: Event, *, to: Iterable[int]) -> None:
     publish_all([(evt, to)])
 
 
-def publish_all(items: Iterable[tuple[Event, Iterable[int]]]) -> None:
-    """Several `publish`, in this order, sent to the channel layer in one go after commit."""
+def _pushes(
+    items: Iterable[tuple[Event, Iterable[int]]],
+) -> tuple[list[tuple[str, dict[str, Any]]], list[tuple[Event, list[int]]]]:
+    """The (group, payload) pushes of these events, and the (event, recipients) to record as notifications."""
     pushes: list[tuple[str, dict[str, Any]]] = []
     notified: list[tuple[Event, list[int]]] = []
     for evt, to in items:
@@ -97,9 +106,26 @@ def publish_all(items: Iterable[tuple[Event, Iterable[int]]]) -> None:
         pushes += [(user_group(user_id), payload) for user_id in recipients]
         if type(evt).topic and recipients:
             notified.append((evt, recipients))
+    return pushes, notified
+
+
+def publish_all(items: Iterable[tuple[Event, Iterable[int]]]) -> None:
+    """Several `publish`, in this order, sent to the channel layer in one go after commit."""
+    pushes, notified = _pushes(items)
     if pushes:
         broadcast_all_on_commit(pushes)
     for evt, recipients in notified:
         if _notifier is None:
             raise RuntimeError("marketplace.notifications is not installed")
         _notifier(evt, recipients)
+
+
+async def publish_committed(items: Iterable[tuple[Event, Iterable[int]]]) -> None:
+    """`publish_all` for an asynchronous caller whose write is already committed (the websocket's send,
+    marketplace.messaging.services.message_send_live): pushed now, from the event loop. Its topical events
+    must be `recorded_later` and their job deferred by the caller's own statement (checked here)."""
+    pushes, notified = _pushes(items)
+    for evt, _recipients in notified:
+        if not type(evt).recorded_later:
+            raise ValueError(f"{type(evt).__name__} is recorded in a transaction: use publish_all")
+    await broadcast_now(pushes)

@@ -5,11 +5,13 @@ import contextlib
 import logging
 import time
 import weakref
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import redis.exceptions
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from channels_redis.pubsub import RedisPubSubChannelLayer, RedisPubSubLoopLayer, RedisSingleShardConnection
+from channels_redis.utils import _wrap_close
 from django.conf import settings
 from django.db import transaction
 from redis import asyncio as aioredis
@@ -32,16 +34,46 @@ def broadcast_all_on_commit(pushes: list[tuple[str, dict[str, Any]]]) -> None:
     """Send each (group, event), in order, once the current transaction commits: one call into the event
     loop for all of them (from a socket's thread, each `async_to_sync` waits for a turn of the loop)."""
 
-    async def send_all(layer: Any) -> None:
-        for group, event in pushes:
-            await layer.group_send(group, {"type": "event.push", "event": event})
-
     def send() -> None:
         layer = get_channel_layer()
         if layer is not None:
-            async_to_sync(send_all)(layer)
+            async_to_sync(_send_all)(layer, pushes)
 
     transaction.on_commit(send, robust=True)
+
+
+async def broadcast_now(pushes: list[tuple[str, dict[str, Any]]]) -> None:
+    """Send each (group, event), in order, now, from the event loop (a write already committed). A failing
+    channel layer is logged, as an on-commit broadcast's is: the events are in the database."""
+    layer = get_channel_layer()
+    if layer is None or not pushes:
+        return
+    try:
+        await _send_all(layer, pushes)
+    except Exception:
+        logger.exception("broadcast failed")
+
+
+async def _send_all(layer: Any, pushes: list[tuple[str, dict[str, Any]]]) -> None:
+    """One layer message per group, carrying its events in order (`event` alone, or `events`): a message
+    sent is two events for its recipient (message.new, message.received), one message of the layer."""
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for group, event in pushes:
+        grouped.setdefault(group, []).append(event)
+    messages: list[tuple[str, dict[str, Any]]] = [
+        (
+            group,
+            {"type": "event.push", "event": events[0]}
+            if len(events) == 1
+            else {"type": "event.push", "events": events},
+        )
+        for group, events in grouped.items()
+    ]
+    if isinstance(layer, PubSubChannelLayer):
+        await layer.group_send_many(messages)
+        return
+    for group, message in messages:
+        await layer.group_send(group, message)
 
 
 def close_user_sockets_on_commit(user_id: int) -> None:
@@ -53,6 +85,59 @@ def close_user_sockets_on_commit(user_id: int) -> None:
             async_to_sync(layer.group_send)(user_group(user_id), {"type": "session.close"})
 
     transaction.on_commit(send, robust=True)
+
+
+# ---- The pub/sub channel layer ----
+class _Shard(RedisSingleShardConnection):
+    """channels_redis's connection to one Redis, publishing without its lock: the lock let one PUBLISH out
+    at a time per process (each a round trip through a busy event loop), which capped a process near a few
+    hundred events a second with a thousand sockets (bench/messaging.py). redis-py's pool gives each
+    concurrent command a connection of its own; the lock still orders subscriptions."""
+
+    async def publish(self, channel: str, message: bytes) -> None:
+        self._ensure_redis()
+        await self._redis.publish(channel, message)
+
+    async def publish_many(self, items: list[tuple[str, bytes]]) -> None:
+        """Several PUBLISH in one round trip (a pipeline without MULTI), in this order."""
+        self._ensure_redis()
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for channel, message in items:
+                pipe.publish(channel, message)
+            await pipe.execute()
+
+
+class _LoopLayer(RedisPubSubLoopLayer):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._shards: list[_Shard] = [_Shard(shard.host, self) for shard in self._shards]
+
+    async def group_send_many(self, messages: list[tuple[str, dict[str, Any]]]) -> None:
+        by_shard: dict[_Shard, list[tuple[str, bytes]]] = {}
+        for group, message in messages:
+            channel = self._get_group_channel_name(group)
+            by_shard.setdefault(self._get_shard(channel), []).append(
+                (channel, self.channel_layer.serialize(message))
+            )
+        for shard, items in by_shard.items():
+            await shard.publish_many(items)
+
+
+class PubSubChannelLayer(RedisPubSubChannelLayer):
+    """channels_redis's pub/sub layer (CHANNEL_LAYER=pubsub, the default with Redis), with `group_send_many`:
+    the events of one message (to each participant, and the notification) in one round trip to Redis."""
+
+    def _get_layer(self) -> _LoopLayer:
+        loop = asyncio.get_running_loop()
+        layer = self._layers.get(loop)
+        if layer is None:
+            layer = self._layers[loop] = _LoopLayer(*self._args, **self._kwargs, channel_layer=self)
+            _wrap_close(self, loop)
+        return cast(_LoopLayer, layer)
+
+    async def group_send_many(self, messages: list[tuple[str, dict[str, Any]]]) -> None:
+        """`group_send` of each (group, message), in this order, in one round trip per Redis."""
+        await self._get_layer().group_send_many(messages)
 
 
 # ---- Watching the channel layer's Redis from a web process ----
@@ -73,7 +158,10 @@ class LayerListener(Protocol):
 def _layer_redis_url() -> str | None:
     layer: dict[str, Any] = settings.CHANNEL_LAYERS.get("default", {})
     hosts = layer.get("CONFIG", {}).get("hosts") or []
-    if "channels_redis" not in layer.get("BACKEND", "") or not hosts:
+    if (
+        not any(name in layer.get("BACKEND", "") for name in ("channels_redis", "PubSubChannelLayer"))
+        or not hosts
+    ):
         return None
     host = hosts[0]
     return host if isinstance(host, str) else str(host["address"])

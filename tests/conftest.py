@@ -244,3 +244,13 @@ def _french():
     translation.activate("fr")
     yield
     translation.activate("fr")
+
+
+@pytest.fixture(autouse=True)
+def _close_live_connections() -> Iterator[None]:
+    """The websocket's sends run on asynchronous connections of their event loop (marketplace.adb); each test
+    has loops of its own: their connections are closed after it (the test database is dropped at the end)."""
+    yield
+    from marketplace import adb
+
+    adb.close_all()

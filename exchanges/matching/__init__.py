@@ -1,7 +1,7 @@
 """Swap matching: who can host whom, reciprocal pairs and 3–4-home cycles, ranked with a one-line reason.
 
 Home H *can host* the household of home G (an edge G → H of the matching graph) when a wish of G's owner
-covers H's public point (the reverse search's predicate, `exchanges.filters.WISH_COVERS_SQL`), H sleeps
+covers H's public point (the reverse search's predicate, `exchanges.filters.wish_covers_sql`), H sleeps
 that wish's party, H belongs to someone else, H is in another région than G (setting
 MATCHING_CROSS_REGION), and one of H's availability periods leaves at least MATCHING_MIN_NIGHTS nights
 free inside the wish's dates widened by its flexibility. Only published homes take part: publication

@@ -121,14 +121,14 @@ def _csv(prepared: Prepared) -> str:
     """The rows as CSV for COPY: an empty cell is NULL (an unmapped accessibility flag) but for the text columns
     (FORCE_NOT_NULL: an empty text stays empty)."""
     columns, n = prepared.columns, prepared.count
-    points = [f"SRID=4326;POINT({x!r} {y!r})" for x, y in zip(columns["lon"], columns["lat"], strict=True)]
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(
         zip(
             columns["row"],
             *(columns.get(c) or [""] * n for c in TEXT_COLUMNS),
             *(columns.get(c) or [None] * n for c in BOOLEAN_FIELDS),
-            points,
+            columns["lon"],
+            columns["lat"],
             strict=True,
         )
     )
@@ -139,6 +139,7 @@ def stage(prepared: Prepared, table: str) -> None:
     """The import's staging table, built again: the rows COPYed into a temporary table, then inserted with
     their search name and commune by one INSERT … SELECT (no second version of any row)."""
     columns = ", ".join(STAGE_COLUMNS)
+    copied = ", ".join([*STAGE_COLUMNS[:-1], "lon", "lat"])
     # The file's rows as read: unlogged like the stage (a temporary table would spill past temp_buffers),
     # dropped once staged.
     loaded = RAW_PREFIX + table.removeprefix(STAGE_PREFIX)
@@ -150,10 +151,12 @@ def stage(prepared: Prepared, table: str) -> None:
             f"CREATE UNLOGGED TABLE {loaded} ("
             "row integer, name text, category text, description text, address text, website text, phone text, "
             "email text, external_id text, access_motor boolean, access_visual boolean, access_hearing boolean, "
-            "access_mental boolean, location geometry(Point, 4326))"
+            "access_mental boolean, lon double precision, lat double precision, location geometry(Point, 4326) "
+            # The point made by the database from the numbers (no WKT text to format per row).
+            "GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)) STORED)"
         )
         with raw.copy(
-            f"COPY {loaded} ({columns}) FROM STDIN (FORMAT csv, FORCE_NOT_NULL ({', '.join(TEXT_COLUMNS)}))"
+            f"COPY {loaded} ({copied}) FROM STDIN (FORMAT csv, FORCE_NOT_NULL ({', '.join(TEXT_COLUMNS)}))"
         ) as copy:
             copy.write(_csv(prepared))
         # The points indexed: locating walks the communes and finds their points, so each commune's polygon is

@@ -132,6 +132,17 @@ class MessageReceived(Event):
             .values_list("user_id", flat=True)
         )
 
+    def recorded(self) -> None:
+        """A message is its sender's reply: the send moved their read mark, so their own notifications of
+        the conversation are read too (the bell agrees with the inbox)."""
+        from marketplace.notifications.services import notifications_mark_read_matching
+
+        message = Message.objects.filter(pk=self.message).select_related("sender").first()
+        if message is not None and message.sender is not None:
+            notifications_mark_read_matching(
+                actor=message.sender, event=self.name, payload={"conversation": self.conversation}
+            )
+
     def text(self) -> str:
         return _("Vous avez reçu un nouveau message.")
 

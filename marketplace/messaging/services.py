@@ -8,14 +8,17 @@ Someone who does not take part in a conversation gets a NotFound (404) for it, n
 import datetime as dt
 import logging
 
+import psycopg
+from channels.db import database_sync_to_async
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from marketplace import adb
 from marketplace.accounts.models import User
 from marketplace.errors import InvalidField
-from marketplace.events import publish, publish_all
+from marketplace.events import publish, publish_all, publish_committed
 from marketplace.inputs import InputError, clean_multiline
 from marketplace.messaging import registry
 from marketplace.messaging.attachments import checked_file
@@ -48,7 +51,7 @@ from marketplace.messaging.models import (
     Report,
 )
 from marketplace.messaging.selectors import is_blocked_between, participant_ids
-from marketplace.notifications.services import notifications_mark_read_matching
+from marketplace.notifications.services import notifications_mark_read_matching, recorded_later_job
 
 logger = logging.getLogger(__name__)
 
@@ -231,7 +234,7 @@ def attachments_purge_unsent(*, older_than: dt.timedelta = dt.timedelta(days=1))
 # (in any conversation); then, when the send is allowed, the message inserted, the conversation's last
 # activity and the sender's read mark moved. Django's ORM took five statements and about 8 ms of a core per
 # send to build them (tests/messaging/test_send_cost.py pins the count).
-_SEND_SQL = """
+_SEND_CTES = """
 WITH target AS (
     SELECT c.id, c.kind, c.last_activity_at FROM messaging_conversation c
     WHERE c.id = %(conversation)s AND EXISTS (
@@ -259,16 +262,47 @@ WITH target AS (
     INSERT INTO messaging_message (conversation_id, kind, sender_id, client_id, text, created_at)
     SELECT id, %(kind)s, %(actor)s, %(client_id)s, %(text)s, GREATEST(%(now)s, last_activity_at) FROM checked
     WHERE %(valid)s AND retried_id IS NULL AND NOT blocked
-    RETURNING id, created_at
+    RETURNING id, conversation_id, created_at
 ), touched AS (
     UPDATE messaging_conversation SET last_activity_at = (SELECT created_at FROM inserted)
     WHERE id = %(conversation)s AND EXISTS (SELECT 1 FROM inserted)
 ), read AS (
     UPDATE messaging_participant SET last_read_id = GREATEST(last_read_id, (SELECT id FROM inserted))
     WHERE conversation_id = %(conversation)s AND user_id = %(actor)s AND EXISTS (SELECT 1 FROM inserted)
-)
+)"""
+_SEND_SQL = "\n".join(
+    (
+        _SEND_CTES,
+        """
 SELECT members, blocked, retried_id, (SELECT id FROM inserted), (SELECT created_at FROM inserted) FROM checked
-"""
+""",
+    )
+)
+# The websocket's send (message_send_live): the same statement, which also defers the job that records the
+# recipients' notifications (what publish_all -> notifications_record defers for MessageReceived), in
+# autocommit: the statement is the whole transaction. A conversation with no one else gets no job.
+_SEND_LIVE_SQL = "".join(
+    (
+        _SEND_CTES,
+        """, job AS (
+    SELECT procrastinate_defer_jobs_v1(ARRAY[ROW(
+        %(job_queue)s, %(job_task)s, %(job_priority)s, NULL, NULL,
+        jsonb_build_object(
+            'event', %(job_event)s,
+            'payload', jsonb_build_object('conversation', i.conversation_id, 'message', i.id),
+            'recipients', to_jsonb(ARRAY(SELECT u FROM unnest(c.members) u WHERE u <> %(actor)s))
+        ),
+        NULL
+    )::procrastinate_job_to_defer_v1]) AS ids
+    FROM checked c, inserted i
+    WHERE EXISTS (SELECT 1 FROM unnest(c.members) u WHERE u <> %(actor)s)
+)
+SELECT members, blocked, retried_id, (SELECT id FROM inserted), (SELECT created_at FROM inserted),
+    (SELECT count(*) FROM job)
+FROM checked
+""",
+    )
+)
 
 
 def message_send(
@@ -366,6 +400,77 @@ def _message_send(
     Message.attachment.related.set_cached_value(message, file)
     _publish_new(message, list(members))
     return message, True
+
+
+async def message_send_live(*, actor: User, conversation_id: int, text: str, client_id: str) -> Message:
+    """`message_send` for the websocket (no attachment): one statement awaited in the event loop
+    (marketplace.adb, _SEND_LIVE_SQL: every check, the insert, the job of the notifications), then the
+    events pushed from the loop; nothing in a thread. Same guarantees and errors as `message_send`, which
+    answers the rare cases itself (a text to refuse, a retried client id, a retry racing the first send).
+
+    bench/messaging.py: the thread hops and the ORM around the statement were most of a send's CPU."""
+    try:
+        cleaned = _clean_text(text)
+    except InvalidField:
+        cleaned = None  # message_send knows whether the conversation or the text is to be refused
+    row = None
+    if cleaned is not None:
+        queue, task, priority = recorded_later_job(MessageReceived)
+        try:
+            async with adb.connection() as conn:
+                cursor = await conn.execute(
+                    _SEND_LIVE_SQL,
+                    {
+                        "conversation": conversation_id,
+                        "actor": actor.pk,
+                        "client_id": client_id,
+                        "text": cleaned,
+                        "now": timezone.now(),
+                        "valid": True,
+                        "kind": Message.Kind.USER.value,
+                        "direct": Conversation.Kind.DIRECT.value,
+                        "job_queue": queue,
+                        "job_task": task,
+                        "job_priority": priority,
+                        "job_event": MessageReceived.name,
+                    },
+                )
+                row = await cursor.fetchone()
+        except psycopg.errors.UniqueViolation:
+            cleaned = None  # the same retry, racing from another connection, stored it first
+        else:
+            if row is None:
+                raise ConversationNotFound()
+    if cleaned is None or row is None or row[2] is not None:  # refused text, race, or a retried client id
+        message, _created = await database_sync_to_async(message_send, thread_sensitive=False)(
+            actor=actor, conversation=conversation_id, text=text, client_id=client_id
+        )
+        return message
+    members, blocked, _retried_id, message_id, created_at, _jobs = row
+    if blocked:
+        raise Blocked()
+    message = Message(
+        id=message_id,
+        conversation_id=conversation_id,
+        kind=Message.Kind.USER,
+        sender=actor,
+        client_id=client_id,
+        text=cleaned,
+        created_at=created_at,
+    )
+    message._state.adding = False
+    message._state.db = connection.alias
+    Message.attachment.related.set_cached_value(message, None)
+    await publish_committed(
+        [
+            (MessageNew(id=message.pk, conversation=conversation_id, message=message_data(message)), members),
+            (
+                MessageReceived(conversation=conversation_id, message=message.pk),
+                [user_id for user_id in members if user_id != actor.pk],
+            ),
+        ]
+    )
+    return message
 
 
 def _retried(message: Message, conversation_id: int) -> tuple[Message, bool]:

@@ -12,7 +12,7 @@ message); `digest` topics go in one daily e-mail of what is still unread and not
 import datetime as dt
 import uuid
 from dataclasses import asdict
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from django.core import signing
@@ -76,6 +76,19 @@ def notifications_record(evt: Event, recipients: list[int]) -> list[Notification
     return _record(evt, recipients)
 
 
+@cache
+def recorded_later_job(evt_class: type[Event]) -> tuple[str, str, int]:
+    """(queue, task name, priority) of the job `notifications_record` defers for a `recorded_later` event, with
+    the arguments `{"event", "payload", "recipients"}`: for a caller that defers it within its own SQL
+    statement (the websocket's send: marketplace.messaging.services.message_send_live)."""
+    from marketplace.notifications.tasks import notifications_record_task
+
+    if not evt_class.recorded_later:
+        raise ValueError(f"{evt_class.__name__} is recorded in the publishing transaction, not later")
+    job = notifications_record_task.configure().job
+    return job.queue, job.task_name, job.priority
+
+
 def _record(evt: Event, recipients: list[int]) -> list[Notification]:
     from marketplace.notifications.tasks import notification_mail_task
 
@@ -123,7 +136,9 @@ def notifications_record_deferred(*, event: str, payload: dict[str, Any], recipi
         return 0
     evt = cls(**payload)
     still = evt.unseen_by(recipients)
-    return len(_record(evt, still)) if still else 0
+    recorded = len(_record(evt, still)) if still else 0
+    evt.recorded()
+    return recorded
 
 
 @transaction.atomic

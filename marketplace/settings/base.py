@@ -38,6 +38,8 @@ DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
 # (about 10 ms each: 60 requests, 60 sessions). bench/http_floor.py measures it.
 # DB_POOL_SIZE=0 turns it off (persistent connections instead): the benchmark's baseline.
 DB_POOL_SIZE = env.int("DB_POOL_SIZE", default=8)
+# Asynchronous connections per web process for the websocket's sends (marketplace.adb), besides the pool above.
+LIVE_DB_CONNECTIONS = env.int("LIVE_DB_CONNECTIONS", default=16)
 if DB_POOL_SIZE:
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
@@ -167,6 +169,9 @@ ACCOUNT_RATE_LIMITS = {
 LOGIN_URL = "/comptes/connexion/"
 LOGIN_REDIRECT_URL = "/comptes/profil/"
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+# Sessions in the database, read through the cache (marketplace/core/sessions.py): one query less per request.
+# SESSION_ENGINE=django.contrib.sessions.backends.db: the previous path, bench/facilities.py's baseline.
+SESSION_ENGINE = env.str("SESSION_ENGINE", default="marketplace.core.sessions")
 SESSION_COOKIE_AGE = 12 * 3600  # ASVS 3.3.2: re-authenticate at least every 12 hours
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -242,7 +247,7 @@ if REDIS_URL:
             # CHANNEL_LAYER: channels_redis's pub/sub layer by default (bench/messaging.py: at 1,000 sockets its
             # latency was a third of the core layer's, which also lost live events), `core` on request; the
             # tests of two processes and of Redis stopped (M5) run the project with either.
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer"
+            "BACKEND": "marketplace.realtime.PubSubChannelLayer"
             if env.str("CHANNEL_LAYER", default="pubsub") == "pubsub"
             else "channels_redis.core.RedisChannelLayer",
             "CONFIG": dict[str, object](hosts=[channel_layer_host(REDIS_URL)])

@@ -10,9 +10,9 @@ import pytest
 from django.contrib.gis.geos import Point
 
 from exchanges import services, tiles
-from exchanges.filters import mercator_box
 from exchanges.models import CELLS_MAX_ZOOM, Home, HomeCell, HomeStatus
 from exchanges.selectors import homes_searchable
+from geo.search import mercator_box
 from tests.factories.exchanges import GRENOBLE, QUIMPER, in_days, make_home
 from tests.organisations.test_api import client_for
 

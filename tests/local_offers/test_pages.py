@@ -2,11 +2,15 @@
 closures, the editor creates and edits with the hours grid (a refusal lands on its field, nothing written)."""
 
 import datetime as dt
+import re
 
 from local_offers.models import Facility, FacilityStatus
 from tests.factories.local_offers import CHAMBERY, VOIRON, make_facility
 from tests.helpers import assert_nothing_written
 from tests.organisations.test_api import client_for
+
+
+BASTILLE_DAY = dt.date(dt.date.today().year + 1, 7, 14)
 
 
 def send(client, url, data):
@@ -24,8 +28,8 @@ def form(cast, **fields):
         "h2_0_closes": "12:30",
         "h2_1_opens": "14:00",
         "h2_1_closes": "19:00",
-        "c0_start": "2027-07-14",
-        "c0_last": "2027-07-14",
+        "c0_start": BASTILLE_DAY.isoformat(),
+        "c0_last": BASTILLE_DAY.isoformat(),
         "c0_reason": "Fête nationale",
         "access_visual": "on",
     }
@@ -44,11 +48,42 @@ def test_the_editor_creates_a_draft_with_its_hours_and_closures(cast):
         (2, 840, 1140),
     ]
     closure = facility.closures.get()
-    assert (closure.dates.lower, closure.dates.upper) == (dt.date(2027, 7, 14), dt.date(2027, 7, 15))
+    assert (closure.dates.lower, closure.dates.upper) == (BASTILLE_DAY, BASTILLE_DAY + dt.timedelta(days=1))
     assert facility.access_visual
     page = client.get(f"/offres/gerer/{facility.pk}/").content.decode()
     assert 'value="12:30"' in page
     assert "Fête nationale" in page
+
+
+def test_saving_the_editor_as_it_is_keeps_every_range_and_midnight(cast):
+    """Three ranges on Tuesday (set through the API) and a whole Sunday up to 24:00: the grid shows them all,
+    plus an empty range, and sending the page back unchanged writes the same hours."""
+    hours = [
+        {"weekday": 2, "opens": "08:00", "closes": "10:00"},
+        {"weekday": 2, "opens": "12:00", "closes": "14:00"},
+        {"weekday": 2, "opens": "18:00", "closes": "24:00"},
+        {"weekday": 7, "opens": "00:00", "closes": "24:00"},
+    ]
+    facility = make_facility(cast.correspondent, cast.grenoble, opening_hours=hours)
+    before = [(h.weekday, h.minutes.lower, h.minutes.upper) for h in facility.opening_hours.all()]
+    assert (2, 1080, 1440) in before
+    client = client_for(cast.correspondent)
+    page = client.get(f"/offres/gerer/{facility.pk}/").content.decode()
+    assert "Plage 4" in page  # three ranges and an empty one
+    values = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', page))
+    assert values["h2_2_closes"] == "00:00" and values["h7_0_opens"] == "00:00"
+    data = {name: value for name, value in values.items() if name != "csrfmiddlewaretoken"}
+    data |= {"category": facility.category}
+    response = send(client, f"/offres/gerer/{facility.pk}/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    after = [(h.weekday, h.minutes.lower, h.minutes.upper) for h in facility.opening_hours.all()]
+    assert after == before
+    # a new range written on the empty slot is added, "until midnight" included
+    response = send(
+        client, f"/offres/gerer/{facility.pk}/", data | {"h3_0_opens": "22:00", "h3_0_closes": "00:00"}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert facility.opening_hours.filter(weekday=3).get().minutes.upper == 1440
 
 
 def test_a_refusal_lands_on_its_field_with_nothing_written(cast):

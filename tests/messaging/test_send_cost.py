@@ -3,10 +3,12 @@ conversation, and the recipients' notifications recorded by the worker from one 
 transaction (a rollback leaves no job; a message read before the job runs gets no notification)."""
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from procrastinate.contrib.django.models import ProcrastinateJob
 
+from marketplace.errors import InvalidField
 from marketplace.messaging import services
 from marketplace.messaging.events import MessageReceived
 from marketplace.messaging.exceptions import Blocked, ConversationNotFound
@@ -104,6 +106,19 @@ def test_read_before_the_worker_runs_means_no_notification(chat):
     assert jobs(notification_mail_task) == []
 
 
+def test_a_reply_marks_the_repliers_notifications_of_the_conversation_read(chat):
+    services.message_send(actor=chat.alice, conversation=chat.conversation, text="a", client_id="q")
+    assert run_deferred(notifications_record_task) == 1
+    (bell,) = Notification.objects.filter(user=chat.bob)
+    assert bell.read_at is None
+    services.message_send(actor=chat.bob, conversation=chat.conversation, text="b", client_id="r")
+    assert Notification.objects.get(pk=bell.pk).read_at is None  # the send itself stays two queries
+    # the worker records Alice's notification (the first job again too: Bob has read it by now, so nothing)
+    assert run_deferred(notifications_record_task) == 2
+    assert Notification.objects.get(pk=bell.pk).read_at is not None
+    assert Notification.objects.get(user=chat.alice).read_at is None
+
+
 def test_a_rolled_back_send_leaves_no_job(chat):
     def send_then_fail() -> None:
         with transaction.atomic():
@@ -122,3 +137,69 @@ def test_an_event_no_longer_declared_records_nothing(chat):
         chat.bob.pk
     ]
     assert MessageReceived(conversation=chat.conversation.pk, message=1).unseen_by([UserFactory().pk]) == []
+
+
+# ---- The websocket's send: message_send_live, one statement on an asynchronous connection of the loop ----
+def _earlier_jobs() -> set[int]:
+    """Jobs left by earlier tests: a transactional test's flush does not empty Procrastinate's tables."""
+    return {job.pk for job in jobs(notifications_record_task)}
+
+
+def new_jobs(earlier: set[int]) -> list[ProcrastinateJob]:
+    return [job for job in jobs(notifications_record_task) if job.pk not in earlier]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sockets_send_is_one_statement_and_defers_the_services_job(chat):
+    earlier = _earlier_jobs()
+    sent, _ = services.message_send(
+        actor=chat.alice, conversation=chat.conversation.pk, text="a", client_id="s"
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        live = async_to_sync(services.message_send_live)(
+            actor=chat.alice, conversation_id=chat.conversation.pk, text=" b ", client_id="l"
+        )
+    assert ctx.captured_queries == []  # nothing through Django's connection, no thread
+    stored = Message.objects.get(pk=live.pk)
+    assert (stored.text, stored.sender_id, stored.client_id, stored.created_at) == (
+        "b",
+        chat.alice.pk,
+        "l",
+        live.created_at,
+    )
+    assert chat.conversation.participants.get(user=chat.alice).last_read_id == live.pk
+    chat.conversation.refresh_from_db()
+    assert chat.conversation.last_activity_at == live.created_at
+    by_service, by_socket = new_jobs(earlier)
+    same = ("queue_name", "task_name", "priority", "lock", "queueing_lock", "status", "scheduled_at")
+    assert [getattr(by_socket, f) for f in same] == [getattr(by_service, f) for f in same]
+    assert by_service.args["payload"] == {"conversation": chat.conversation.pk, "message": sent.pk}
+    assert by_socket.args == {
+        **by_service.args,
+        "payload": {"conversation": chat.conversation.pk, "message": live.pk},
+    }
+    assert by_socket.args["recipients"] == [chat.bob.pk]
+    assert notifications_record_deferred(**by_socket.args) == 1  # the worker records it as the service's
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sockets_send_refuses_as_the_service_does_and_answers_a_retry(chat):
+    earlier = _earlier_jobs()
+    send = async_to_sync(services.message_send_live)
+    with pytest.raises(ConversationNotFound):
+        send(actor=chat.outsider, conversation_id=chat.conversation.pk, text="a", client_id="o")
+    with pytest.raises(ConversationNotFound):  # the conversation before the text: nothing told to outsiders
+        send(actor=chat.outsider, conversation_id=chat.conversation.pk, text=" ", client_id="o")
+    with pytest.raises(InvalidField):
+        send(actor=chat.alice, conversation_id=chat.conversation.pk, text=" ", client_id="e")
+    Block.objects.create(blocker=chat.bob, blocked=chat.alice)
+    with pytest.raises(Blocked):
+        send(actor=chat.alice, conversation_id=chat.conversation.pk, text="a", client_id="b1")
+    Block.objects.all().delete()
+    assert not Message.objects.exists()
+    assert new_jobs(earlier) == []
+    first = send(actor=chat.alice, conversation_id=chat.conversation.pk, text="a", client_id="x")
+    again = send(actor=chat.alice, conversation_id=chat.conversation.pk, text="a", client_id="x")
+    assert again.pk == first.pk
+    assert Message.objects.count() == 1
+    assert len(new_jobs(earlier)) == 1

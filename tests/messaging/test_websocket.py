@@ -127,7 +127,8 @@ def test_a_send_is_acked_and_stored_when_the_channel_layer_fails(pair):
     real_group_send = layer_class.group_send
 
     async def failing(self, group, message):
-        if message.get("event", {}).get("type") == "message.new":
+        events = message.get("events") or [message.get("event", {})]
+        if any(event.get("type") == "message.new" for event in events):
             raise ConnectionError("redis down")
         return await real_group_send(self, group, message)
 
@@ -221,7 +222,9 @@ def test_messages_whose_live_delivery_was_lost_come_back_with_the_catch_up(pair)
     async def dropping(self, group, message):
         # Expired in the layer: never delivered. Expiry is not selective: the notifications of these
         # messages (notification.new, notification.unread) are lost too.
-        if message.get("event", {}).get("type", "").startswith(("message.", "notification.")):
+        # One layer message carries one `event` or several `events` (marketplace.realtime._send_all).
+        events = message.get("events") or [message.get("event", {})]
+        if any(event.get("type", "").startswith(("message.", "notification.")) for event in events):
             return None
         return await real_group_send(self, group, message)
 

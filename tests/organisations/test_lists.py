@@ -27,16 +27,17 @@ def rows(request, world):
     return n
 
 
-# Session and user (2), then per list: the rows (1); the per-employer lists also load the employer and check
-# that the actor manages it (2). The page adds eligibility, the agent's employments and invitations, and the
-# navigation's role checks and the header's unread notifications.
+# The user (1; the session is read from the cache: marketplace.core.sessions), then per list: the rows (1);
+# the per-employer lists also load the employer and check that the actor manages it (2). The page adds
+# eligibility, the agent's employments and invitations, and the navigation's role checks and the header's
+# unread notifications.
 # The last number: rows of the world fixture also in the list (Ville de Grenoble, its correspondent).
 LISTS = [
-    ("agent", "/api/v1/organisations?q=grenoble&limit=100", 3, 1),
-    ("agent", "/api/v1/employments/mine?limit=100", 3, 0),
-    ("correspondent", "/api/v1/organisations/{org}/staff?limit=100", 5, 1),
-    ("correspondent", "/api/v1/organisations/{org}/employments?limit=100", 5, 0),
-    ("agent", "/employeur/?q=grenoble&limit=100", 12, 1),  # the page, with the header's two unread counts
+    ("agent", "/api/v1/organisations?q=grenoble&limit=100", 2, 1),
+    ("agent", "/api/v1/employments/mine?limit=100", 2, 0),
+    ("correspondent", "/api/v1/organisations/{org}/staff?limit=100", 4, 1),
+    ("correspondent", "/api/v1/organisations/{org}/employments?limit=100", 4, 0),
+    ("agent", "/employeur/?q=grenoble&limit=100", 11, 1),  # the page, with the header's two unread counts
 ]
 
 
