@@ -225,8 +225,21 @@ def home_tile(request: HttpRequest, z: Annotated[int, Path(ge=0, le=22)], x: int
         response = HttpResponse(status=304)
     else:
         lists.check_params(params, HomeSearchFilter, allowed=())
-        if not params and z <= tiles.CELLS_MAX_ZOOM:
+        # An empty value is no filter (the FilterSet ignores it): the counted cells still answer.
+        active = {key for key in params if any(params.getlist(key))}
+        if not active and z <= tiles.CELLS_MAX_ZOOM:
             body = tiles.counted_tile(_actor(request).pk, z, x, y)
+        elif active <= tiles.FACETS and z <= tiles.FACETS_MAX_ZOOM:
+            data = lists.cleaned(params, HomeSearchFilter, Home.objects.none(), allowed=())
+            guests = data.get("guests")
+            body = tiles.counted_tile(
+                _actor(request).pk,
+                z,
+                x,
+                y,
+                guests=int(guests) if guests is not None else None,
+                kind=data.get("kind") or None,
+            )
         else:
             queryset = lists.filtered(
                 params, HomeSearchFilter, selectors.homes_searchable(_actor(request)), request=request

@@ -29,6 +29,9 @@ from marketplace.fields import DateMultiRangeField
 GRID_LEVELS = 6
 GRID_SIDE = 2**GRID_LEVELS
 CELLS_MAX_ZOOM = 13
+# HomeFacetCell counts them per cell, party size (sleeps) and kind too, for the zooms up to FACETS_MAX_ZOOM: a low
+# zoom tile filtered on those alone sums cells instead of grouping hundreds of thousands of homes.
+FACETS_MAX_ZOOM = 8
 MERCATOR_HALF = 20037508.342789244
 
 
@@ -50,6 +53,8 @@ def cell_keys_sql(point: str, zooms: str = f"generate_series(0, {CELLS_MAX_ZOOM}
         f" FROM {zooms} AS z(g)"
     )
 
+
+FACET_ZOOMS = f"generate_series(0, {FACETS_MAX_ZOOM})"
 
 # Home writes take this lock before touching the cells, so that two transactions changing several homes
 # cannot lock cells in opposite orders (a deadlock); home writes are rare, the wait is short.
@@ -174,6 +179,25 @@ class Home(FSMModelMixin, models.Model):
             GistIndex(
                 fields=["public_point"], name="home_match_point", condition=Q(status=HomeStatus.PUBLISHED)
             ),
+            # Dates first, for the filtered tiles of low zooms (a tile as wide as France: the place selects
+            # nothing there, the dates do): it holds every column those tiles and their usual filters read, so
+            # the homes free on the stay's middle nights are grouped from the index alone (index-only scan),
+            # without reading their rows scattered over the whole table.
+            GistIndex(
+                fields=["availability"],
+                name="home_dates",
+                include=[
+                    "id",
+                    "owner",
+                    "sleeps",
+                    "kind",
+                    "public_point_m",
+                    "availability",
+                    "amenities",
+                    "accessibility",
+                ],
+                condition=Q(status=HomeStatus.PUBLISHED),
+            ),
             models.Index(fields=["status", "region"], name="home_status_region"),
             models.Index(fields=["status", "-created_at", "-id"], name="home_status_newest"),
         ]
@@ -220,6 +244,45 @@ class Home(FSMModelMixin, models.Model):
         ON CONFLICT (zoom, cx, cy) DO UPDATE SET count = exchanges_homecell.count + 1,
             sum_x = exchanges_homecell.sum_x + excluded.sum_x, sum_y = exchanges_homecell.sum_y + excluded.sum_y,
             sum_id = exchanges_homecell.sum_id + excluded.sum_id;
+    END IF;
+    RETURN NULL;
+""",  # noqa: S608
+            ),
+            # The same for the faceted cells (party size and kind) of the low zooms; a change of sleeps or kind
+            # moves the home from one facet to another.
+            pgtrigger.Trigger(
+                name="home_facet_cells",
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+                # Constants only (CELLS_LOCK, the grid's SQL), nothing of a request.
+                func=f"""
+    IF TG_OP = 'UPDATE' AND OLD.status = NEW.status AND ST_X(OLD.public_point_m) = ST_X(NEW.public_point_m)
+       AND ST_Y(OLD.public_point_m) = ST_Y(NEW.public_point_m) AND OLD.sleeps = NEW.sleeps
+       AND OLD.kind = NEW.kind THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.status = 'published' THEN
+        PERFORM pg_advisory_xact_lock({CELLS_LOCK});
+        WITH k AS ({cell_keys_sql("OLD.public_point_m", FACET_ZOOMS)})
+        UPDATE exchanges_homefacetcell c SET count = c.count - 1, sum_x = c.sum_x - ST_X(OLD.public_point_m),
+            sum_y = c.sum_y - ST_Y(OLD.public_point_m), sum_id = c.sum_id - OLD.id
+        FROM k WHERE c.zoom = k.zoom AND c.cx = k.cx AND c.cy = k.cy AND c.sleeps = OLD.sleeps
+            AND c.kind = OLD.kind;
+        WITH k AS ({cell_keys_sql("OLD.public_point_m", FACET_ZOOMS)})
+        DELETE FROM exchanges_homefacetcell c USING k
+        WHERE c.zoom = k.zoom AND c.cx = k.cx AND c.cy = k.cy AND c.sleeps = OLD.sleeps AND c.kind = OLD.kind
+            AND c.count <= 0;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.status = 'published' THEN
+        PERFORM pg_advisory_xact_lock({CELLS_LOCK});
+        INSERT INTO exchanges_homefacetcell (zoom, cx, cy, sleeps, kind, count, sum_x, sum_y, sum_id)
+        SELECT k.zoom, k.cx, k.cy, NEW.sleeps, NEW.kind, 1, ST_X(NEW.public_point_m), ST_Y(NEW.public_point_m),
+            NEW.id
+        FROM ({cell_keys_sql("NEW.public_point_m", FACET_ZOOMS)}) k ORDER BY k.zoom
+        ON CONFLICT (zoom, cx, cy, sleeps, kind) DO UPDATE SET count = exchanges_homefacetcell.count + 1,
+            sum_x = exchanges_homefacetcell.sum_x + excluded.sum_x,
+            sum_y = exchanges_homefacetcell.sum_y + excluded.sum_y,
+            sum_id = exchanges_homefacetcell.sum_id + excluded.sum_id;
     END IF;
     RETURN NULL;
 """,  # noqa: S608
@@ -464,6 +527,34 @@ class HomeCell(models.Model):
 
     def __str__(self) -> str:
         return f"z{self.zoom} {self.cx},{self.cy}: {self.count}"
+
+
+class HomeFacetCell(models.Model):
+    """Published homes of one party size (sleeps) and kind counted in one cell of the cluster grid, at the zooms
+    up to FACETS_MAX_ZOOM (kept by Home's `home_facet_cells` trigger, recomputed by
+    `services.home_cells_rebuild`): a tile filtered on party size and kind only sums a cell's facets. The same
+    sums as HomeCell."""
+
+    zoom = models.PositiveSmallIntegerField()
+    cx = models.IntegerField()
+    cy = models.IntegerField()
+    sleeps = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=10)
+    count = models.IntegerField()
+    sum_x = models.FloatField()
+    sum_y = models.FloatField()
+    sum_id = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = "case de la grille des logements par capacité et type"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["zoom", "cx", "cy", "sleeps", "kind"], name="home_facet_cell_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"z{self.zoom} {self.cx},{self.cy} {self.kind} {self.sleeps}: {self.count}"
 
 
 class SuggestionKind(models.TextChoices):
