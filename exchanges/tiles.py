@@ -121,7 +121,8 @@ def counted_tile(
     filters alone."""
     x0, y0 = x * GRID_SIDE, y * GRID_SIDE
     west, south, east, north = envelope(z, x, y)
-    facets, facet_params = "", []
+    facets = ""
+    facet_params: list[int | str] = []
     if guests is not None:
         facets += " AND sleeps >= %s"
         facet_params.append(guests)
