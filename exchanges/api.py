@@ -3,10 +3,12 @@
 Search, tiles and favourites come with the rest of the homes issue; the paths here are the contract.
 """
 
+import datetime as dt
 import hashlib
 import json
 from typing import Annotated, Literal
 
+from django.db.backends.postgresql.psycopg_any import DateRange
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.translation import gettext as _
 from ninja import File, Path, Query, Router, UploadedFile
@@ -227,20 +229,12 @@ def home_tile(request: HttpRequest, z: Annotated[int, Path(ge=0, le=22)], x: int
         lists.check_params(params, HomeSearchFilter, allowed=())
         # An empty value is no filter (the FilterSet ignores it): the counted cells still answer.
         active = {key for key in params if any(params.getlist(key))}
+        body: bytes | None = None
         if not active and z <= tiles.CELLS_MAX_ZOOM:
             body = tiles.counted_tile(_actor(request).pk, z, x, y)
-        elif active <= tiles.FACETS and z <= tiles.FACETS_MAX_ZOOM:
-            data = lists.cleaned(params, HomeSearchFilter, Home.objects.none(), allowed=())
-            guests = data.get("guests")
-            body = tiles.counted_tile(
-                _actor(request).pk,
-                z,
-                x,
-                y,
-                guests=int(guests) if guests is not None else None,
-                kind=data.get("kind") or None,
-            )
-        else:
+        elif active <= tiles.DATED and z <= tiles.FACETS_MAX_ZOOM:
+            body = _precounted_tile(request, params, z, x, y)
+        if body is None:
             queryset = lists.filtered(
                 params, HomeSearchFilter, selectors.homes_searchable(_actor(request)), request=request
             )
@@ -250,6 +244,24 @@ def home_tile(request: HttpRequest, z: Annotated[int, Path(ge=0, le=22)], x: int
     # Private: a search may exclude the user's own homes or depend on where they live.
     response["Cache-Control"] = "private, max-age=60"
     return response
+
+
+def _precounted_tile(request: HttpRequest, params: QueryDict, z: int, x: int, y: int) -> bytes | None:
+    """A low-zoom tile filtered on party size, kind and dates alone, from what the database keeps counted:
+    the faceted cells without dates, the free runs with dates when the stay is longer than twice its slack.
+    None when neither answers (the tile is then grouped from the homes)."""
+    data = lists.cleaned(params, HomeSearchFilter, Home.objects.none(), allowed=())
+    guests = int(data["guests"]) if data.get("guests") is not None else None
+    kind = data.get("kind") or None
+    start, end = data.get("start"), data.get("end")
+    viewer = _actor(request).pk
+    if start is None or end is None:  # the form has them both or neither
+        return tiles.counted_tile(viewer, z, x, y, guests=guests, kind=kind)
+    slack = dt.timedelta(days=int(data.get("flexibility") or 0))
+    stay, window = DateRange(start, end), DateRange(start - slack, end + slack)
+    if tiles.middle(stay, window) is None:
+        return None
+    return tiles.dated_tile(viewer, z, x, y, stay=stay, window=window, guests=guests, kind=kind)
 
 
 def _tile_etag(request: HttpRequest, z: int, x: int, y: int, params: QueryDict) -> str:

@@ -38,10 +38,15 @@ MERCATOR_HALF = 20037508.342789244
 def cell_sql(axis: str, point: str, zoom: str) -> str:
     """SQL: the column (axis "x") or row ("y") of the grid cell holding the Web Mercator `point` at tile zoom
     `zoom` (an SQL expression). The one formula of the grid: the trigger, the recount and the tiles use it."""
+    return cell_of_coordinate_sql(axis, f"ST_X({point})" if axis == "x" else f"ST_Y({point})", zoom)
+
+
+def cell_of_coordinate_sql(axis: str, coordinate: str, zoom: str) -> str:
+    """The same from the point's Web Mercator x (axis "x") or y (axis "y") alone (an SQL expression)."""
     side = 2 * MERCATOR_HALF
     if axis == "x":
-        return f"floor((ST_X({point}) + {MERCATOR_HALF}) * (2 ^ ({zoom} + {GRID_LEVELS})) / {side})::int"
-    return f"floor(({MERCATOR_HALF} - ST_Y({point})) * (2 ^ ({zoom} + {GRID_LEVELS})) / {side})::int"
+        return f"floor(({coordinate} + {MERCATOR_HALF}) * (2 ^ ({zoom} + {GRID_LEVELS})) / {side})::int"
+    return f"floor(({MERCATOR_HALF} - {coordinate}) * (2 ^ ({zoom} + {GRID_LEVELS})) / {side})::int"
 
 
 def cell_keys_sql(point: str, zooms: str = f"generate_series(0, {CELLS_MAX_ZOOM})") -> str:
@@ -286,6 +291,31 @@ class Home(FSMModelMixin, models.Model):
     END IF;
     RETURN NULL;
 """,  # noqa: S608
+            ),
+            # One row per free run of a published home (exchanges_homefreerun): rewritten whenever what a dated
+            # tile reads of the home changes (its periods rewrite the home row, whose availability the BEFORE
+            # trigger above recomputes first).
+            pgtrigger.Trigger(
+                name="home_free_runs",
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+                func="""
+    IF TG_OP = 'UPDATE' AND OLD.status = NEW.status AND OLD.availability = NEW.availability
+       AND OLD.sleeps = NEW.sleeps AND OLD.kind = NEW.kind AND OLD.owner_id = NEW.owner_id
+       AND ST_X(OLD.public_point_m) = ST_X(NEW.public_point_m) AND ST_Y(OLD.public_point_m) = ST_Y(NEW.public_point_m)
+    THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        DELETE FROM exchanges_homefreerun WHERE home_id = OLD.id;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.status = 'published' THEN
+        INSERT INTO exchanges_homefreerun (home_id, owner_id, sleeps, kind, x, y, free)
+        SELECT NEW.id, NEW.owner_id, NEW.sleeps, NEW.kind, ST_X(NEW.public_point_m), ST_Y(NEW.public_point_m), r
+        FROM unnest(NEW.availability) r;
+    END IF;
+    RETURN NULL;
+""",
             ),
         ]
 
@@ -555,6 +585,37 @@ class HomeFacetCell(models.Model):
 
     def __str__(self) -> str:
         return f"z{self.zoom} {self.cx},{self.cy} {self.kind} {self.sleeps}: {self.count}"
+
+
+class HomeFreeRun(models.Model):
+    """One free run (a range of its availability) of a published home, with what a dated tile reads of the
+    home: its owner, party size, kind and public point in Web Mercator (kept by Home's `home_free_runs` trigger,
+    recomputed by `services.home_cells_rebuild`). A stay with its slack is exactly found from runs: when the stay
+    is longer than twice its slack, every slid stay holds its middle nights, so a home has at most one run that
+    can hold it, and that run holds it when it is at least as long as the stay. The `home_free_run` index finds
+    the runs holding those nights and returns every column (index-only scan): a national dated tile groups a few
+    dozen thousand narrow index entries instead of the homes' rows."""
+
+    home_id = models.BigIntegerField(db_index=True)
+    owner_id = models.BigIntegerField()
+    sleeps = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=10)
+    x = models.FloatField()
+    y = models.FloatField()
+    free = DateRangeField()
+
+    class Meta:
+        verbose_name = "période libre d'un logement publié"
+        indexes = [
+            GistIndex(
+                fields=["free"],
+                name="home_free_run",
+                include=["x", "y", "sleeps", "kind", "owner_id", "home_id"],
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.home_id}: {self.free}"
 
 
 class SuggestionKind(models.TextChoices):

@@ -248,8 +248,8 @@ def home_archive(*, actor: User, home: Home) -> Home:
 @transaction.atomic
 def home_cells_rebuild() -> int:
     """Recount every cell of the cluster grid from the published homes (what the `home_cells` trigger keeps
-    up to date one home at a time), and their facets (`home_facet_cells`): after a bulk load that bypassed
-    triggers. Returns the number of cells (facets not included)."""
+    up to date one home at a time), their facets (`home_facet_cells`) and the homes' free runs
+    (`home_free_runs`): after a bulk load that bypassed triggers. Returns the number of cells."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CELLS_LOCK])
         cursor.execute("DELETE FROM exchanges_homecell")
@@ -272,6 +272,13 @@ def home_cells_rebuild() -> int:
                 " WHERE h.status = %s GROUP BY k.zoom, k.cx, k.cy, h.sleeps, h.kind",
                 [zoom, HomeStatus.PUBLISHED],
             )
+        cursor.execute("DELETE FROM exchanges_homefreerun")
+        cursor.execute(
+            "INSERT INTO exchanges_homefreerun (home_id, owner_id, sleeps, kind, x, y, free)"
+            " SELECT h.id, h.owner_id, h.sleeps, h.kind, ST_X(h.public_point_m), ST_Y(h.public_point_m), r"
+            " FROM exchanges_home h CROSS JOIN LATERAL unnest(h.availability) r WHERE h.status = %s",
+            [HomeStatus.PUBLISHED],
+        )
         cursor.execute("SELECT count(*) FROM exchanges_homecell")
         row = cursor.fetchone()
     _homes_changed()

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.contrib.gis.geos import Polygon
 from django.db import connection, transaction
+from django.db.backends.postgresql.psycopg_any import DateRange
 from django.db.models import QuerySet
 
 from exchanges.models import (
@@ -27,11 +28,14 @@ from exchanges.models import (
     MERCATOR_HALF,
     Home,
     HomeStatus,
+    cell_of_coordinate_sql,
     cell_sql,
 )
 
 # The filters that the faceted cells answer alone (at z ≤ FACETS_MAX_ZOOM).
 FACETS = frozenset({"guests", "kind"})
+# The filters that the free runs answer alone (at z ≤ FACETS_MAX_ZOOM, with dates: `dated_tile`).
+DATED = frozenset({"start", "end", "flexibility", "guests", "kind"})
 EXTENT = 4096
 BUFFER = 64
 SIDE = 2 * MERCATOR_HALF
@@ -182,6 +186,65 @@ def counted_tile(
         published,
     ]
     return _run(query, params)
+
+
+def dated_tile(
+    viewer_id: int,
+    z: int,
+    x: int,
+    y: int,
+    *,
+    stay: DateRange,
+    window: DateRange,
+    guests: int | None = None,
+    kind: str | None = None,
+) -> bytes:
+    """The tile of the published homes but the viewer's own that are free for a stay of `stay`'s nights
+    sliding inside `window`, from their free runs (HomeFreeRun), for stays longer than twice their slack (the
+    nights from window.lower + nights to window.upper - nights are then in every slid stay: `middle(...)`);
+    the same layers as `tile` with those filters. Only up to FACETS_MAX_ZOOM: above, the search index is
+    faster."""
+    nights = (stay.upper - stay.lower).days
+    held = middle(stay, window)
+    if held is None:
+        raise ValueError("the stay is not longer than twice its slack")
+    x0, y0 = x * GRID_SIDE, y * GRID_SIDE
+    west, south, east, north = envelope(z, x, y, margin=BUFFER / EXTENT)
+    where = ""
+    extra: list[int | str] = []
+    if guests is not None:
+        where += " AND sleeps >= %s"
+        extra.append(guests)
+    if kind is not None:
+        where += " AND kind = %s"
+        extra.append(kind)
+    cx = cell_of_coordinate_sql("x", "x", str(int(z)))
+    cy = cell_of_coordinate_sql("y", "y", str(int(z)))
+    query = (
+        f"WITH c AS (SELECT {cx} AS cx, {cy} AS cy, count(*) AS count, avg(x) AS mx, avg(y) AS my,"  # noqa: S608
+        "  min(home_id) AS id, min(sleeps) AS sleeps, min(kind) AS kind"
+        "  FROM exchanges_homefreerun"
+        "  WHERE free @> %s AND upper(free) - lower(free) >= %s AND owner_id <> %s"
+        f"  AND x BETWEEN %s AND %s AND y BETWEEN %s AND %s{where}"
+        f"  AND {cx} BETWEEN {x0} AND {x0 + GRID_SIDE - 1} AND {cy} BETWEEN {y0} AND {y0 + GRID_SIDE - 1}"
+        "  GROUP BY 1, 2)"
+        f" SELECT coalesce((SELECT ST_AsMVT(t, 'clusters', {EXTENT}, 'geom') FROM ("
+        f"   SELECT count, {_geom('mx', 'my')} AS geom FROM c WHERE count > 1"
+        "  ) t), '')"
+        f" || coalesce((SELECT ST_AsMVT(t, 'homes', {EXTENT}, 'geom') FROM ("
+        f"   SELECT id, sleeps, kind, {_geom('mx', 'my')} AS geom FROM c WHERE count = 1"
+        "  ) t), '')"
+    )
+    params = [held, nights, viewer_id, west, east, south, north, *extra, z, x, y, z, x, y]
+    return _run(query, params)
+
+
+def middle(stay: DateRange, window: DateRange) -> DateRange | None:
+    """The nights that every stay of `stay`'s length inside `window` holds (None when there are none: the
+    stay is not longer than twice its slack)."""
+    nights = stay.upper - stay.lower
+    start, end = window.upper - nights, window.lower + nights
+    return DateRange(start, end) if start < end else None
 
 
 def _run(query: str, params: list[Any]) -> bytes:

@@ -7,11 +7,13 @@ import datetime as dt
 import random
 
 import pytest
+from django.db import connection
 from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 
 from exchanges import services, tiles
 from exchanges.filters import HomeSearchFilter
-from exchanges.models import FACETS_MAX_ZOOM, Home, HomeCell, HomeFacetCell, HomeStatus
+from exchanges.models import FACETS_MAX_ZOOM, Home, HomeCell, HomeFacetCell, HomeFreeRun, HomeStatus
 from exchanges.selectors import homes_searchable
 from marketplace import lists
 from tests.exchanges.test_search_index import features, layers, tile_xy
@@ -138,12 +140,19 @@ class TestFacetedTiles:
             "guests=30",
             "kind=",
         ]
+        shown = 0
         for lon, lat in (QUIMPER, GRENOBLE):
             x, y = tile_xy(lon, lat, z)
             for query in queries:
-                response = client.get(f"/api/v1/tiles/homes/{z}/{x}/{y}.mvt?{query}")
+                with CaptureQueriesContext(connection) as captured:
+                    response = client.get(f"/api/v1/tiles/homes/{z}/{x}/{y}.mvt?{query}")
                 assert response.status_code == 200
                 assert features(response.content) == expected_tile(people.owner, z, x, y, query), query
+                # Summed from the faceted cells ("kind=" is no filter: the counted cells).
+                sql = " ".join(q["sql"] for q in captured.captured_queries)
+                assert ("exchanges_homefacetcell" in sql) == (query != "kind="), query
+                shown += total(response.content)
+        assert shown > 0
 
     def test_faceted_tiles_stay_exact_after_homes_change(self, people, spread):
         client = client_for(people.owner)
@@ -226,13 +235,19 @@ class TestDatedTiles:
                 query = f"start={stay[0]}&end={stay[1]}&flexibility={flexibility}"
                 found = client.get(f"/api/v1/homes/search?{query}&limit=50").json()["items"]
                 assert {item["id"] for item in found} == free, (round_, query)
+                z = rng.choice([2, 5, 8, 11])
                 counted = 0
                 for lon, lat in (QUIMPER, GRENOBLE):
-                    x, y = tile_xy(lon, lat, 5)
-                    content = client.get(f"/api/v1/tiles/homes/5/{x}/{y}.mvt?{query}").content
-                    assert features(content) == expected_tile(people.owner, 5, x, y, query)
+                    x, y = tile_xy(lon, lat, z)
+                    content = client.get(f"/api/v1/tiles/homes/{z}/{x}/{y}.mvt?{query}").content
+                    assert features(content) == expected_tile(people.owner, z, x, y, query), (
+                        round_,
+                        z,
+                        query,
+                    )
                     counted += total(content)
-                assert counted == len(free), (round_, query)
+                if z <= 8:  # each city's homes in one tile (spread over less than a z11 tile's width)
+                    assert counted == len(free), (round_, query)
 
         check(0)
         # Periods removed and added: the home's availability (kept by the database) and the results follow.
@@ -243,3 +258,96 @@ class TestDatedTiles:
                 actor=people.other, home=home, start=in_days(60), end=in_days(60 + rng.randint(2, 9))
             )
         check(1)
+
+
+def free_runs() -> set[tuple]:
+    return {
+        (r.home_id, r.owner_id, r.sleeps, r.kind, round(r.x, 3), round(r.y, 3), r.free.lower, r.free.upper)
+        for r in HomeFreeRun.objects.all()
+    }
+
+
+class TestFreeRuns:
+    def test_free_runs_follow_every_change_of_homes_and_periods(self, people):
+        """Random periods added and removed, publications, pauses, moves, new sizes and kinds, deletions: the
+        free runs the trigger keeps equal a recount from scratch, and are the published homes' availability."""
+        rng = random.Random(41)
+        made: list[Home] = []
+        for step in range(45):
+            action = rng.choice(
+                ["create", "period", "period", "unperiod", "publish", "pause", "move", "resize", "delete"]
+            )
+            if action == "create" or not made:
+                lon, lat = rng.choice([GRENOBLE, QUIMPER])
+                home = make_home(
+                    people.other, lon=lon + rng.uniform(-0.05, 0.05), lat=lat, sleeps=rng.randint(1, 6)
+                )
+                services.home_publish(actor=people.other, home=home)
+                made.append(home)
+                continue
+            home = Home.objects.get(pk=rng.choice(made).pk)
+            if action == "period" and home.status != HomeStatus.ARCHIVED:
+                start = rng.randint(1, 80)
+                taken = [(p.period.lower, p.period.upper) for p in home.periods.all()]
+                first, last = in_days(start), in_days(start + rng.randint(1, 9))
+                if all(last <= a or first >= b for a, b in taken):
+                    services.availability_add(actor=people.other, home=home, start=first, end=last)
+            elif action == "unperiod" and home.periods.exists():
+                services.availability_delete(actor=people.other, period=rng.choice(list(home.periods.all())))
+            elif action == "publish" and home.status in (HomeStatus.DRAFT, HomeStatus.PAUSED):
+                services.home_publish(actor=people.other, home=home)
+            elif action == "pause" and home.status == HomeStatus.PUBLISHED:
+                services.home_pause(actor=people.other, home=home)
+            elif action == "move":
+                lon, lat = rng.choice([GRENOBLE, QUIMPER])
+                services.home_update(
+                    actor=people.other, home=home, lon=lon, lat=lat + rng.uniform(-0.02, 0.02)
+                )
+            elif action == "resize":
+                services.home_update(actor=people.other, home=home, sleeps=rng.randint(1, 6), kind="house")
+            elif action == "delete":
+                gone = home.pk
+                home.delete()
+                made = [h for h in made if h.pk != gone]
+            kept = free_runs()
+            services.home_cells_rebuild()
+            assert free_runs() == kept, f"step {step} ({action})"
+        expected = {
+            (h.pk, r.lower, r.upper)
+            for h in Home.objects.filter(status=HomeStatus.PUBLISHED)
+            for r in Home.objects.values_list("availability", flat=True).get(pk=h.pk)
+        }
+        assert {(run[0], run[6], run[7]) for run in free_runs()} == expected
+        assert expected  # some published home has a free run
+
+    @pytest.mark.parametrize("z", [0, 4, 5, 8])
+    def test_dated_tiles_with_size_and_kind_equal_the_tiles_grouped_from_the_homes(self, people, spread, z):
+        rng = random.Random(z)
+        for home in spread:
+            services.availability_add(
+                actor=people.other,
+                home=home,
+                start=in_days(rng.randint(3, 10)),
+                end=in_days(rng.randint(14, 30)),
+            )
+        client = client_for(people.owner)
+        queries = [
+            f"start={in_days(12)}&end={in_days(18)}&flexibility=2",
+            f"start={in_days(12)}&end={in_days(18)}&flexibility=2&guests=3",
+            f"start={in_days(11)}&end={in_days(15)}&kind=house",
+            f"start={in_days(9)}&end={in_days(20)}&flexibility=5&guests=2&kind=flat",
+            f"start={in_days(12)}&end={in_days(14)}&flexibility=4",  # slack too wide: grouped from the homes
+        ]
+        shown = 0
+        for lon, lat in (QUIMPER, GRENOBLE):
+            x, y = tile_xy(lon, lat, z)
+            for query in queries:
+                with CaptureQueriesContext(connection) as captured:
+                    response = client.get(f"/api/v1/tiles/homes/{z}/{x}/{y}.mvt?{query}")
+                assert response.status_code == 200
+                assert features(response.content) == expected_tile(people.owner, z, x, y, query), query
+                # Read from the free runs, but for the stay whose slack is too wide.
+                from_runs = any("exchanges_homefreerun" in q["sql"] for q in captured.captured_queries)
+                assert from_runs == ("flexibility=4" not in query), query
+                shown += total(response.content)
+        assert shown > 0
