@@ -248,8 +248,8 @@ def home_tile(request: HttpRequest, z: Annotated[int, Path(ge=0, le=22)], x: int
 
 def _precounted_tile(request: HttpRequest, params: QueryDict, z: int, x: int, y: int) -> bytes | None:
     """A low-zoom tile filtered on party size, kind and dates alone, from what the database keeps counted:
-    the faceted cells without dates, the free runs with dates when the stay is longer than twice its slack.
-    None when neither answers (the tile is then grouped from the homes)."""
+    the faceted cells without dates; with dates, the free runs when the stay is longer than twice its slack
+    and the tile holds many homes. None otherwise (the tile is then grouped from its homes)."""
     data = lists.cleaned(params, HomeSearchFilter, Home.objects.none(), allowed=())
     guests = int(data["guests"]) if data.get("guests") is not None else None
     kind = data.get("kind") or None
@@ -259,7 +259,7 @@ def _precounted_tile(request: HttpRequest, params: QueryDict, z: int, x: int, y:
         return tiles.counted_tile(viewer, z, x, y, guests=guests, kind=kind)
     slack = dt.timedelta(days=int(data.get("flexibility") or 0))
     stay, window = DateRange(start, end), DateRange(start - slack, end + slack)
-    if tiles.middle(stay, window) is None:
+    if tiles.middle(stay, window) is None or not tiles.holds_many(z, x, y):
         return None
     return tiles.dated_tile(viewer, z, x, y, stay=stay, window=window, guests=guests, kind=kind)
 

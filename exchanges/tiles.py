@@ -24,6 +24,7 @@ from django.db.models import QuerySet
 from exchanges.models import (
     CELLS_MAX_ZOOM,
     FACETS_MAX_ZOOM,
+    GRID_LEVELS,
     GRID_SIDE,
     MERCATOR_HALF,
     Home,
@@ -237,6 +238,26 @@ def dated_tile(
     )
     params = [held, nights, viewer_id, west, east, south, north, *extra, z, x, y, z, x, y]
     return _run(query, params)
+
+
+def holds_many(z: int, x: int, y: int) -> bool:
+    """Whether the tile holds at least a tenth of all published homes (read from the counted cells): then a
+    dated tile is cheaper from the free runs (a cost that follows all the homes free on the stay's nights)
+    than grouped from the tile's homes through the search index (a cost that follows the tile's homes).
+    Measured on the bench's million homes: a Paris tile of 140 000 homes at z8, 70 ms grouped, 50 ms from the
+    runs; a tile of 50 000 homes is grouped in half the runs' time."""
+    level = max(z - GRID_LEVELS, 0)
+    span = 2 ** max(GRID_LEVELS - z, 0)  # cells of that level across the tile
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT coalesce(sum(count), 0) FROM exchanges_homecell WHERE zoom = 0),"
+            " (SELECT coalesce(sum(count), 0) FROM exchanges_homecell WHERE zoom = %s"
+            "  AND cx BETWEEN %s AND %s AND cy BETWEEN %s AND %s)",
+            [level, x * span, (x + 1) * span - 1, y * span, (y + 1) * span - 1],
+        )
+        row = cursor.fetchone()
+    every, inside = (int(row[0]), int(row[1])) if row else (0, 0)
+    return inside > 0 and inside * 10 >= every
 
 
 def middle(stay: DateRange, window: DateRange) -> DateRange | None:

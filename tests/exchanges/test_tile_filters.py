@@ -351,3 +351,10 @@ class TestFreeRuns:
                 assert from_runs == ("flexibility=4" not in query), query
                 shown += total(response.content)
         assert shown > 0
+        if z > 0:
+            # A tile holding few of the homes (here none) is grouped from its homes, not read from the runs.
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(f"/api/v1/tiles/homes/{z}/0/0.mvt?{queries[0]}")
+            assert response.status_code == 200
+            assert response.content == b""
+            assert not any("exchanges_homefreerun" in q["sql"] for q in captured.captured_queries)
