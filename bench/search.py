@@ -97,8 +97,8 @@ def generate(url: str, size: int) -> float:
         # recounted once at the end by the service that does it after any bulk load).
         conn.execute("SET session_replication_role = replica")
         conn.execute(
-            "TRUNCATE exchanges_home, exchanges_availabilityperiod, exchanges_destinationwish, exchanges_homecell "
-            "CASCADE"
+            "TRUNCATE exchanges_home, exchanges_availabilityperiod, exchanges_destinationwish, exchanges_homecell, "
+            "exchanges_homefacetcell, exchanges_homefreerun CASCADE"
         )
         communes = conn.execute(
             "SELECT code, departement_id, region_id, population, ST_X(point), ST_Y(point) FROM geo_commune "
@@ -206,7 +206,8 @@ def generate(url: str, size: int) -> float:
     with psycopg.connect(conninfo(url + BENCH_DB), autocommit=True) as conn:
         for table in ("exchanges_home", "exchanges_availabilityperiod", "exchanges_destinationwish"):
             conn.execute(f"VACUUM ANALYZE {table}")
-        conn.execute("VACUUM ANALYZE exchanges_homecell")
+        for table in ("exchanges_homecell", "exchanges_homefacetcell", "exchanges_homefreerun"):
+            conn.execute(f"VACUUM ANALYZE {table}")
     return time.perf_counter() - started
 
 
