@@ -232,7 +232,7 @@ def home_tile(request: HttpRequest, z: Annotated[int, Path(ge=0, le=22)], x: int
         body: bytes | None = None
         if not active and z <= tiles.CELLS_MAX_ZOOM:
             body = tiles.counted_tile(_actor(request).pk, z, x, y)
-        elif active <= tiles.DATED and z <= tiles.FACETS_MAX_ZOOM:
+        elif active <= tiles.PRECOUNTED and z <= tiles.FACETS_MAX_ZOOM:
             body = _precounted_tile(request, params, z, x, y)
         if body is None:
             queryset = lists.filtered(
@@ -247,21 +247,35 @@ def home_tile(request: HttpRequest, z: Annotated[int, Path(ge=0, le=22)], x: int
 
 
 def _precounted_tile(request: HttpRequest, params: QueryDict, z: int, x: int, y: int) -> bytes | None:
-    """A low-zoom tile filtered on party size, kind and dates alone, from what the database keeps counted:
-    the faceted cells without dates; with dates, the free runs when the stay is longer than twice its slack
+    """A low-zoom tile filtered on party size, kind, dates, amenities and accessibility alone, from what the
+    database keeps counted: the faceted cells without dates (party size and kind only); with dates, the free runs when the stay is longer than twice its slack
     and the tile holds many homes. None otherwise (the tile is then grouped from its homes)."""
     data = lists.cleaned(params, HomeSearchFilter, Home.objects.none(), allowed=())
     guests = int(data["guests"]) if data.get("guests") is not None else None
     kind = data.get("kind") or None
     start, end = data.get("start"), data.get("end")
+    amenities, accessibility = data.get("amenities") or [], data.get("accessibility") or []
     viewer = _actor(request).pk
     if start is None or end is None:  # the form has them both or neither
+        if amenities or accessibility:
+            return None  # not counted by facet
         return tiles.counted_tile(viewer, z, x, y, guests=guests, kind=kind)
     slack = dt.timedelta(days=int(data.get("flexibility") or 0))
     stay, window = DateRange(start, end), DateRange(start - slack, end + slack)
     if tiles.middle(stay, window) is None or not tiles.holds_many(z, x, y):
         return None
-    return tiles.dated_tile(viewer, z, x, y, stay=stay, window=window, guests=guests, kind=kind)
+    return tiles.dated_tile(
+        viewer,
+        z,
+        x,
+        y,
+        stay=stay,
+        window=window,
+        guests=guests,
+        kind=kind,
+        amenities=amenities,
+        accessibility=accessibility,
+    )
 
 
 def _tile_etag(request: HttpRequest, z: int, x: int, y: int, params: QueryDict) -> str:

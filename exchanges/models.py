@@ -302,6 +302,7 @@ class Home(FSMModelMixin, models.Model):
                 func="""
     IF TG_OP = 'UPDATE' AND OLD.status = NEW.status AND OLD.availability = NEW.availability
        AND OLD.sleeps = NEW.sleeps AND OLD.kind = NEW.kind AND OLD.owner_id = NEW.owner_id
+       AND OLD.amenities = NEW.amenities AND OLD.accessibility = NEW.accessibility
        AND ST_X(OLD.public_point_m) = ST_X(NEW.public_point_m) AND ST_Y(OLD.public_point_m) = ST_Y(NEW.public_point_m)
     THEN
         RETURN NULL;
@@ -310,8 +311,9 @@ class Home(FSMModelMixin, models.Model):
         DELETE FROM exchanges_homefreerun WHERE home_id = OLD.id;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.status = 'published' THEN
-        INSERT INTO exchanges_homefreerun (home_id, owner_id, sleeps, kind, x, y, free)
-        SELECT NEW.id, NEW.owner_id, NEW.sleeps, NEW.kind, ST_X(NEW.public_point_m), ST_Y(NEW.public_point_m), r
+        INSERT INTO exchanges_homefreerun (home_id, owner_id, sleeps, kind, amenities, accessibility, x, y, free)
+        SELECT NEW.id, NEW.owner_id, NEW.sleeps, NEW.kind, NEW.amenities, NEW.accessibility,
+            ST_X(NEW.public_point_m), ST_Y(NEW.public_point_m), r
         FROM unnest(NEW.availability) r;
     END IF;
     RETURN NULL;
@@ -589,7 +591,7 @@ class HomeFacetCell(models.Model):
 
 class HomeFreeRun(models.Model):
     """One free run (a range of its availability) of a published home, with what a dated tile reads of the
-    home: its owner, party size, kind and public point in Web Mercator (kept by Home's `home_free_runs` trigger,
+    home: its owner, party size, kind, amenities, accessibility and public point in Web Mercator (kept by Home's `home_free_runs` trigger,
     recomputed by `services.home_cells_rebuild`). A stay with its slack is exactly found from runs: when the stay
     is longer than twice its slack, every slid stay holds its middle nights, so a home has at most one run that
     can hold it, and that run holds it when it is at least as long as the stay. The `home_free_run` index finds
@@ -600,6 +602,8 @@ class HomeFreeRun(models.Model):
     owner_id = models.BigIntegerField()
     sleeps = models.PositiveSmallIntegerField()
     kind = models.CharField(max_length=10)
+    amenities = ArrayField(models.CharField(max_length=30), default=list)
+    accessibility = ArrayField(models.CharField(max_length=30), default=list)
     x = models.FloatField()
     y = models.FloatField()
     free = DateRangeField()
@@ -610,7 +614,7 @@ class HomeFreeRun(models.Model):
             GistIndex(
                 fields=["free"],
                 name="home_free_run",
-                include=["x", "y", "sleeps", "kind", "owner_id", "home_id"],
+                include=["x", "y", "sleeps", "kind", "owner_id", "home_id", "amenities", "accessibility"],
             )
         ]
 

@@ -274,8 +274,9 @@ def home_cells_rebuild() -> int:
             )
         cursor.execute("DELETE FROM exchanges_homefreerun")
         cursor.execute(
-            "INSERT INTO exchanges_homefreerun (home_id, owner_id, sleeps, kind, x, y, free)"
-            " SELECT h.id, h.owner_id, h.sleeps, h.kind, ST_X(h.public_point_m), ST_Y(h.public_point_m), r"
+            "INSERT INTO exchanges_homefreerun (home_id, owner_id, sleeps, kind, amenities, accessibility, x, y, free)"
+            " SELECT h.id, h.owner_id, h.sleeps, h.kind, h.amenities, h.accessibility, ST_X(h.public_point_m),"
+            " ST_Y(h.public_point_m), r"
             " FROM exchanges_home h CROSS JOIN LATERAL unnest(h.availability) r WHERE h.status = %s",
             [HomeStatus.PUBLISHED],
         )

@@ -33,10 +33,9 @@ from exchanges.models import (
     cell_sql,
 )
 
-# The filters that the faceted cells answer alone (at z ≤ FACETS_MAX_ZOOM).
-FACETS = frozenset({"guests", "kind"})
-# The filters that the free runs answer alone (at z ≤ FACETS_MAX_ZOOM, with dates: `dated_tile`).
-DATED = frozenset({"start", "end", "flexibility", "guests", "kind"})
+# The filters that the faceted cells (party size, kind) or, with dates, the free runs answer alone, at
+# z ≤ FACETS_MAX_ZOOM (`counted_tile`, `dated_tile`).
+PRECOUNTED = frozenset({"start", "end", "flexibility", "guests", "kind", "amenities", "accessibility"})
 EXTENT = 4096
 BUFFER = 64
 SIDE = 2 * MERCATOR_HALF
@@ -199,11 +198,13 @@ def dated_tile(
     window: DateRange,
     guests: int | None = None,
     kind: str | None = None,
+    amenities: list[str] | None = None,
+    accessibility: list[str] | None = None,
 ) -> bytes:
     """The tile of the published homes but the viewer's own that are free for a stay of `stay`'s nights
     sliding inside `window`, from their free runs (HomeFreeRun), for stays longer than twice their slack (the
     nights from window.lower + nights to window.upper - nights are then in every slid stay: `middle(...)`);
-    the same layers as `tile` with those filters. Only up to FACETS_MAX_ZOOM: above, the search index is
+    the same layers as `tile` with those filters (and amenities, accessibility: every one asked). Only up to FACETS_MAX_ZOOM: above, the search index is
     faster."""
     nights = (stay.upper - stay.lower).days
     held = middle(stay, window)
@@ -219,6 +220,11 @@ def dated_tile(
     if kind is not None:
         where += " AND kind = %s"
         extra.append(kind)
+    extra_lists: list[list[str]] = []
+    for column, values in (("amenities", amenities), ("accessibility", accessibility)):
+        if values:  # every one of them, as the search (ChoicesArrayFilter)
+            where += f" AND {column} @> %s::varchar[]"
+            extra_lists.append(sorted(set(values)))
     cx = cell_of_coordinate_sql("x", "x", str(int(z)))
     cy = cell_of_coordinate_sql("y", "y", str(int(z)))
     query = (
@@ -236,7 +242,7 @@ def dated_tile(
         f"   SELECT id, sleeps, kind, {_geom('mx', 'my')} AS geom FROM c WHERE count = 1"
         "  ) t), '')"
     )
-    params = [held, nights, viewer_id, west, east, south, north, *extra, z, x, y, z, x, y]
+    params = [held, nights, viewer_id, west, east, south, north, *extra, *extra_lists, z, x, y, z, x, y]
     return _run(query, params)
 
 

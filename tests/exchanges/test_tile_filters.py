@@ -62,6 +62,8 @@ def spread(people):
             lat=lat + rng.uniform(-0.05, 0.05),
             sleeps=rng.choice([1, 2, 3, 4, 6]),
             kind=rng.choice(["flat", "house", "other"]),
+            amenities=rng.sample(["wifi", "garden", "parking", "lift"], rng.randint(0, 3)),
+            accessibility=rng.sample(["step_free", "adapted_bathroom"], rng.randint(0, 1)),
         )
         services.home_publish(actor=people.other, home=home)
         homes.append(home)
@@ -139,6 +141,7 @@ class TestFacetedTiles:
             "guests=6&kind=other",
             "guests=30",
             "kind=",
+            "guests=2&amenities=wifi",
         ]
         shown = 0
         for lon, lat in (QUIMPER, GRENOBLE):
@@ -148,9 +151,12 @@ class TestFacetedTiles:
                     response = client.get(f"/api/v1/tiles/homes/{z}/{x}/{y}.mvt?{query}")
                 assert response.status_code == 200
                 assert features(response.content) == expected_tile(people.owner, z, x, y, query), query
-                # Summed from the faceted cells ("kind=" is no filter: the counted cells).
+                # Summed from the faceted cells ("kind=" is no filter: the counted cells; amenities are not
+                # counted by facet: grouped from the homes).
                 sql = " ".join(q["sql"] for q in captured.captured_queries)
-                assert ("exchanges_homefacetcell" in sql) == (query != "kind="), query
+                assert ("exchanges_homefacetcell" in sql) == (
+                    query not in ("kind=", "guests=2&amenities=wifi")
+                ), query
                 shown += total(response.content)
         assert shown > 0
 
@@ -262,7 +268,18 @@ class TestDatedTiles:
 
 def free_runs() -> set[tuple]:
     return {
-        (r.home_id, r.owner_id, r.sleeps, r.kind, round(r.x, 3), round(r.y, 3), r.free.lower, r.free.upper)
+        (
+            r.home_id,
+            r.owner_id,
+            r.sleeps,
+            r.kind,
+            round(r.x, 3),
+            round(r.y, 3),
+            r.free.lower,
+            r.free.upper,
+            tuple(r.amenities),
+            tuple(r.accessibility),
+        )
         for r in HomeFreeRun.objects.all()
     }
 
@@ -304,7 +321,13 @@ class TestFreeRuns:
                     actor=people.other, home=home, lon=lon, lat=lat + rng.uniform(-0.02, 0.02)
                 )
             elif action == "resize":
-                services.home_update(actor=people.other, home=home, sleeps=rng.randint(1, 6), kind="house")
+                services.home_update(
+                    actor=people.other,
+                    home=home,
+                    sleeps=rng.randint(1, 6),
+                    kind="house",
+                    amenities=rng.sample(["wifi", "garden"], rng.randint(0, 2)),
+                )
             elif action == "delete":
                 gone = home.pk
                 home.delete()
@@ -336,6 +359,9 @@ class TestFreeRuns:
             f"start={in_days(12)}&end={in_days(18)}&flexibility=2&guests=3",
             f"start={in_days(11)}&end={in_days(15)}&kind=house",
             f"start={in_days(9)}&end={in_days(20)}&flexibility=5&guests=2&kind=flat",
+            f"start={in_days(12)}&end={in_days(18)}&amenities=wifi",
+            f"start={in_days(11)}&end={in_days(17)}&flexibility=1&amenities=wifi,garden&guests=2",
+            f"start={in_days(12)}&end={in_days(18)}&accessibility=step_free",
             f"start={in_days(12)}&end={in_days(14)}&flexibility=4",  # slack too wide: grouped from the homes
         ]
         shown = 0
