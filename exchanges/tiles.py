@@ -6,12 +6,15 @@ one is that home (layer `homes`, with `id`, `sleeps`, `kind`, at its public poin
 point of `homes`. Only public points are used, in Web Mercator (`public_point_m`).
 
 A tile without filters reads the cells that the database keeps counted (HomeCell), less the viewer's own
-homes, so a national tile costs a few hundred rows whatever the number of homes. A tile filtered on party size
-and kind alone, up to FACETS_MAX_ZOOM, sums the faceted cells the database keeps as well (HomeFacetCell): a few
-facets per cell. Any other filtered tile (dates, amenities…) groups the matching homes on the same grid as it
-goes: through the search index when the tile is small, through the dates index (`home_dates`, which holds the
-columns these tiles read: no row is read) when the tile is wide and the dates select, as the planner finds.
-Every path counts exactly the homes that the same search lists.
+homes, so a national tile costs a few hundred rows whatever the number of homes. Up to FACETS_MAX_ZOOM:
+- filtered on party size and kind alone, it sums the faceted cells the database keeps as well (HomeFacetCell);
+- filtered on dates (with party size, kind, amenities, accessibility), when the stay is longer than twice its
+  slack and the tile holds at least a tenth of the homes, it groups the homes' free runs that hold the stay's
+  middle nights (HomeFreeRun: narrow rows, read from their index alone), not the homes.
+Any other filtered tile groups the matching homes on the same grid as it goes: through the search index when
+the tile is small, through the dates index (`home_dates`, which holds the columns these tiles read: no row is
+read) when the tile is wide and the dates select, as the planner finds. Every path counts exactly the homes
+that the same search lists (tests/exchanges/test_tile_filters.py compares them).
 """
 
 from typing import Any
