@@ -116,7 +116,7 @@ def _grouped(homes: QuerySet[Home], z: int, x: int, y: int) -> bytes:
         f"   WHERE count = 1 AND cx BETWEEN {x0} AND {x0 + GRID_SIDE - 1} AND cy BETWEEN {y0} AND {y0 + GRID_SIDE - 1}"
         "  ) t), '')"
     )
-    return _run(query, [*params, z, x, y, z, x, y])
+    return _run(query, [*params, z, x, y, z, x, y], without_jit=True)
 
 
 def counted_tile(
@@ -277,11 +277,16 @@ def middle(stay: DateRange, window: DateRange) -> DateRange | None:
     return DateRange(start, end) if start < end else None
 
 
-def _run(query: str, params: list[Any]) -> bytes:
-    with transaction.atomic(), connection.cursor() as cursor:
-        # A tile's plan is costed high when it groups many homes, which turns JIT compilation on: 40–100 ms
-        # of compiling (EXPLAIN ANALYZE of a filtered national tile) for a query that then runs in less.
-        cursor.execute("SET LOCAL jit = off")
-        cursor.execute(query, params)
-        row = cursor.fetchone()
+def _run(query: str, params: list[Any], *, without_jit: bool = False) -> bytes:
+    with connection.cursor() as cursor:
+        if without_jit:
+            # A tile grouped from many homes is costed high, which turns JIT compilation on: 40–100 ms of
+            # compiling (EXPLAIN ANALYZE of a filtered national tile) for a query that then runs in less.
+            with transaction.atomic():
+                cursor.execute("SET LOCAL jit = off")
+                cursor.execute(query, params)
+                row = cursor.fetchone()
+        else:
+            cursor.execute(query, params)
+            row = cursor.fetchone()
     return bytes(row[0]) if row and row[0] is not None else b""
