@@ -207,8 +207,8 @@ def dated_tile(
     """The tile of the published homes but the viewer's own that are free for a stay of `stay`'s nights
     sliding inside `window`, from their free runs (HomeFreeRun), for stays longer than twice their slack (the
     nights from window.lower + nights to window.upper - nights are then in every slid stay: `middle(...)`);
-    the same layers as `tile` with those filters (and amenities, accessibility: every one asked). Only up to FACETS_MAX_ZOOM: above, the search index is
-    faster."""
+    the same layers as `tile` with those filters (and amenities, accessibility: every one asked). For wide
+    tiles up to FACETS_MAX_ZOOM (`holds_many`): on smaller ones the search index is faster."""
     nights = (stay.upper - stay.lower).days
     held = middle(stay, window)
     if held is None:
@@ -253,8 +253,8 @@ def holds_many(z: int, x: int, y: int) -> bool:
     """Whether the tile holds at least a tenth of all published homes (read from the counted cells): then a
     dated tile is cheaper from the free runs (a cost that follows all the homes free on the stay's nights)
     than grouped from the tile's homes through the search index (a cost that follows the tile's homes).
-    Measured on the bench's million homes: a Paris tile of 140 000 homes at z8, 70 ms grouped, 50 ms from the
-    runs; a tile of 50 000 homes is grouped in half the runs' time."""
+    Measured on the bench's million homes (the database backend's CPU time): a Paris tile of 140 000 homes at
+    z8, 70 ms grouped, 40–50 ms from the runs; smaller tiles cost less grouped, the runs cost the same."""
     level = max(z - GRID_LEVELS, 0)
     span = 2 ** max(GRID_LEVELS - z, 0)  # cells of that level across the tile
     with connection.cursor() as cursor:
