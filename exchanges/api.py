@@ -9,6 +9,7 @@ import json
 from typing import Annotated, Literal
 
 from django.db.backends.postgresql.psycopg_any import DateRange
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.translation import gettext as _
 from ninja import File, Path, Query, Router, UploadedFile
@@ -238,7 +239,7 @@ def home_tile(request: HttpRequest, z: Annotated[int, Path(ge=0, le=22)], x: int
             queryset = lists.filtered(
                 params, HomeSearchFilter, selectors.homes_searchable(_actor(request)), request=request
             )
-            body = tiles.tile(queryset, z, x, y)
+            body = tiles.tile(queryset.filter(_held_nights(params)), z, x, y)
         response = HttpResponse(body, content_type="application/vnd.mapbox-vector-tile")
     response["ETag"] = etag
     # Private: a search may exclude the user's own homes or depend on where they live.
@@ -276,6 +277,20 @@ def _precounted_tile(request: HttpRequest, params: QueryDict, z: int, x: int, y:
         amenities=amenities,
         accessibility=accessibility,
     )
+
+
+def _held_nights(params: QueryDict) -> Q:
+    """For a tile grouped from its homes: a stay longer than twice its slack holds its middle nights, however
+    it slides, so a matching home is free on them (necessary, not sufficient: the FilterSet decides). The dates
+    index (`home_dates`) tests it, and it leaves far fewer homes to check than the window's overlap. Not added
+    to the search itself: there, its low estimate turned the newest-first order away from its index."""
+    data = lists.cleaned(params, HomeSearchFilter, Home.objects.none(), allowed=())
+    start, end = data.get("start"), data.get("end")
+    if start is None or end is None:
+        return Q()
+    slack = dt.timedelta(days=int(data.get("flexibility") or 0))
+    held = tiles.middle(DateRange(start, end), DateRange(start - slack, end + slack))
+    return Q(availability__contains=held) if held is not None else Q()
 
 
 def _tile_etag(request: HttpRequest, z: int, x: int, y: int, params: QueryDict) -> str:

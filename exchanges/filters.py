@@ -232,14 +232,11 @@ def _available(queryset: Any, start: dt.date | None, end: dt.date | None, flexib
     window = DateRange(start - slack, end + slack)
     # The index finds the homes free at some point of the window; the exact test then wants one period that
     # leaves the whole stay free inside it.
-    queryset = queryset.filter(availability__overlap=window)
-    if 2 * slack < end - start:
-        # However it slides, a stay longer than twice the slack holds the nights from start + slack to
-        # end - slack: a home must be free on all of them (necessary, not sufficient; FreeNights decides). The
-        # index tests it too, and it leaves far fewer homes to check than the overlap (issue 8: filtered
-        # national tiles).
-        queryset = queryset.filter(availability__contains=DateRange(start + slack, end - slack))
-    return queryset.alias(free=FreeNights("availability", window)).filter(free__gte=(end - start).days)
+    return (
+        queryset.filter(availability__overlap=window)
+        .alias(free=FreeNights("availability", window))
+        .filter(free__gte=(end - start).days)
+    )
 
 
 def open_to_any(start: dt.date | None, end: dt.date | None) -> Exists:
