@@ -3,10 +3,13 @@
 Search, tiles and favourites come with the rest of the homes issue; the paths here are the contract.
 """
 
+import datetime as dt
 import hashlib
 import json
 from typing import Annotated, Literal
 
+from django.db.backends.postgresql.psycopg_any import DateRange
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.translation import gettext as _
 from ninja import File, Path, Query, Router, UploadedFile
@@ -225,18 +228,69 @@ def home_tile(request: HttpRequest, z: Annotated[int, Path(ge=0, le=22)], x: int
         response = HttpResponse(status=304)
     else:
         lists.check_params(params, HomeSearchFilter, allowed=())
-        if not params and z <= tiles.CELLS_MAX_ZOOM:
+        # An empty value is no filter (the FilterSet ignores it): the counted cells still answer.
+        active = {key for key in params if any(params.getlist(key))}
+        body: bytes | None = None
+        if not active and z <= tiles.CELLS_MAX_ZOOM:
             body = tiles.counted_tile(_actor(request).pk, z, x, y)
-        else:
+        elif active <= tiles.PRECOUNTED and z <= tiles.FACETS_MAX_ZOOM:
+            body = _precounted_tile(request, params, z, x, y)
+        if body is None:
             queryset = lists.filtered(
                 params, HomeSearchFilter, selectors.homes_searchable(_actor(request)), request=request
             )
-            body = tiles.tile(queryset, z, x, y)
+            body = tiles.tile(queryset.filter(_held_nights(params)), z, x, y)
         response = HttpResponse(body, content_type="application/vnd.mapbox-vector-tile")
     response["ETag"] = etag
     # Private: a search may exclude the user's own homes or depend on where they live.
     response["Cache-Control"] = "private, max-age=60"
     return response
+
+
+def _precounted_tile(request: HttpRequest, params: QueryDict, z: int, x: int, y: int) -> bytes | None:
+    """A low-zoom tile filtered on party size, kind, dates, amenities and accessibility alone, from what the
+    database keeps counted: the faceted cells without dates (party size and kind only); with dates, the free runs when the stay is longer than twice its slack
+    and the tile holds many homes. None otherwise (the tile is then grouped from its homes)."""
+    data = lists.cleaned(params, HomeSearchFilter, Home.objects.none(), allowed=())
+    guests = int(data["guests"]) if data.get("guests") is not None else None
+    kind = data.get("kind") or None
+    start, end = data.get("start"), data.get("end")
+    amenities, accessibility = data.get("amenities") or [], data.get("accessibility") or []
+    viewer = _actor(request).pk
+    if start is None or end is None:  # the form has them both or neither
+        if amenities or accessibility:
+            return None  # not counted by facet
+        return tiles.counted_tile(viewer, z, x, y, guests=guests, kind=kind)
+    slack = dt.timedelta(days=int(data.get("flexibility") or 0))
+    stay, window = DateRange(start, end), DateRange(start - slack, end + slack)
+    if tiles.middle(stay, window) is None or not tiles.holds_many(z, x, y):
+        return None
+    return tiles.dated_tile(
+        viewer,
+        z,
+        x,
+        y,
+        stay=stay,
+        window=window,
+        guests=guests,
+        kind=kind,
+        amenities=amenities,
+        accessibility=accessibility,
+    )
+
+
+def _held_nights(params: QueryDict) -> Q:
+    """For a tile grouped from its homes: a stay longer than twice its slack holds its middle nights, however
+    it slides, so a matching home is free on them (necessary, not sufficient: the FilterSet decides). The dates
+    index (`home_dates`) tests it, and it leaves far fewer homes to check than the window's overlap. Not added
+    to the search itself: there, its low estimate turned the newest-first order away from its index."""
+    data = lists.cleaned(params, HomeSearchFilter, Home.objects.none(), allowed=())
+    start, end = data.get("start"), data.get("end")
+    if start is None or end is None:
+        return Q()
+    slack = dt.timedelta(days=int(data.get("flexibility") or 0))
+    held = tiles.middle(DateRange(start, end), DateRange(start - slack, end + slack))
+    return Q(availability__contains=held) if held is not None else Q()
 
 
 def _tile_etag(request: HttpRequest, z: int, x: int, y: int, params: QueryDict) -> str:

@@ -30,16 +30,24 @@ from marketplace.fields import DateMultiRangeField
 GRID_LEVELS = 6
 GRID_SIDE = 2**GRID_LEVELS
 CELLS_MAX_ZOOM = 13
+# HomeFacetCell counts them per cell, party size (sleeps) and kind too, for the zooms up to FACETS_MAX_ZOOM: a low
+# zoom tile filtered on those alone sums cells instead of grouping hundreds of thousands of homes.
+FACETS_MAX_ZOOM = 8
 MERCATOR_HALF = 20037508.342789244
 
 
 def cell_sql(axis: str, point: str, zoom: str) -> str:
     """SQL: the column (axis "x") or row ("y") of the grid cell holding the Web Mercator `point` at tile zoom
     `zoom` (an SQL expression). The one formula of the grid: the trigger, the recount and the tiles use it."""
+    return cell_of_coordinate_sql(axis, f"ST_X({point})" if axis == "x" else f"ST_Y({point})", zoom)
+
+
+def cell_of_coordinate_sql(axis: str, coordinate: str, zoom: str) -> str:
+    """The same from the point's Web Mercator x (axis "x") or y (axis "y") alone (an SQL expression)."""
     side = 2 * MERCATOR_HALF
     if axis == "x":
-        return f"floor((ST_X({point}) + {MERCATOR_HALF}) * (2 ^ ({zoom} + {GRID_LEVELS})) / {side})::int"
-    return f"floor(({MERCATOR_HALF} - ST_Y({point})) * (2 ^ ({zoom} + {GRID_LEVELS})) / {side})::int"
+        return f"floor(({coordinate} + {MERCATOR_HALF}) * (2 ^ ({zoom} + {GRID_LEVELS})) / {side})::int"
+    return f"floor(({MERCATOR_HALF} - {coordinate}) * (2 ^ ({zoom} + {GRID_LEVELS})) / {side})::int"
 
 
 def cell_keys_sql(point: str, zooms: str = f"generate_series(0, {CELLS_MAX_ZOOM})") -> str:
@@ -51,6 +59,8 @@ def cell_keys_sql(point: str, zooms: str = f"generate_series(0, {CELLS_MAX_ZOOM}
         f" FROM {zooms} AS z(g)"
     )
 
+
+FACET_ZOOMS = f"generate_series(0, {FACETS_MAX_ZOOM})"
 
 # Home writes take this lock before touching the cells, so that two transactions changing several homes
 # cannot lock cells in opposite orders (a deadlock); home writes are rare, the wait is short.
@@ -175,6 +185,25 @@ class Home(FSMModelMixin, models.Model):
             GistIndex(
                 fields=["public_point"], name="home_match_point", condition=Q(status=HomeStatus.PUBLISHED)
             ),
+            # Dates first, for the filtered tiles of low zooms (a tile as wide as France: the place selects
+            # nothing there, the dates do): it holds every column those tiles and their usual filters read, so
+            # the homes free on the stay's middle nights are grouped from the index alone (index-only scan),
+            # without reading their rows scattered over the whole table.
+            GistIndex(
+                fields=["availability"],
+                name="home_dates",
+                include=[
+                    "id",
+                    "owner",
+                    "sleeps",
+                    "kind",
+                    "public_point_m",
+                    "availability",
+                    "amenities",
+                    "accessibility",
+                ],
+                condition=Q(status=HomeStatus.PUBLISHED),
+            ),
             models.Index(fields=["status", "region"], name="home_status_region"),
             models.Index(fields=["status", "-created_at", "-id"], name="home_status_newest"),
         ]
@@ -224,6 +253,72 @@ class Home(FSMModelMixin, models.Model):
     END IF;
     RETURN NULL;
 """,  # noqa: S608
+            ),
+            # The same for the faceted cells (party size and kind) of the low zooms; a change of sleeps or kind
+            # moves the home from one facet to another.
+            pgtrigger.Trigger(
+                name="home_facet_cells",
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+                # Constants only (CELLS_LOCK, the grid's SQL), nothing of a request.
+                func=f"""
+    IF TG_OP = 'UPDATE' AND OLD.status = NEW.status AND ST_X(OLD.public_point_m) = ST_X(NEW.public_point_m)
+       AND ST_Y(OLD.public_point_m) = ST_Y(NEW.public_point_m) AND OLD.sleeps = NEW.sleeps
+       AND OLD.kind = NEW.kind THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.status = 'published' THEN
+        PERFORM pg_advisory_xact_lock({CELLS_LOCK});
+        WITH k AS ({cell_keys_sql("OLD.public_point_m", FACET_ZOOMS)})
+        UPDATE exchanges_homefacetcell c SET count = c.count - 1, sum_x = c.sum_x - ST_X(OLD.public_point_m),
+            sum_y = c.sum_y - ST_Y(OLD.public_point_m), sum_id = c.sum_id - OLD.id
+        FROM k WHERE c.zoom = k.zoom AND c.cx = k.cx AND c.cy = k.cy AND c.sleeps = OLD.sleeps
+            AND c.kind = OLD.kind;
+        WITH k AS ({cell_keys_sql("OLD.public_point_m", FACET_ZOOMS)})
+        DELETE FROM exchanges_homefacetcell c USING k
+        WHERE c.zoom = k.zoom AND c.cx = k.cx AND c.cy = k.cy AND c.sleeps = OLD.sleeps AND c.kind = OLD.kind
+            AND c.count <= 0;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.status = 'published' THEN
+        PERFORM pg_advisory_xact_lock({CELLS_LOCK});
+        INSERT INTO exchanges_homefacetcell (zoom, cx, cy, sleeps, kind, count, sum_x, sum_y, sum_id)
+        SELECT k.zoom, k.cx, k.cy, NEW.sleeps, NEW.kind, 1, ST_X(NEW.public_point_m), ST_Y(NEW.public_point_m),
+            NEW.id
+        FROM ({cell_keys_sql("NEW.public_point_m", FACET_ZOOMS)}) k ORDER BY k.zoom
+        ON CONFLICT (zoom, cx, cy, sleeps, kind) DO UPDATE SET count = exchanges_homefacetcell.count + 1,
+            sum_x = exchanges_homefacetcell.sum_x + excluded.sum_x,
+            sum_y = exchanges_homefacetcell.sum_y + excluded.sum_y,
+            sum_id = exchanges_homefacetcell.sum_id + excluded.sum_id;
+    END IF;
+    RETURN NULL;
+""",  # noqa: S608
+            ),
+            # One row per free run of a published home (exchanges_homefreerun): rewritten whenever what a dated
+            # tile reads of the home changes (its periods rewrite the home row, whose availability the BEFORE
+            # trigger above recomputes first).
+            pgtrigger.Trigger(
+                name="home_free_runs",
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+                func="""
+    IF TG_OP = 'UPDATE' AND OLD.status = NEW.status AND OLD.availability = NEW.availability
+       AND OLD.sleeps = NEW.sleeps AND OLD.kind = NEW.kind AND OLD.owner_id = NEW.owner_id
+       AND OLD.amenities = NEW.amenities AND OLD.accessibility = NEW.accessibility
+       AND ST_X(OLD.public_point_m) = ST_X(NEW.public_point_m) AND ST_Y(OLD.public_point_m) = ST_Y(NEW.public_point_m)
+    THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        DELETE FROM exchanges_homefreerun WHERE home_id = OLD.id;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.status = 'published' THEN
+        INSERT INTO exchanges_homefreerun (home_id, owner_id, sleeps, kind, amenities, accessibility, x, y, free)
+        SELECT NEW.id, NEW.owner_id, NEW.sleeps, NEW.kind, NEW.amenities, NEW.accessibility,
+            ST_X(NEW.public_point_m), ST_Y(NEW.public_point_m), r
+        FROM unnest(NEW.availability) r;
+    END IF;
+    RETURN NULL;
+""",
             ),
         ]
 
@@ -494,6 +589,67 @@ class HomeCell(models.Model):
 
     def __str__(self) -> str:
         return f"z{self.zoom} {self.cx},{self.cy}: {self.count}"
+
+
+class HomeFacetCell(models.Model):
+    """Published homes of one party size (sleeps) and kind counted in one cell of the cluster grid, at the zooms
+    up to FACETS_MAX_ZOOM (kept by Home's `home_facet_cells` trigger, recomputed by
+    `services.home_cells_rebuild`): a tile filtered on party size and kind only sums a cell's facets. The same
+    sums as HomeCell."""
+
+    zoom = models.PositiveSmallIntegerField()
+    cx = models.IntegerField()
+    cy = models.IntegerField()
+    sleeps = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=10)
+    count = models.IntegerField()
+    sum_x = models.FloatField()
+    sum_y = models.FloatField()
+    sum_id = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = "case de la grille des logements par capacité et type"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["zoom", "cx", "cy", "sleeps", "kind"], name="home_facet_cell_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"z{self.zoom} {self.cx},{self.cy} {self.kind} {self.sleeps}: {self.count}"
+
+
+class HomeFreeRun(models.Model):
+    """One free run (a range of its availability) of a published home, with what a dated tile reads of the
+    home: its owner, party size, kind, amenities, accessibility and public point in Web Mercator (kept by Home's `home_free_runs` trigger,
+    recomputed by `services.home_cells_rebuild`). A stay with its slack is exactly found from runs: when the stay
+    is longer than twice its slack, every slid stay holds its middle nights, so a home has at most one run that
+    can hold it, and that run holds it when it is at least as long as the stay. The `home_free_run` index finds
+    the runs holding those nights and returns every column (index-only scan): a national dated tile groups a few
+    dozen thousand narrow index entries instead of the homes' rows."""
+
+    home_id = models.BigIntegerField(db_index=True)
+    owner_id = models.BigIntegerField()
+    sleeps = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=10)
+    amenities = ArrayField(models.CharField(max_length=30), default=list)
+    accessibility = ArrayField(models.CharField(max_length=30), default=list)
+    x = models.FloatField()
+    y = models.FloatField()
+    free = DateRangeField()
+
+    class Meta:
+        verbose_name = "période libre d'un logement publié"
+        indexes = [
+            GistIndex(
+                fields=["free"],
+                name="home_free_run",
+                include=["x", "y", "sleeps", "kind", "owner_id", "home_id", "amenities", "accessibility"],
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.home_id}: {self.free}"
 
 
 class SuggestionKind(models.TextChoices):

@@ -27,6 +27,7 @@ from exchanges.mails import mail_homes_back_on_the_map, mail_homes_paused_for_el
 from exchanges.models import (
     CELLS_LOCK,
     CELLS_MAX_ZOOM,
+    FACETS_MAX_ZOOM,
     Accessibility,
     Amenity,
     AvailabilityMode,
@@ -247,7 +248,8 @@ def home_archive(*, actor: User, home: Home) -> Home:
 @transaction.atomic
 def home_cells_rebuild() -> int:
     """Recount every cell of the cluster grid from the published homes (what the `home_cells` trigger keeps
-    up to date one home at a time): after a bulk load that bypassed triggers. Returns the number of cells."""
+    up to date one home at a time), their facets (`home_facet_cells`) and the homes' free runs
+    (`home_free_runs`): after a bulk load that bypassed triggers. Returns the number of cells."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CELLS_LOCK])
         cursor.execute("DELETE FROM exchanges_homecell")
@@ -260,6 +262,24 @@ def home_cells_rebuild() -> int:
                 " WHERE h.status = %s GROUP BY k.zoom, k.cx, k.cy",
                 [zoom, HomeStatus.PUBLISHED],
             )
+        cursor.execute("DELETE FROM exchanges_homefacetcell")
+        for zoom in range(FACETS_MAX_ZOOM + 1):
+            keys = cell_keys_sql("h.public_point_m", zooms="(VALUES (%s))")
+            cursor.execute(
+                "INSERT INTO exchanges_homefacetcell (zoom, cx, cy, sleeps, kind, count, sum_x, sum_y, sum_id)"  # noqa: S608
+                " SELECT k.zoom, k.cx, k.cy, h.sleeps, h.kind, count(*), sum(ST_X(h.public_point_m)),"
+                f" sum(ST_Y(h.public_point_m)), sum(h.id) FROM exchanges_home h CROSS JOIN LATERAL ({keys}) k"
+                " WHERE h.status = %s GROUP BY k.zoom, k.cx, k.cy, h.sleeps, h.kind",
+                [zoom, HomeStatus.PUBLISHED],
+            )
+        cursor.execute("DELETE FROM exchanges_homefreerun")
+        cursor.execute(
+            "INSERT INTO exchanges_homefreerun (home_id, owner_id, sleeps, kind, amenities, accessibility, x, y, free)"
+            " SELECT h.id, h.owner_id, h.sleeps, h.kind, h.amenities, h.accessibility, ST_X(h.public_point_m),"
+            " ST_Y(h.public_point_m), r"
+            " FROM exchanges_home h CROSS JOIN LATERAL unnest(h.availability) r WHERE h.status = %s",
+            [HomeStatus.PUBLISHED],
+        )
         cursor.execute("SELECT count(*) FROM exchanges_homecell")
         row = cursor.fetchone()
     _homes_changed()
