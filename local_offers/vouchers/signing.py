@@ -9,6 +9,7 @@ published); without them a development key is generated once into `settings.VOUC
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import hashlib
 import json
@@ -65,19 +66,21 @@ def _raw_private(key: Ed25519PrivateKey) -> bytes:
 
 
 def _dev_key(path: Path) -> str:
-    """The development key, generated once (exclusive create: parallel test workers agree on one)."""
+    """The development key, generated once. Written whole to a file of this process, then linked into place
+    (a link fails if the name exists): parallel test workers agree on one key, and none reads a file another
+    has created but not yet written."""
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         private = Ed25519PrivateKey.generate()
         public = private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
         kid = "dev-" + hashlib.sha256(public).hexdigest()[:8]
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as file:
-                file.write(f"{kid}:{b64url(_raw_private(private))}\n")
+        draft = path.with_name(f"{path.name}.{os.getpid()}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as file:
+            file.write(f"{kid}:{b64url(_raw_private(private))}\n")
+        with contextlib.suppress(FileExistsError):  # another process linked its key first: use that one
+            os.link(draft, path)
+        draft.unlink()
     return path.read_text().strip()
 
 

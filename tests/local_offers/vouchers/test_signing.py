@@ -3,6 +3,7 @@ fails, and keys rotate by id: a token signed by the previous key still verifies 
 
 import base64
 import json
+import multiprocessing
 
 import pytest
 from cryptography.exceptions import InvalidSignature
@@ -115,3 +116,15 @@ def test_the_public_key_set_never_carries_a_private_part():
     for jwk in signing.public_jwks()["keys"]:
         assert set(jwk) == {"kty", "crv", "x", "kid", "alg", "use"}
         assert len(_unb64(jwk["x"])) == 32
+
+
+def test_parallel_processes_agree_on_one_development_key(tmp_path):
+    """Test workers start together: each one reads the key the first link put in place, whole."""
+    path = tmp_path / "keys" / "voucher.key"
+    context = multiprocessing.get_context("fork")
+    with context.Pool(4) as pool:
+        keys = pool.map(signing._dev_key, [path] * 8)
+    assert len(set(keys)) == 1
+    assert keys[0].startswith("dev-")
+    assert ":" in keys[0]
+    assert [p.name for p in path.parent.iterdir()] == ["voucher.key"]  # no draft left behind
