@@ -337,6 +337,25 @@ def message_send(
     return message, created
 
 
+def _inserted(
+    actor: User, conversation_id: int, message_id: int, client_id: str, text: str, created_at: dt.datetime
+) -> Message:
+    """The message the send statement inserted, as a saved model instance built from what it returned (no
+    query to read it back)."""
+    message = Message(
+        id=message_id,
+        conversation_id=conversation_id,
+        kind=Message.Kind.USER,
+        sender=actor,
+        client_id=client_id,
+        text=text,
+        created_at=created_at,
+    )
+    message._state.adding = False
+    message._state.db = connection.alias
+    return message
+
+
 @transaction.atomic
 def _message_send(
     *, actor: User, conversation_id: int, text: str, client_id: str, attachment: int | None
@@ -374,17 +393,7 @@ def _message_send(
         raise error
     if blocked:
         raise Blocked()
-    message = Message(
-        id=message_id,
-        conversation_id=conversation_id,
-        kind=Message.Kind.USER,
-        sender=actor,
-        client_id=client_id,
-        text=text,
-        created_at=created_at,
-    )
-    message._state.adding = False
-    message._state.db = connection.alias
+    message = _inserted(actor, conversation_id, message_id, client_id, text, created_at)
     file = None
     if attachment is not None:
         file = (
@@ -449,17 +458,7 @@ async def message_send_live(*, actor: User, conversation_id: int, text: str, cli
     members, blocked, _retried_id, message_id, created_at, _jobs = row
     if blocked:
         raise Blocked()
-    message = Message(
-        id=message_id,
-        conversation_id=conversation_id,
-        kind=Message.Kind.USER,
-        sender=actor,
-        client_id=client_id,
-        text=cleaned,
-        created_at=created_at,
-    )
-    message._state.adding = False
-    message._state.db = connection.alias
+    message = _inserted(actor, conversation_id, message_id, client_id, cleaned, created_at)
     Message.attachment.related.set_cached_value(message, None)
     await publish_committed(
         [
