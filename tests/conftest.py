@@ -21,7 +21,7 @@ from tests.factories.organisations import (
     StaffRoleFactory,
 )
 from tests.processes import RedisServer
-from tests.transactional import warm_model_options
+from tests.transactional import keeps_territories, warm_model_options
 
 # Playwright runs its own event loop in the test thread while live_server serves Django from another one.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -115,10 +115,13 @@ def territories(_territories_loaded, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _journey_territories(request: pytest.FixtureRequest, django_db_blocker) -> Iterator[None]:
-    """A browser journey always runs on the real territories (its factories then reuse their rows) and
-    must leave them as they were, since its flush does not reload them."""
-    if request.node.get_closest_marker("browser") is None:
+def _kept_territories(request: pytest.FixtureRequest, django_db_blocker) -> Iterator[None]:
+    """A test whose flush keeps the territories (tests/transactional.py: every browser journey, every
+    concurrency test) always runs on the real ones, so that its factories reuse their rows (the `world`
+    codes are real ones), and must leave them as they were: rows it added would outlive it and be met by
+    whichever test this worker runs next (a CI run once failed a journey that way, 8 synthetic régions
+    left by an earlier test). Checked whether or not the test is a browser journey."""
+    if not keeps_territories(request.node):
         yield
         return
     from geo.models import Commune, Departement, Region, TerritoryDataset
@@ -129,7 +132,8 @@ def _journey_territories(request: pytest.FixtureRequest, django_db_blocker) -> I
         loaded = TerritoryDataset.objects.get()
         counts = (Region.objects.count(), Departement.objects.count(), Commune.objects.count())
     assert counts == (loaded.regions, loaded.departements, loaded.communes), (
-        "this browser test added or removed territories, which its flush keeps for the next journeys"
+        "this test added or removed territories, which its flush keeps for the next tests: "
+        "build its places on the real territories (the `world` fixture's codes)"
     )
 
 

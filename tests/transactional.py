@@ -17,6 +17,13 @@ KEEP_TERRITORIES = pytest.mark.django_db(
 )
 
 
+def keeps_territories(item: pytest.Item) -> bool:
+    """Whether the test's flush leaves the territories in place (its database mark leaves `geo` out)."""
+    mark = item.get_closest_marker("django_db")
+    available = mark.kwargs.get("available_apps") if mark is not None else None
+    return available is not None and "geo" not in available
+
+
 def warm_model_options() -> None:
     """Computes the field caches of every model with the whole registry (cached: near free when warm)."""
     if apps.stored_app_configs:  # inside a restricted window: what would be computed is what must be avoided

@@ -11,6 +11,7 @@ import time_machine
 from django.conf import settings
 from django.utils import timezone
 
+from geo.models import Commune
 from local_offers.models import Agreement, Facility
 from local_offers.vouchers import services
 from local_offers.vouchers.models import Voucher
@@ -59,8 +60,11 @@ class Offer:
 
 
 def another_agent() -> User:
+    """An eligible agent of an employer of its own, seated in a real commune (Chambéry): a concurrency test
+    keeps the territories past its flush, so a synthetic seat would outlive it."""
     agent = UserFactory()
-    EmploymentFactory(agent=agent, organisation=MemberOrganisationFactory())
+    seat = Commune.objects.get(code="73065")
+    EmploymentFactory(agent=agent, organisation=MemberOrganisationFactory(seat_commune=seat))
     return agent
 
 
