@@ -155,8 +155,8 @@ def conversation_sync_participants(*, subject_type: str, subject_id: int) -> Non
 
 
 def _publish_new(message: Message, participants: list[int]) -> None:
-    """message.new to every participant, message.received (a notification) to the others: one hop to the
-    channel layer after commit for both."""
+    """message.new to every participant after commit; message.received, the others' notification, is
+    recorded by the worker (its job deferred in this transaction), not pushed (MessageReceived.pushed)."""
     publish_all(
         [
             (
