@@ -491,7 +491,7 @@ _LiveOutcome = Message | None
 async def message_send_live(*, actor: User, conversation_id: int, text: str, client_id: str) -> Message:
     """`message_send` for the websocket (no attachment), awaited in the event loop, nothing in a thread: the
     send joins those of the process's other sockets in flight (_live_sends: one statement, _SEND_MANY_SQL,
-    for all of them: every check, the inserts, the jobs of the notifications), then the events of the batch
+    for all of them: every check, the inserts, the notifications' job), then the events of the batch
     are pushed, and this send returns once its message is committed and pushed. Same guarantees and errors
     as `message_send`, which answers the rare cases itself (a text to refuse, a retried client id, a retry
     racing the first send).
