@@ -11,14 +11,18 @@ going through Django.
 """
 
 import asyncio
+import collections
 import contextlib
 import weakref
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, Generic, TypeVar
 
 import psycopg
 from django.conf import settings
 from django.db import connections
+
+ItemT = TypeVar("ItemT")
+ResultT = TypeVar("ResultT")
 
 
 class _Pool:
@@ -82,3 +86,78 @@ def close_all() -> None:
             conn.pgconn.finish()
     _opened.clear()
     _pools.clear()
+
+
+class GroupCommit(Generic[ItemT, ResultT]):
+    """Writes submitted by many tasks of one event loop (a process's sockets), run together: one call of `run`
+    (one statement, one transaction) for every item that arrived while earlier ones were being written.
+
+    Nothing waits for a batch to fill: an item submitted to an idle loop starts its own batch at once (in the
+    loop's next turn, with whatever else arrived in the same turn); while `concurrency` batches are in flight,
+    new items queue and the next batch takes them all (at most `max_items`). `run` returns one outcome per item,
+    in order: its result, or the exception that item alone raises (a bad item must not fail the others).
+    Each submitter gets its own outcome once its batch's `run` has returned, i.e. after the commit.
+
+    bench/messaging.py: at 500 messages/s, one statement and one transaction per message cost PostgreSQL and
+    the server's event loop more than the rows themselves."""
+
+    def __init__(
+        self,
+        run: Callable[[list[ItemT]], Awaitable[list[ResultT | Exception]]],
+        *,
+        max_items: int = 64,
+        concurrency: int = 2,
+    ) -> None:
+        self.run = run
+        self.max_items = max_items
+        self.concurrency = concurrency
+        self._states: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _GroupState[ItemT, ResultT]] = (
+            weakref.WeakKeyDictionary()
+        )
+        self.batches = 0  # calls of `run` (tests)
+
+    async def submit(self, item: ItemT) -> ResultT:
+        loop = asyncio.get_running_loop()
+        state = self._states.get(loop)
+        if state is None:
+            state = self._states[loop] = _GroupState()
+        future: asyncio.Future[ResultT] = loop.create_future()
+        state.pending.append((item, future))
+        if state.active < self.concurrency:
+            state.active += 1
+            task = loop.create_task(self._drain(state))
+            state.tasks.add(task)
+            task.add_done_callback(state.tasks.discard)
+        # A submitter cancelled meanwhile (its socket closed) leaves its item in the batch: it is written and
+        # committed all the same, and the client's retry with the same client id finds it.
+        return await future
+
+    async def _drain(self, state: "_GroupState[ItemT, ResultT]") -> None:
+        try:
+            while state.pending:
+                batch = [state.pending.popleft() for _ in range(min(self.max_items, len(state.pending)))]
+                self.batches += 1
+                try:
+                    outcomes = await self.run([item for item, _future in batch])
+                except asyncio.CancelledError:
+                    for _item, future in batch:
+                        future.cancel()
+                    raise
+                except Exception as error:  # run's own failure: every item of the batch gets it
+                    outcomes = [error] * len(batch)
+                for (_item, future), outcome in zip(batch, outcomes, strict=True):
+                    if future.done():
+                        continue
+                    if isinstance(outcome, Exception):
+                        future.set_exception(outcome)
+                    else:
+                        future.set_result(outcome)
+        finally:
+            state.active -= 1
+
+
+class _GroupState(Generic[ItemT, ResultT]):
+    def __init__(self) -> None:
+        self.pending: collections.deque[tuple[ItemT, asyncio.Future[ResultT]]] = collections.deque()
+        self.active = 0
+        self.tasks: set[asyncio.Task[None]] = set()

@@ -29,6 +29,9 @@ class Event:
     # so a rollback still leaves none) instead of in the transaction itself: for events on a hot path (a
     # message sent). The worker records them for `unseen_by(recipients)` only.
     recorded_later: ClassVar[bool] = False
+    # False: not pushed to the recipients' sockets itself, only recorded as their notifications (which are
+    # pushed as `notification.new` once stored): for an event whose news another live event already carries.
+    pushed: ClassVar[bool] = True
 
     def text(self) -> str:
         """The notification's one line, in the active language; events with a topic must define it
@@ -101,9 +104,10 @@ def _pushes(
     for evt, to in items:
         if type(evt).name not in _registry:
             raise ValueError(f"{type(evt).__name__} is not a registered event")
-        payload = evt.payload()
         recipients = list(dict.fromkeys(to))
-        pushes += [(user_group(user_id), payload) for user_id in recipients]
+        if type(evt).pushed:
+            payload = evt.payload()
+            pushes += [(user_group(user_id), payload) for user_id in recipients]
         if type(evt).topic and recipients:
             notified.append((evt, recipients))
     return pushes, notified

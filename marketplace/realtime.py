@@ -55,8 +55,9 @@ async def broadcast_now(pushes: list[tuple[str, dict[str, Any]]]) -> None:
 
 
 async def _send_all(layer: Any, pushes: list[tuple[str, dict[str, Any]]]) -> None:
-    """One layer message per group, carrying its events in order (`event` alone, or `events`): a message
-    sent is two events for its recipient (message.new, message.received), one message of the layer."""
+    """One layer message per group, carrying its events in order (`event` alone, or `events`): the
+    events of one write for one user (the messages of a batch of sends: marketplace.adb.GroupCommit), one
+    message of the layer."""
     grouped: dict[str, list[dict[str, Any]]] = {}
     for group, event in pushes:
         grouped.setdefault(group, []).append(event)

@@ -7,9 +7,11 @@ Someone who does not take part in a conversation gets a NotFound (404) for it, n
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 
 import psycopg
 from channels.db import database_sync_to_async
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -18,7 +20,7 @@ from django.utils.translation import gettext as _
 from marketplace import adb
 from marketplace.accounts.models import User
 from marketplace.errors import InvalidField
-from marketplace.events import publish, publish_all, publish_committed
+from marketplace.events import Event, publish, publish_all, publish_committed
 from marketplace.inputs import InputError, clean_multiline
 from marketplace.messaging import registry
 from marketplace.messaging.attachments import checked_file
@@ -51,7 +53,10 @@ from marketplace.messaging.models import (
     Report,
 )
 from marketplace.messaging.selectors import is_blocked_between, participant_ids
-from marketplace.notifications.services import notifications_mark_read_matching, recorded_later_job
+from marketplace.notifications.services import (
+    notifications_mark_read_matching,
+    recorded_later_many_job,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -150,8 +155,8 @@ def conversation_sync_participants(*, subject_type: str, subject_id: int) -> Non
 
 
 def _publish_new(message: Message, participants: list[int]) -> None:
-    """message.new to every participant, message.received (a notification) to the others: one hop to the
-    channel layer after commit for both."""
+    """message.new to every participant after commit; message.received, the others' notification, is
+    recorded by the worker (its job deferred in this transaction), not pushed (MessageReceived.pushed)."""
     publish_all(
         [
             (
@@ -278,31 +283,90 @@ SELECT members, blocked, retried_id, (SELECT id FROM inserted), (SELECT created_
 """,
     )
 )
-# The websocket's send (message_send_live): the same statement, which also defers the job that records the
-# recipients' notifications (what publish_all -> notifications_record defers for MessageReceived), in
-# autocommit: the statement is the whole transaction. A conversation with no one else gets no job.
-_SEND_LIVE_SQL = "".join(
-    (
-        _SEND_CTES,
-        """, job AS (
+# The websocket's sends (message_send_live), several at once (marketplace.adb.GroupCommit: the sends that
+# arrived from the process's sockets while earlier ones were being written), in one statement in autocommit:
+# the statement is the whole transaction. The same checks, per message, as _SEND_CTES: the conversations are
+# locked in the order of their ids (two batches never wait for each other in a cycle), a message's id is drawn
+# after every lock of its batch, and its time is never before its conversation's last activity. One job
+# records the recipients' notifications of the whole batch (notifications_record_deferred_many: for each
+# message, in order, what publish_all -> notifications_record defers for MessageReceived in a job of its own);
+# a message in a conversation with no one else has none, a batch without any such message no job. One row per message given, in
+# their order (`n`): no `members` when the actor does not take part (or the conversation does not exist).
+_SEND_MANY_SQL = """
+WITH input AS (
+    SELECT * FROM unnest(
+        %(conversations)s::bigint[], %(actors)s::bigint[], %(client_ids)s::text[], %(texts)s::text[]
+    ) WITH ORDINALITY AS i (conversation, actor, client_id, text, n)
+), target AS (
+    SELECT c.id, c.kind, c.last_activity_at FROM messaging_conversation c
+    WHERE c.id IN (
+        SELECT i.conversation FROM input i JOIN messaging_participant me
+            ON me.conversation_id = i.conversation AND me.user_id = i.actor
+    )
+    ORDER BY c.id
+    FOR UPDATE OF c
+), checked AS (
+    SELECT
+        i.n,
+        i.actor,
+        i.client_id,
+        t.id AS conversation,
+        ARRAY(
+            SELECT p.user_id FROM messaging_participant p WHERE p.conversation_id = t.id ORDER BY p.user_id
+        ) AS members,
+        EXISTS (
+            SELECT 1 FROM messaging_participant o JOIN messaging_block b
+                ON (b.blocker_id = o.user_id AND b.blocked_id = i.actor)
+                OR (t.kind = %(direct)s AND b.blocker_id = i.actor AND b.blocked_id = o.user_id)
+            WHERE o.conversation_id = t.id AND o.user_id <> i.actor
+        ) AS blocked,
+        (
+            SELECT m.id FROM messaging_message m WHERE m.sender_id = i.actor AND m.client_id = i.client_id
+        ) AS retried_id,
+        i.text,
+        t.last_activity_at
+    FROM input i JOIN target t ON t.id = i.conversation
+    WHERE EXISTS (
+        SELECT 1 FROM messaging_participant me WHERE me.conversation_id = t.id AND me.user_id = i.actor
+    )
+), inserted AS (
+    INSERT INTO messaging_message (conversation_id, kind, sender_id, client_id, text, created_at)
+    SELECT conversation, %(kind)s, actor, client_id, text, GREATEST(%(now)s, last_activity_at) FROM checked
+    WHERE retried_id IS NULL AND NOT blocked
+    ORDER BY n
+    RETURNING id, conversation_id, sender_id, client_id, created_at
+), touched AS (
+    UPDATE messaging_conversation c SET last_activity_at = x.at
+    FROM (SELECT conversation_id, max(created_at) AS at FROM inserted GROUP BY conversation_id) x
+    WHERE c.id = x.conversation_id
+), read AS (
+    UPDATE messaging_participant p SET last_read_id = GREATEST(p.last_read_id, x.id)
+    FROM (SELECT conversation_id, sender_id, max(id) AS id FROM inserted GROUP BY conversation_id, sender_id) x
+    WHERE p.conversation_id = x.conversation_id AND p.user_id = x.sender_id
+), job AS (
     SELECT procrastinate_defer_jobs_v1(ARRAY[ROW(
         %(job_queue)s, %(job_task)s, %(job_priority)s, NULL, NULL,
-        jsonb_build_object(
-            'event', %(job_event)s,
-            'payload', jsonb_build_object('conversation', i.conversation_id, 'message', i.id),
-            'recipients', to_jsonb(ARRAY(SELECT u FROM unnest(c.members) u WHERE u <> %(actor)s))
-        ),
+        jsonb_build_object('events', jsonb_agg(
+            jsonb_build_object(
+                'event', %(job_event)s,
+                'payload', jsonb_build_object('conversation', m.conversation_id, 'message', m.id),
+                'recipients', to_jsonb(ARRAY(SELECT u FROM unnest(c.members) u WHERE u <> c.actor))
+            )
+            ORDER BY m.id
+        )),
         NULL
     )::procrastinate_job_to_defer_v1]) AS ids
-    FROM checked c, inserted i
-    WHERE EXISTS (SELECT 1 FROM unnest(c.members) u WHERE u <> %(actor)s)
+    FROM inserted m JOIN checked c ON c.actor = m.sender_id AND c.client_id = m.client_id
+    WHERE EXISTS (SELECT 1 FROM unnest(c.members) u WHERE u <> c.actor)
+    HAVING count(*) > 0
 )
-SELECT members, blocked, retried_id, (SELECT id FROM inserted), (SELECT created_at FROM inserted),
-    (SELECT count(*) FROM job)
-FROM checked
-""",
-    )
-)
+SELECT c.members, c.blocked, c.retried_id, m.id, m.created_at
+FROM input i
+LEFT JOIN checked c ON c.n = i.n
+LEFT JOIN inserted m ON m.sender_id = i.actor AND m.client_id = i.client_id
+CROSS JOIN (SELECT count(*) FROM job) AS deferred
+ORDER BY i.n
+"""
 
 
 def message_send(
@@ -411,65 +475,106 @@ def _message_send(
     return message, True
 
 
-async def message_send_live(*, actor: User, conversation_id: int, text: str, client_id: str) -> Message:
-    """`message_send` for the websocket (no attachment): one statement awaited in the event loop
-    (marketplace.adb, _SEND_LIVE_SQL: every check, the insert, the job of the notifications), then the
-    events pushed from the loop; nothing in a thread. Same guarantees and errors as `message_send`, which
-    answers the rare cases itself (a text to refuse, a retried client id, a retry racing the first send).
+@dataclass(frozen=True, slots=True)
+class _LiveSend:
+    actor: User
+    conversation_id: int
+    text: str  # cleaned
+    client_id: str
 
-    bench/messaging.py: the thread hops and the ORM around the statement were most of a send's CPU."""
+
+# The outcome of one live send: the message stored and pushed, or None: message_send answers it (a retried
+# client id, or a retry that raced the first send).
+_LiveOutcome = Message | None
+
+
+async def message_send_live(*, actor: User, conversation_id: int, text: str, client_id: str) -> Message:
+    """`message_send` for the websocket (no attachment), awaited in the event loop, nothing in a thread: the
+    send joins those of the process's other sockets in flight (_live_sends: one statement, _SEND_MANY_SQL,
+    for all of them: every check, the inserts, the notifications' job), then the events of the batch
+    are pushed, and this send returns once its message is committed and pushed. Same guarantees and errors
+    as `message_send`, which answers the rare cases itself (a text to refuse, a retried client id, a retry
+    racing the first send).
+
+    bench/messaging.py: the thread hops and the ORM around the statement were most of a send's CPU, then
+    one statement and one transaction per message most of what was left in PostgreSQL."""
     try:
         cleaned = _clean_text(text)
     except InvalidField:
         cleaned = None  # message_send knows whether the conversation or the text is to be refused
-    row = None
     if cleaned is not None:
-        queue, task, priority = recorded_later_job(MessageReceived)
-        try:
-            async with adb.connection() as conn:
-                cursor = await conn.execute(
-                    _SEND_LIVE_SQL,
-                    {
-                        "conversation": conversation_id,
-                        "actor": actor.pk,
-                        "client_id": client_id,
-                        "text": cleaned,
-                        "now": timezone.now(),
-                        "valid": True,
-                        "kind": Message.Kind.USER.value,
-                        "direct": Conversation.Kind.DIRECT.value,
-                        "job_queue": queue,
-                        "job_task": task,
-                        "job_priority": priority,
-                        "job_event": MessageReceived.name,
-                    },
-                )
-                row = await cursor.fetchone()
-        except psycopg.errors.UniqueViolation:
-            cleaned = None  # the same retry, racing from another connection, stored it first
-        else:
-            if row is None:
-                raise ConversationNotFound()
-    if cleaned is None or row is None or row[2] is not None:  # refused text, race, or a retried client id
-        message, _created = await database_sync_to_async(message_send, thread_sensitive=False)(
-            actor=actor, conversation=conversation_id, text=text, client_id=client_id
-        )
-        return message
-    members, blocked, _retried_id, message_id, created_at, _jobs = row
-    if blocked:
-        raise Blocked()
-    message = _inserted(actor, conversation_id, message_id, client_id, cleaned, created_at)
-    Message.attachment.related.set_cached_value(message, None)
-    await publish_committed(
-        [
-            (MessageNew(id=message.pk, conversation=conversation_id, message=message_data(message)), members),
-            (
-                MessageReceived(conversation=conversation_id, message=message.pk),
-                [user_id for user_id in members if user_id != actor.pk],
-            ),
-        ]
+        message = await _live_sends.submit(_LiveSend(actor, conversation_id, cleaned, client_id))
+        if message is not None:
+            return message
+    message, _created = await database_sync_to_async(message_send, thread_sensitive=False)(
+        actor=actor, conversation=conversation_id, text=text, client_id=client_id
     )
     return message
+
+
+async def _send_live_batch(sends: list[_LiveSend]) -> list[_LiveOutcome | Exception]:
+    """One statement for `sends`, then one push of all their events. When the statement fails (a retry
+    racing its first send from another connection: the unique client id), nothing of it was written, and each
+    send is tried again alone: one send's failure is its own."""
+    queue, task, priority = recorded_later_many_job(MessageReceived)
+    try:
+        async with adb.connection() as conn:
+            cursor = await conn.execute(
+                _SEND_MANY_SQL,
+                {
+                    "conversations": [send.conversation_id for send in sends],
+                    "actors": [send.actor.pk for send in sends],
+                    "client_ids": [send.client_id for send in sends],
+                    "texts": [send.text for send in sends],
+                    "now": timezone.now(),
+                    "kind": Message.Kind.USER.value,
+                    "direct": Conversation.Kind.DIRECT.value,
+                    "job_queue": queue,
+                    "job_task": task,
+                    "job_priority": priority,
+                    "job_event": MessageReceived.name,
+                },
+            )
+            rows = await cursor.fetchall()
+    except psycopg.Error as error:
+        if len(sends) > 1:
+            return [(await _send_live_batch([send]))[0] for send in sends]
+        if isinstance(error, psycopg.errors.UniqueViolation):
+            return [None]  # the same retry, racing from another connection, stored it first
+        return [error]
+    outcomes: list[_LiveOutcome | Exception] = []
+    pushes: list[tuple[Event, list[int]]] = []
+    for send, (members, blocked, retried_id, message_id, created_at) in zip(sends, rows, strict=True):
+        if members is None:
+            outcomes.append(ConversationNotFound())
+        elif retried_id is not None:
+            outcomes.append(None)
+        elif blocked:
+            outcomes.append(Blocked())
+        else:
+            message = _inserted(
+                send.actor, send.conversation_id, message_id, send.client_id, send.text, created_at
+            )
+            Message.attachment.related.set_cached_value(message, None)
+            outcomes.append(message)
+            conversation = send.conversation_id
+            pushes.append(
+                (MessageNew(id=message_id, conversation=conversation, message=message_data(message)), members)
+            )
+            pushes.append(
+                (
+                    MessageReceived(conversation=conversation, message=message_id),
+                    [user_id for user_id in members if user_id != send.actor.pk],
+                )
+            )
+    if pushes:
+        await publish_committed(pushes)
+    return outcomes
+
+
+_live_sends: adb.GroupCommit[_LiveSend, _LiveOutcome] = adb.GroupCommit(
+    _send_live_batch, max_items=settings.LIVE_SEND_BATCH_MAX, concurrency=settings.LIVE_SEND_BATCHES
+)
 
 
 def _retried(message: Message, conversation_id: int) -> tuple[Message, bool]:

@@ -89,6 +89,19 @@ def recorded_later_job(evt_class: type[Event]) -> tuple[str, str, int]:
     return job.queue, job.task_name, job.priority
 
 
+@cache
+def recorded_later_many_job(evt_class: type[Event]) -> tuple[str, str, int]:
+    """(queue, task name, priority) of the job that records several `recorded_later` events at once, with the
+    arguments `{"events": [{"event", "payload", "recipients"}…]}` (notifications_record_deferred_many): for a
+    caller that writes several at once in its own SQL statement (the websocket's sends written together)."""
+    from marketplace.notifications.tasks import notifications_record_many_task
+
+    if not evt_class.recorded_later:
+        raise ValueError(f"{evt_class.__name__} is recorded in the publishing transaction, not later")
+    job = notifications_record_many_task.configure().job
+    return job.queue, job.task_name, job.priority
+
+
 def _record(evt: Event, recipients: list[int]) -> list[Notification]:
     from marketplace.notifications.tasks import notification_mail_task
 
@@ -124,6 +137,15 @@ def _record(evt: Event, recipients: list[int]) -> list[Notification]:
                     notification_id=row.pk
                 )
     return rows
+
+
+def notifications_record_deferred_many(*, events: list[dict[str, Any]]) -> int:
+    """`notifications_record_deferred` for each of `events` (`{"event", "payload", "recipients"}`), in their
+    order, each in its own transaction (an event locks its recipients' read marks: one transaction for all
+    would hold several conversations' at once). The job of the websocket's sends written together
+    (marketplace.messaging.services._SEND_MANY_SQL): one job per batch instead of one per message, a good
+    part of PostgreSQL's work per message (bench/messaging.py). Returns how many notifications were recorded."""
+    return sum(notifications_record_deferred(**event) for event in events)
 
 
 @transaction.atomic

@@ -1,5 +1,6 @@
 """The notification e-mails, sent by the worker: one immediate e-mail per job, the digest every morning; and
-the notifications of events recorded later (a message sent), one job per event."""
+the notifications of events recorded later (a message sent): one job per event, or one for the events of
+several writes made together (the websocket's sends of a process: marketplace.adb.GroupCommit)."""
 
 import logging
 from typing import Any
@@ -19,6 +20,11 @@ def notification_mail_task(notification_id: int) -> None:
 @app.task(queue="default", pass_context=False)
 def notifications_record_task(event: str, payload: dict[str, Any], recipients: list[int]) -> None:
     services.notifications_record_deferred(event=event, payload=payload, recipients=recipients)
+
+
+@app.task(queue="default", pass_context=False)
+def notifications_record_many_task(events: list[dict[str, Any]]) -> None:
+    services.notifications_record_deferred_many(events=events)
 
 
 @app.periodic(cron="0 7 * * *", periodic_id="notifications_digest")

@@ -40,6 +40,11 @@ DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
 DB_POOL_SIZE = env.int("DB_POOL_SIZE", default=8)
 # Asynchronous connections per web process for the websocket's sends (marketplace.adb), besides the pool above.
 LIVE_DB_CONNECTIONS = env.int("LIVE_DB_CONNECTIONS", default=16)
+# The websocket's sends of one process written together (marketplace.adb.GroupCommit): at most this many
+# statements in flight, each for at most LIVE_SEND_BATCH_MAX messages (LIVE_SEND_BATCH_MAX=1 and
+# LIVE_SEND_BATCHES=LIVE_DB_CONNECTIONS: one statement per message, as before; bench/messaging.py's baseline).
+LIVE_SEND_BATCHES = env.int("LIVE_SEND_BATCHES", default=2)
+LIVE_SEND_BATCH_MAX = env.int("LIVE_SEND_BATCH_MAX", default=64)
 if DB_POOL_SIZE:
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {

@@ -14,8 +14,15 @@ from marketplace.messaging.events import MessageReceived
 from marketplace.messaging.exceptions import Blocked, ConversationNotFound
 from marketplace.messaging.models import Block, Message
 from marketplace.notifications.models import Notification
-from marketplace.notifications.services import notifications_record_deferred
-from marketplace.notifications.tasks import notification_mail_task, notifications_record_task
+from marketplace.notifications.services import (
+    notifications_record_deferred,
+    notifications_record_deferred_many,
+)
+from marketplace.notifications.tasks import (
+    notification_mail_task,
+    notifications_record_many_task,
+    notifications_record_task,
+)
 from tests.factories.accounts import UserFactory
 from tests.helpers import run_deferred
 
@@ -142,15 +149,19 @@ def test_an_event_no_longer_declared_records_nothing(chat):
 # ---- The websocket's send: message_send_live, one statement on an asynchronous connection of the loop ----
 def _earlier_jobs() -> set[int]:
     """Jobs left by earlier tests: a transactional test's flush does not empty Procrastinate's tables."""
-    return {job.pk for job in jobs(notifications_record_task)}
+    return {
+        job.pk for task in (notifications_record_task, notifications_record_many_task) for job in jobs(task)
+    }
 
 
 def new_jobs(earlier: set[int]) -> list[ProcrastinateJob]:
-    return [job for job in jobs(notifications_record_task) if job.pk not in earlier]
+    """The notification jobs deferred since `earlier`, the service's and the socket's, in order."""
+    every = [*jobs(notifications_record_task), *jobs(notifications_record_many_task)]
+    return sorted((job for job in every if job.pk not in earlier), key=lambda job: job.pk)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_sockets_send_is_one_statement_and_defers_the_services_job(chat):
+def test_the_sockets_send_is_one_statement_and_defers_the_services_job_in_a_batch(chat):
     earlier = _earlier_jobs()
     sent, _ = services.message_send(
         actor=chat.alice, conversation=chat.conversation.pk, text="a", client_id="s"
@@ -171,15 +182,21 @@ def test_the_sockets_send_is_one_statement_and_defers_the_services_job(chat):
     chat.conversation.refresh_from_db()
     assert chat.conversation.last_activity_at == live.created_at
     by_service, by_socket = new_jobs(earlier)
-    same = ("queue_name", "task_name", "priority", "lock", "queueing_lock", "status", "scheduled_at")
+    assert (by_service.task_name, by_socket.task_name) == (
+        notifications_record_task.name,
+        notifications_record_many_task.name,
+    )
+    same = ("queue_name", "priority", "lock", "queueing_lock", "status", "scheduled_at")
     assert [getattr(by_socket, f) for f in same] == [getattr(by_service, f) for f in same]
     assert by_service.args["payload"] == {"conversation": chat.conversation.pk, "message": sent.pk}
+    # the socket's sends written together defer one job for all of them: here one send, one event, the
+    # arguments the service gives its own job
     assert by_socket.args == {
-        **by_service.args,
-        "payload": {"conversation": chat.conversation.pk, "message": live.pk},
+        "events": [{**by_service.args, "payload": {"conversation": chat.conversation.pk, "message": live.pk}}]
     }
-    assert by_socket.args["recipients"] == [chat.bob.pk]
-    assert notifications_record_deferred(**by_socket.args) == 1  # the worker records it as the service's
+    assert by_socket.args["events"][0]["recipients"] == [chat.bob.pk]
+    assert notifications_record_deferred_many(**by_socket.args) == 1  # the worker records it as the service's
+    assert Notification.objects.filter(user=chat.bob, payload__message=live.pk).count() == 1
 
 
 @pytest.mark.django_db(transaction=True)

@@ -344,3 +344,33 @@ def test_a_participant_removed_from_an_attached_conversation_gets_nothing_more_f
     assert before.pk not in [f.get("id") for f in replay]
     assert error["code"] == "conversation_not_found"
     assert not Message.objects.filter(sender=bob).exists()
+
+
+def test_a_recipient_gets_one_frame_per_message_its_message_new(pair):
+    """message.received (the notification, recorded by the worker) is not pushed as a frame of its own: the
+    recipient's socket has the message's message.new; the sender's, its ack and its message.new."""
+    alice, bob, _outsider, conversation = pair
+    alice_cookie, bob_cookie = cookie_of(alice), cookie_of(bob)
+    rest_send = database_sync_to_async(services.message_send)
+
+    async def scenario() -> tuple[list[dict], list[dict]]:
+        alice_ws, bob_ws = socket(alice_cookie), socket(bob_cookie)
+        for ws in (alice_ws, bob_ws):
+            await ws.connect(timeout=5)
+            await ws.receive_json_from(timeout=5)  # hello
+        await alice_ws.send_json_to(
+            {"type": "message.send", "conversation": conversation.pk, "text": "socket", "client_id": "s"}
+        )
+        await rest_send(actor=alice, conversation=conversation, text="rest", client_id="r")  # the service's
+        frames: dict[str, list[dict]] = {"alice": [], "bob": []}
+        for name, ws in (("alice", alice_ws), ("bob", bob_ws)):
+            while not await ws.receive_nothing(timeout=1):
+                frames[name].append(await ws.receive_json_from(timeout=5))
+            await ws.disconnect()
+        return frames["alice"], frames["bob"]
+
+    alice_frames, bob_frames = run(scenario())
+    ids = list(Message.objects.filter(conversation=conversation).order_by("id").values_list("id", flat=True))
+    assert len(ids) == 2
+    assert [(f["type"], f["id"]) for f in bob_frames] == [("message.new", ids[0]), ("message.new", ids[1])]
+    assert sorted(f["type"] for f in alice_frames) == ["message.ack", "message.new", "message.new"]
