@@ -169,11 +169,20 @@ class Facility(FSMModelMixin, models.Model):
         output_field=models.PointField(srid=3857, spatial_index=False),
         db_persist=True,
     )
-    commune = models.ForeignKey("geo.Commune", on_delete=models.PROTECT, related_name="+", db_index=False)
-    departement = models.ForeignKey(
-        "geo.Departement", on_delete=models.PROTECT, related_name="+", db_index=False
+    # The territory: one composite foreign key in the database, (commune, département, région) → the commune's
+    # own triple (`facility_territory_fk`, migration 0007; unique key `geo_commune_territory`), instead of
+    # one per column: an import pays one check per row instead of three, and a facility's département and
+    # région are always its commune's (they follow it if the territory data moves a commune: ON UPDATE
+    # CASCADE). The three stay foreign keys for Django (joins, PROTECT).
+    commune = models.ForeignKey(
+        "geo.Commune", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
     )
-    region = models.ForeignKey("geo.Region", on_delete=models.PROTECT, related_name="+", db_index=False)
+    departement = models.ForeignKey(
+        "geo.Departement", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    region = models.ForeignKey(
+        "geo.Region", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     access_motor = models.BooleanField("accessible handicap moteur", default=False)
     access_visual = models.BooleanField("accessible handicap visuel", default=False)
     access_hearing = models.BooleanField("accessible handicap auditif", default=False)
