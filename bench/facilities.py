@@ -14,13 +14,14 @@ is one more entry in SECTIONS (the bulk import's timing comes as another section
 - bulk_import: a GeoPackage of `size` facilities in Lambert-93 (local_offers/samples/make_sample.py: real
   town halls of metropolitan France) imported end to end by the services a correspondent's wizard calls
   (upload and checks, preview, the worker's run in one transaction), then again (nothing changes); beside,
-  in the same run, Django `bulk_create` of the same rows (communes already known: the write alone), the
+  in the same run, Django `bulk_create` of the same rows (communes already known: the write alone, committed
+  as the import's run is, so both pay the deferred foreign-key checks), the
   straightforward Django path (geopandas read, `territory_for_point` and a `Facility` per row, `bulk_create`),
   measured on its first 5,000 rows and projected, and `GeoDataFrame.to_postgis` of the same rows (a plain
   table: no check, no commune, no duplicate).
 
 Targets (issue 13): nearest ≤ 5 ms in the database and ≤ 15 ms through the API (p95); the import of 100,000
-rows ≤ 15 s end to end and ≥ 10× the Django path.
+rows ≤ 15 s end to end and ≥ 10× Django `bulk_create` of the same rows.
 Run: `.venv/bin/python -m bench.facilities [SIZE]` (default 100000).
 """
 
@@ -373,27 +374,28 @@ def import_in_django(size: int) -> None:
     )
     # The baselines write into the table as our first import found it: those rows gone and vacuumed (deleted
     # inside their own transaction, every insert would check the deleted duplicates of its unique key).
-    Facility.objects.filter(organisation=organisation).delete()
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE local_offers_facility")
+    _forget(organisation)
+    # Committed, as our import's run is: the foreign keys are deferred, so a transaction rolled back (as this
+    # baseline used to be) never checks them, and the import pays them at its COMMIT. Its rows go afterwards
+    # (not timed), and the table is vacuumed again for the next baseline.
+    started = time.perf_counter()
     with transaction.atomic():
-        started = time.perf_counter()
         Facility.objects.bulk_create(
             [Facility(organisation=organisation, status="published", **row) for row in rows], batch_size=2000
         )
-        bulk_s = time.perf_counter() - started
-        transaction.set_rollback(True)
+    bulk_s = time.perf_counter() - started
+    _forget(organisation)
     print(
-        f"  bulk_create        {bulk_s:5.1f} s for the same {_n(len(rows))} rows, communes given (the write alone) "
-        f"| ours end to end is {bulk_s / total:4.1f}x faster"
+        f"  bulk_create        {bulk_s:5.1f} s for the same {_n(len(rows))} rows, communes given (the write and "
+        f"its COMMIT) | ours end to end is {bulk_s / total:4.1f}x faster  (target >= 10x)"
     )
 
+    started = time.perf_counter()
+    everything = gpd.read_file(path, engine="pyogrio").to_crs(4326)
+    read_s = time.perf_counter() - started
+    naive = everything.head(NAIVE_ROWS)
+    started = time.perf_counter()
     with transaction.atomic():
-        started = time.perf_counter()
-        everything = gpd.read_file(path, engine="pyogrio").to_crs(4326)
-        read_s = time.perf_counter() - started
-        naive = everything.head(NAIVE_ROWS)
-        started = time.perf_counter()
         objects = []
         for row in naive.itertuples():
             point = Point(row.geometry.x, row.geometry.y, srid=4326)
@@ -413,12 +415,12 @@ def import_in_django(size: int) -> None:
                 )
             )
         Facility.objects.bulk_create(objects, batch_size=2000)
-        naive_s = read_s + (time.perf_counter() - started) * size / NAIVE_ROWS
-        transaction.set_rollback(True)
+    naive_s = read_s + (time.perf_counter() - started) * size / NAIVE_ROWS
+    _forget(organisation)
     print(
         f"  Django per row     {naive_s:5.1f} s projected for {_n(size)} rows (read {read_s:.1f} s, then "
-        f"territory_for_point, Facility() and bulk_create timed on {_n(NAIVE_ROWS)} rows and scaled) "
-        f"| ours is {naive_s / total:4.1f}x faster  (target >= 10x)"
+        f"territory_for_point, Facility(), bulk_create and COMMIT timed on {_n(NAIVE_ROWS)} rows and scaled) "
+        f"| ours is {naive_s / total:4.1f}x faster"
     )
 
     db = settings.DATABASES["default"]
@@ -435,6 +437,17 @@ def import_in_django(size: int) -> None:
         f"  to_postgis         {postgis_s:5.1f} s for the same rows (read, reproject, plain table: no check, commune "
         f"or duplicate) | ours takes {total / postgis_s:4.1f}x its time"
     )
+
+
+def _forget(organisation: Any) -> None:
+    """A baseline's committed rows deleted, the table vacuumed (not timed)."""
+    from django.db import connection
+
+    from local_offers.models import Facility
+
+    Facility.objects.filter(organisation=organisation).delete()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE local_offers_facility")
 
 
 # The sections of a run, in order.

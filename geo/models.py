@@ -63,6 +63,11 @@ class Commune(models.Model):
             GinIndex(OpClass("search_name", name="gin_trgm_ops"), name="geo_commune_search_trgm"),
             GinIndex(fields=["postal_codes"], name="geo_commune_postal_codes"),
         ]
+        constraints = [
+            # The target of the composite foreign keys that carry a commune with its département and région
+            # (local_offers' facilities: one check instead of three per row written).
+            models.UniqueConstraint(fields=["code", "departement", "region"], name="geo_commune_territory"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.departement_id})"

@@ -61,9 +61,10 @@ def _search_params(request: HttpRequest) -> QueryDict:
 def search(
     request: HttpRequest, paging: Query[ListQuery], format: Literal["json", "geojson"] = "json"
 ) -> Page[Facility] | HttpResponse:
-    page = lists.paginate(
-        _search_params(request), FacilitySearchFilter, selectors.facilities_searchable(), max_limit=500
-    )
+    searchable = selectors.facilities_searchable()
+    if format != "geojson":
+        searchable = searchable.with_coordinates()  # the cards' coordinates as numbers (no GEOS per row)
+    page = lists.paginate(_search_params(request), FacilitySearchFilter, searchable, max_limit=500)
     if format == "geojson":
         return _geojson(page)
     # The cards as plain data (`facility_card`, equal to FacilityCard's), rendered as ninja renders the schema.

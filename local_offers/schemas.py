@@ -153,13 +153,16 @@ def facility_card(facility: Any) -> dict[str, Any]:
     """What FacilityCard gives for a facility, as plain data: the search answers with it without a schema
     validating each field of each card through the resolvers above (a test holds the two equal)."""
     distance = getattr(facility, "distance", None)
+    # Numbers from the database when the queryset read them (`with_coordinates`), else the point's.
+    lon = getattr(facility, "lon", None)
+    lon, lat = (lon, facility.lat) if lon is not None else (facility.location.x, facility.location.y)
     return {
         "id": facility.pk,
         "name": facility.name,
         "category": facility.category,
         "category_label": str(FacilityCategory(facility.category).label),
         "address": facility.address,
-        "location": {"lon": round(facility.location.x, 6), "lat": round(facility.location.y, 6)},
+        "location": {"lon": round(lon, 6), "lat": round(lat, 6)},
         "commune": {"code": facility.commune.code, "name": facility.commune.name},
         "departement": {"code": facility.departement.code, "name": facility.departement.name},
         "accessibility": {

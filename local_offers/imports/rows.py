@@ -268,12 +268,18 @@ def _points(table: Table, mapping: dict[str, str], crs: int | None, reject: Any)
                 if geometry is None or geometry.is_empty or not geometry.is_valid:
                     reject(int(i), "geometry_invalid", _("Géométrie invalide et impossible à réparer."))
         usable = ~(shapely.is_missing(geometries) | shapely.is_empty(geometries))
-        points = np.full(n, None, dtype=object)
-        points[usable] = shapely.point_on_surface(geometries[usable])
+        # Points are their own representative point (the common case: no new geometry per row); polygons,
+        # lines and multi-geometries get theirs.
+        single = usable & (shapely.get_type_id(geometries) == shapely.GeometryType.POINT)
+        other = usable & ~single
         x = np.full(n, np.nan)
         y = np.full(n, np.nan)
-        x[usable] = shapely.get_x(points[usable])
-        y[usable] = shapely.get_y(points[usable])
+        x[single] = shapely.get_x(geometries[single])
+        y[single] = shapely.get_y(geometries[single])
+        if other.any():
+            points = shapely.point_on_surface(geometries[other])
+            x[other] = shapely.get_x(points)
+            y[other] = shapely.get_y(points)
         source = table.crs or CRS.from_epsg(4326)
     if source.to_epsg() == 4326:
         lon, lat = x, y

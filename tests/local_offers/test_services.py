@@ -4,9 +4,11 @@ workflow and who may run it, opening hours and closures, subsidised structures."
 import datetime as dt
 
 import pytest
+from django.db import IntegrityError, connection, transaction
 from django.db.backends.postgresql.psycopg_any import NumericRange
 
 from geo.exceptions import PointOutsideFrance
+from geo.models import Commune
 from local_offers import services
 from local_offers.exceptions import (
     ExternalIdTaken,
@@ -34,6 +36,30 @@ def test_a_facility_takes_its_territories_from_its_point(cast):
     assert facility.email == "Musee@grenoble.fr"
     assert list(facility.opening_hours.values_list("weekday", flat=True)) == [1, 2, 3, 4, 5]
     assert facility.opening_hours.get(weekday=1).minutes == NumericRange(540, 1080)
+
+
+def test_the_database_holds_a_facility_to_its_communes_territories(cast):
+    """One composite key (commune, département, région) → the commune's own: a facility placed in another
+    département than its commune's is refused by the database itself, and the territory data moving a
+    commune carries its facilities along (ON UPDATE CASCADE)."""
+    facility = make_facility(cast.correspondent, cast.grenoble)
+
+    def moved(**territory: str) -> None:
+        with transaction.atomic():
+            Facility.objects.filter(pk=facility.pk).update(**territory)
+            connection.check_constraints()  # the deferred key checked now rather than at commit
+
+    with pytest.raises(IntegrityError):
+        moved(departement_id="73")
+    with pytest.raises(IntegrityError):
+        moved(commune_id="73065", departement_id="38")
+    moved(commune_id="73065", departement_id="73")  # Chambéry, Savoie, same région: accepted
+    moved(commune_id="38185", departement_id="38")
+    # Rolled back with the test: the real territories stay as they were.
+    Commune.objects.filter(code="38185").update(departement_id="73")
+    connection.check_constraints()
+    facility.refresh_from_db()
+    assert (facility.commune_id, facility.departement_id, facility.region_id) == ("38185", "73", "84")
 
 
 @pytest.mark.parametrize(

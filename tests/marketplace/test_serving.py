@@ -3,12 +3,15 @@ request, the same answers as Django's own handler, and connections returned afte
 
 import asyncio
 import json
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from asgiref.sync import SyncToAsync
 from channels.testing import HttpCommunicator
 from django.conf import settings
+from django.core.signals import request_started
 from django.db import connection
 from django.test import Client
 
@@ -35,6 +38,41 @@ def call(method: str, path: str, *, body: bytes = b"", headers: list | None = No
 def test_the_middleware_chain_is_built_for_one_thread():
     assert isinstance(django_asgi_app, OneThreadASGIHandler)
     assert not asyncio.iscoroutinefunction(django_asgi_app._middleware_chain)  # type: ignore[attr-defined]
+
+
+def test_two_hops_per_request_with_request_started_in_the_first(territories, monkeypatch):
+    """Into a worker thread once for the request (request_started's receivers, closing stale connections,
+    then the middleware and the view), once more after the response is sent (closing it: request_finished);
+    Django's own handler sends request_started through a hop of its own before (three)."""
+    hops: list[str] = []
+    started: list[int] = []
+    chain: list[int] = []
+    hop = SyncToAsync.__call__
+
+    async def counted(self: SyncToAsync, *args: Any, **kwargs: Any) -> Any:
+        hops.append(getattr(self.func, "__name__", "?"))
+        return await hop(self, *args, **kwargs)
+
+    def on_started(**kwargs: Any) -> None:
+        started.append(threading.get_ident())
+
+    get_response = django_asgi_app.get_response
+
+    def recorded(request: Any) -> Any:
+        chain.append(threading.get_ident())
+        return get_response(request)
+
+    monkeypatch.setattr(SyncToAsync, "__call__", counted)
+    monkeypatch.setattr(django_asgi_app, "get_response", recorded)
+    request_started.connect(on_started)
+    try:
+        for _ in range(3):
+            assert call("GET", "/api/v1/geo/regions")["status"] == 200
+    finally:
+        request_started.disconnect(on_started)
+    assert len(hops) == 6, hops
+    assert started == chain
+    assert len(chain) == 3
 
 
 def test_answers_errors_and_csrf_as_usual(territories):

@@ -87,6 +87,19 @@ class TestFormats:
             .contains(shapely.Point(rows.rows[1]["lon"], rows.rows[1]["lat"]))
         )
 
+    def test_points_keep_their_coordinates_beside_polygons_in_the_same_file(self, tmp_path):
+        square = shapely.box(5.72, 45.18, 5.73, 45.19)
+        data = gpd.GeoDataFrame(
+            {"nom": ["Musée", "Parc", "Piscine"], "categorie": ["musée", "parc de loisirs", "piscine"]},
+            geometry=[shapely.Point(5.7245, 45.1885), square, shapely.Point(5.9212, 45.5646)],
+            crs=4326,
+        )
+        _, rows = prepared(to_bytes(data, "gpkg", tmp_path), tmp_path)
+        assert rows.rejections == []
+        assert (rows.rows[0]["lon"], rows.rows[0]["lat"]) == pytest.approx((5.7245, 45.1885), abs=1e-9)
+        assert square.contains(shapely.Point(rows.rows[1]["lon"], rows.rows[1]["lat"]))
+        assert (rows.rows[2]["lon"], rows.rows[2]["lat"]) == pytest.approx((5.9212, 45.5646), abs=1e-9)
+
     def test_same_identifier_twice_in_the_file_is_merged_not_duplicated(self, tmp_path):
         rows = standard_rows(3)
         rows[2]["identifiant"] = "EQ-0"
