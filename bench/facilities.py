@@ -39,7 +39,7 @@ from typing import Any
 
 import psycopg
 
-from bench.common import free_port, serve
+from bench.common import free_port, serve, stop
 from bench.search import BENCH_DB, base_url, conninfo, django, get, p50_p95, prepare, session_cookie, tile_of
 
 SEED = 2027
@@ -240,7 +240,8 @@ def tiles(bench: Bench) -> None:
 
 
 class _server:
-    """uvicorn as `make run` serves it, on the bench database; one keep-alive connection."""
+    """uvicorn as `make run` serves it (DEBUG off, as in production), on the bench database; one keep-alive
+    connection."""
 
     def __init__(self, bench: Bench, **env: str) -> None:
         self.bench = bench
@@ -254,14 +255,15 @@ class _server:
                 "DATABASE_URL": self.bench.url + BENCH_DB,
                 "SERVER": "uvicorn",
                 "LOG_LEVEL": "WARNING",
+                # As production serves (and bench.messaging): no debug cursor recording every query.
+                "DEBUG": "false",
                 **self.env,
             },
         )
         return http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
     def __exit__(self, *exc: object) -> None:
-        self.proc.terminate()
-        self.proc.wait(timeout=20)
+        stop(self.proc)
 
 
 def bulk_import(bench: Bench) -> None:
