@@ -114,7 +114,7 @@ SELECT guest, host, owner, is_open, s, e, wish, km2, spare FROM (
 WHERE covers
 """
 # The wishes a given home may take in (their place's box holds its point, their dates meet its availability,
-# their party fits: the wish_place_reach index), and among them the distinct places (target_digest: the
+# their party fits: the first columns of the wish_place_reach_origin index), and among them the distinct places (target_digest: the
 # place's exact bytes) that contain it, each tested once: the région that thousands of wishes share is one
 # point-in-polygon, not thousands (the same ST_Contains as `wish_covers_sql`, on the same geometry).
 COVERED = """
@@ -123,8 +123,7 @@ c AS MATERIALIZED (
            h.public_point AS point, w.id, w.home_id, w.reach, w.target_km2, w.adults + w.children AS party,
            w.target_digest AS digest
     FROM h
-    JOIN exchanges_destinationwish w ON w.target ~ h.public_point AND w.reach && h.availability
-        AND w.adults + w.children <= h.sleeps
+    {wishes}
     JOIN exchanges_home g ON g.id = w.home_id AND g.status = 'published' AND g.owner_id <> h.owner_id
         AND (NOT %(cross)s OR h.region_id <> g.region_id)
     WHERE {guests}
@@ -138,6 +137,9 @@ c AS MATERIALIZED (
         FROM c
     ) t
 )"""
+# Every wish that may take in the home (h): its place's box, dates and party in the index.
+ANY_WISH = """JOIN exchanges_destinationwish w ON w.target ~ h.public_point AND w.reach && h.availability
+        AND w.adults + w.children <= h.sleeps"""
 INTO_H = """
 into_h AS MATERIALIZED (
     SELECT c.home_id AS guest, c.host, c.host_owner AS owner, p.mode = 'open' AS is_open,
@@ -152,16 +154,17 @@ INTO_SQL = f"""
 WITH h AS MATERIALIZED (
     SELECT id, owner_id, region_id, public_point, sleeps, availability FROM exchanges_home
     WHERE status = 'published' AND id = ANY(%(hosts)s::bigint[])
-), {COVERED.format(guests="TRUE")}, {INTO_H.format(rows="covered")}
+), {COVERED.format(wishes=ANY_WISH, guests="TRUE")}, {INTO_H.format(rows="covered")}
 SELECT * FROM into_h
 """  # noqa: S608
-# The wishes' homes that one of the home's own wishes covers (alias g; its wishes are `mw`).
-GUESTS = """EXISTS (
-    SELECT FROM mw WHERE g.availability && mw.reach AND g.sleeps >= mw.party AND ST_Contains(mw.place, g.public_point)
-)"""
-# The reciprocal candidates of one home in one statement, rows of the edges' shape (`edges_sql`): the stays
-# into it first (`COVERING`: a few hundred guests where their wishes' places hold thousands of homes), then
-# its household's stays (each of its wishes' places, detoasted once, tested on those guests' homes only);
+NEAR_WISH = "JOIN near ON TRUE JOIN exchanges_destinationwish w ON w.id = near.id"
+# The reciprocal candidates of one home in one statement, rows of the edges' shape (`edges_sql`). Reciprocity
+# first (`near`): of the wishes that may take in the home, the index (`wish_place_reach_origin`) keeps only
+# those whose household's point (the wish's `origin`, the home's public point copied by the database) lies in
+# the box of one of the home's own wishes' places, tested then against that place (its candidates in a row: one
+# prepared geometry), their household's dates and party against that wish: a few hundred where thousands of
+# wishes cover a home. Then the place of each (`COVERED`, each distinct place once) and the stays into the home,
+# then its household's stays (each of its wishes' places, detoasted once, tested on those guests' homes only);
 # only the stays both ways come back. Owners and régions differ both ways when they differ one way.
 PAIRS_SQL = f"""
 WITH h AS MATERIALIZED (
@@ -170,7 +173,15 @@ WITH h AS MATERIALIZED (
 ), mw AS MATERIALIZED (  -- its household's wishes, each place detoasted once (ST_Multi: a value of its own)
     SELECT w.id, w.home_id, w.target_km2, w.adults + w.children AS party, w.reach, ST_Multi(w.target) AS place
     FROM exchanges_destinationwish w WHERE w.home_id = %(home)s
-), {COVERED.format(guests=GUESTS)}, {INTO_H.format(rows="covered")}, mine AS MATERIALIZED (
+), near AS MATERIALIZED (
+    SELECT DISTINCT x.id FROM mw CROSS JOIN h CROSS JOIN LATERAL (
+        SELECT x.id, x.home_id FROM exchanges_destinationwish x
+        WHERE x.target ~ h.public_point AND x.reach && h.availability AND x.origin && mw.place
+            AND x.adults + x.children <= h.sleeps AND ST_Contains(mw.place, x.origin)
+        OFFSET 0
+    ) x
+    JOIN exchanges_home g ON g.id = x.home_id AND g.availability && mw.reach AND g.sleeps >= mw.party
+), {COVERED.format(wishes=NEAR_WISH, guests="TRUE")}, {INTO_H.format(rows="covered")}, mine AS MATERIALIZED (
     SELECT w.home_id AS guest, h.id AS host, h.owner_id AS owner, p.mode = 'open' AS is_open,
            lower(p.period * w.reach) AS s, upper(p.period * w.reach) AS e, w.id AS wish, w.target_km2 AS km2,
            h.sleeps - w.party AS spare
