@@ -72,12 +72,46 @@ CROSS JOIN LATERAL (
 JOIN exchanges_availabilityperiod p ON p.home_id = h.id AND p.period && w.win
 WHERE upper(p.period * w.win) - lower(p.period * w.win) >= %(min)s
 """
-# The same for many guests: their hosts' periods read in one pass over the table (hashed), rather than looked up
-# host by host (tens of thousands of index probes for the 40 best hosts of a home).
-OUT_MANY_SQL = OUT_SQL.replace(
-    "JOIN exchanges_availabilityperiod p ON",
-    "JOIN (SELECT home_id, period, mode FROM exchanges_availabilityperiod OFFSET 0) p ON",
+# The same for many guests (the 40 best hosts of a home, their wishes often at région level, the same région
+# for several): the homes inside each distinct place (target_digest) found once, with the widest dates and the
+# smallest party of the wishes that share it (the index prunes on them, each wish's own are checked after, on
+# its periods: those that meet its dates are inside its home's availability); their hosts' periods read in one
+# pass over the table (hashed), rather than looked up host by host (tens of thousands of index probes).
+OUT_MANY_SQL = """
+WITH w AS MATERIALIZED (
+    SELECT w.id, w.home_id, w.target_km2, w.adults + w.children AS party, w.reach AS win,
+           w.target_digest AS digest, g.owner_id, g.region_id
+    FROM exchanges_destinationwish w JOIN exchanges_home g ON g.id = w.home_id AND g.status = 'published'
+    WHERE w.home_id = ANY(%(guests)s::bigint[])
+), places AS MATERIALIZED (  -- each distinct place detoasted once (ST_Multi: a value of its own)
+    SELECT d.digest, d.wins, d.party, ST_Multi(x.target) AS place
+    FROM (
+        SELECT digest, min(id) AS first, range_agg(win) AS wins, min(party) AS party FROM w GROUP BY digest
+    ) d
+    JOIN exchanges_destinationwish x ON x.id = d.first
+), inside AS MATERIALIZED (
+    SELECT places.digest, h.id, h.owner_id, h.region_id, h.sleeps
+    FROM places
+    -- Place by place (LATERAL): the same place for every home tested, which PostGIS prepares once.
+    CROSS JOIN LATERAL (
+        SELECT h.id, h.owner_id, h.region_id, h.sleeps FROM exchanges_home h
+        WHERE h.status = 'published'
+            AND h.public_point_m && ST_Expand(ST_Transform(ST_Envelope(places.place), 3857), 1)
+            AND h.availability && places.wins AND h.sleeps >= places.party
+            AND ST_Contains(places.place, h.public_point)
+        OFFSET 0
+    ) h
 )
+SELECT w.home_id AS guest, h.id AS host, h.owner_id AS owner, p.mode = 'open' AS is_open,
+       lower(p.period * w.win) AS s, upper(p.period * w.win) AS e, w.id AS wish, w.target_km2 AS km2,
+       h.sleeps - w.party AS spare
+FROM w
+JOIN inside h ON h.digest = w.digest AND h.sleeps >= w.party
+    AND h.owner_id <> w.owner_id AND (NOT %(cross)s OR h.region_id <> w.region_id)
+JOIN (SELECT home_id, period, mode FROM exchanges_availabilityperiod OFFSET 0) p
+    ON p.home_id = h.id AND p.period && w.win
+WHERE upper(p.period * w.win) - lower(p.period * w.win) >= %(min)s
+"""
 OUT_MANY_ABOVE = 8
 # The stays of given guests into given hosts, few of them: every wish (its place detoasted once) against every
 # host, the cheap conditions first.
@@ -382,31 +416,42 @@ def load_people(graph: Graph, owners: Iterable[int] | None = None) -> None:
 
 def local_graph(home: int, *, max_length: int = 4, beam: int | None = None) -> Graph:
     """What engine.matches_for(home, max_length, beam) reads: the stays of `home` and of its guests, then
-    every stay of its (beam's best) hosts, and of the middle homes of 4-cycles (the beam's best hosts of
-    its hosts) only those into its (beam's best) guests; then the people of the homes in its matches."""
-    from exchanges.matching.engine import _top, matches_for
+    every stay of its (beam's best) hosts reached by an open stay, and of the middle homes of 4-cycles (the
+    beam's best hosts of those, when the first two stays share an open run) only those into its (beam's
+    best) guests by an open stay; then the people of the homes in its matches."""
+    from exchanges.matching.engine import _long_enough, _top, intersect, matches_for
 
+    min_nights = settings.MATCHING_MIN_NIGHTS
     graph = Graph()
     load_edges(graph, guests=[home])
     load_edges(graph, hosts=[home])
     load_owners(graph, [home])
     if max_length > 2:
-        hosts = _top(graph.out.get(home, {}), beam)
-        guests = _top(graph.into.get(home, {}), beam)
+        out, into = graph.out.get(home, {}), graph.into.get(home, {})
+        # Every stay of a cycle needs open nights: matches_for goes on only from the (beam's best) hosts its
+        # household reaches by an open stay, and closes cycles only on the (beam's best) guests that stay at
+        # it by one; without such a guest there is no cycle, and the pairs are already read.
+        guests = [d for d in _top(into, beam) if into[d].open]
+        hosts = [b for b in _top(out, beam) if out[b].open] if guests else []
         if hosts:
             # Of each host's stays, its best `beam` (the middle stays of 4-cycles) and those into the guests
             # (3-cycles) or back into `home` (pairs): all that matches_for reads of them.
             load_edges(graph, guests=hosts, keep=(beam, {*guests, home}) if beam is not None else None)
-        middle = {c for b in hosts for c in _top(graph.out.get(b, {}), beam)} - {home}
+        # The middle homes of 4-cycles, those matches_for does not skip: an open run of min_nights with
+        # the first two stays.
+        middle = {
+            c
+            for b in hosts
+            for c in _top(graph.out.get(b, {}), beam)
+            if c != home and _long_enough(intersect(out[b].open, graph.out[b][c].open), min_nights)
+        }
         if guests and middle and max_length > 3:
             load_edges(graph, guests=middle, hosts=guests)
     else:
         hosts = list(graph.out.get(home, {}))
         if hosts:
             load_edges(graph, guests=hosts, hosts=[home])
-    found = matches_for(
-        graph, home, min_nights=settings.MATCHING_MIN_NIGHTS, max_length=max_length, beam=beam
-    )
+    found = matches_for(graph, home, min_nights=min_nights, max_length=max_length, beam=beam)
     load_owners(graph, {h for match in found for h in match.homes})
     load_people(graph, {graph.owner[h] for match in found for h in match.homes})
     return graph
