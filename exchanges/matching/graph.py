@@ -428,11 +428,18 @@ def local_graph(home: int, *, max_length: int = 4, beam: int | None = None) -> G
     load_owners(graph, [home])
     if max_length > 2:
         out, into = graph.out.get(home, {}), graph.into.get(home, {})
+
         # Every stay of a cycle needs open nights: matches_for goes on only from the (beam's best) hosts its
         # household reaches by an open stay, and closes cycles only on the (beam's best) guests that stay at
-        # it by one; without such a guest there is no cycle, and the pairs are already read.
+        # it by one. A cycle's nights lie within its first stay's and its last's: a host and a guest whose
+        # open stays share no run of min_nights begin and end no cycle together, and a host (a guest) that
+        # shares one with no guest (no host) is in none; the pairs are already read.
+        def together(b: int, d: int) -> bool:
+            return _long_enough(intersect(out[b].open, into[d].open), min_nights)
+
         guests = [d for d in _top(into, beam) if into[d].open]
-        hosts = [b for b in _top(out, beam) if out[b].open] if guests else []
+        hosts = [b for b in _top(out, beam) if out[b].open and any(together(b, d) for d in guests)]
+        guests = [d for d in guests if any(together(b, d) for b in hosts)]
         if hosts:
             # Of each host's stays, its best `beam` (the middle stays of 4-cycles) and those into the guests
             # (3-cycles) or back into `home` (pairs): all that matches_for reads of them.
