@@ -16,7 +16,8 @@ In one run:
 - on 2k- and 10k-home subgraphs, every 2- and 3-cycle (`engine.cycles_2_3`) beside
   `networkx.simple_cycles(G, length_bound=3)` on the same graph, with both counts and the ratio.
 
-It uses `reciproque_bench` like bench.search. Run: `.venv/bin/python -m bench.matching [SIZE]` (100000).
+It uses `reciproque_bench` like bench.search. Run: `.venv/bin/python -m bench.matching [SIZE]` (100000);
+`--per-home` times only the pairs and cycles of one home on the data a previous run seeded (kept in the database).
 """
 
 import os
@@ -55,7 +56,7 @@ CREATE TEMP TABLE areas AS
     SELECT 'r' AS kind, code, ST_Area(geom_simple::geography) / 1e6 AS km2 FROM geo_region
     UNION ALL SELECT 'd', code, ST_Area(geom_simple::geography) / 1e6 FROM geo_departement;
 INSERT INTO exchanges_destinationwish (home_id, regions, departements, communes, center, radius_m, target,
-    target_km2, dates, flexibility_days, adults, children, created_at)
+    target_km2, dates, flexibility_days, adults, children, created_at, origin)
 SELECT p.home_id,
        CASE WHEN k.kind = 'r' THEN ARRAY[t.region_id] ELSE '{}' END,
        CASE WHEN k.kind = 'd' THEN ARRAY[t.departement_id] ELSE '{}' END,
@@ -77,7 +78,9 @@ SELECT p.home_id,
        (ARRAY[0, 0, 2, 3, 3, 7])[1 + floor(p.r_flex * 6)::int],
        (ARRAY[1, 2, 2, 2, 2, 2, 2, 3, 4, 4])[1 + floor(p.r_party * 10)::int],
        (ARRAY[0, 0, 0, 0, 1, 1, 2, 2, 3, 4])[1 + floor(p.r_party * 70)::int % 10],
-       now()
+       now(),
+       -- The home's public point, as the trigger `wish_origin` (off in this bulk load) copies it.
+       (SELECT public_point FROM exchanges_home WHERE id = p.home_id)
 FROM picks p
 CROSS JOIN LATERAL (
     SELECT CASE WHEN p.r_kind < 0.35 THEN 'r' WHEN p.r_kind < 0.70 THEN 'd' WHEN p.r_kind < 0.90 THEN 'c'
@@ -249,26 +252,33 @@ def batch(url: str, limit: float) -> None:
 
 
 def main() -> None:
-    size = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    # --per-home: only the pairs and cycles of one home, on the data a previous full run seeded (kept).
+    per_home_only = "--per-home" in sys.argv[1:]
+    size = int(args[0]) if args else 100_000
     limit = float(os.environ.get("BENCH_BATCH_LIMIT", "300"))
     url = search.base_url()
     print(f"Matching benchmark on {search.BENCH_DB}: {th(size)} homes, 2 cores")
-    search.prepare(url)
-    seconds = search.generate(url, size)
-    wish_seconds, wishes = add_wishes(url)
-    print(
-        f"{th(size)} homes generated in {seconds:.0f} s (bench.search), {th(wishes)} wishes in {wish_seconds:.0f} s "
-        "(35 % région, 35 % département, 20 % circle of 15–50 km, 10 % commune)"
-    )
-    print(
-        django_run(
-            url,
-            COMPACT.format(subs=[2000, SUBGRAPH], limit=int(os.environ.get("BENCH_NETWORKX_LIMIT", "300"))),
-        ).strip()
-    )
+    if not per_home_only:
+        search.prepare(url)
+        seconds = search.generate(url, size)
+        wish_seconds, wishes = add_wishes(url)
+        print(
+            f"{th(size)} homes generated in {seconds:.0f} s (bench.search), {th(wishes)} wishes in "
+            f"{wish_seconds:.0f} s (35 % région, 35 % département, 20 % circle of 15–50 km, 10 % commune)"
+        )
+        print(
+            django_run(
+                url,
+                COMPACT.format(
+                    subs=[2000, SUBGRAPH], limit=int(os.environ.get("BENCH_NETWORKX_LIMIT", "300"))
+                ),
+            ).strip()
+        )
     homes = sample_homes(url, 40)
     print(django_run(url, PER_HOME.format(ids=homes, cycles=10)).strip())
-    batch(url, limit)
+    if not per_home_only:
+        batch(url, limit)
 
 
 if __name__ == "__main__":

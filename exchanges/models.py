@@ -220,6 +220,14 @@ class Home(FSMModelMixin, models.Model):
     RETURN NEW;
 """,
             ),
+            # Its wishes carry its public point (DestinationWish.origin): a move rewrites them.
+            pgtrigger.Trigger(
+                name="home_wishes_origin",
+                when=pgtrigger.After,
+                operation=pgtrigger.UpdateOf("public_point"),
+                condition=pgtrigger.Condition("OLD.public_point IS DISTINCT FROM NEW.public_point"),
+                func="UPDATE exchanges_destinationwish SET origin = NEW.public_point WHERE home_id = NEW.id; RETURN NULL;",
+            ),
             # The cells of the cluster grid follow the published homes: -1 where a home leaves (unpublished,
             # moved, deleted), +1 where it arrives; sum_id is the home's id while a cell holds only one.
             pgtrigger.Trigger(
@@ -446,6 +454,12 @@ class DestinationWish(models.Model):
         db_persist=True,
     )
 
+    # The public point of the wish's home, copied by the database (triggers `wish_origin` here and
+    # `home_wishes_origin` on the home): the pairs of a home (exchanges.matching.graph.PAIRS_SQL) keep, in the
+    # index (`wish_place_reach_origin`), only the wishes whose household lives where the home's own wishes go,
+    # without looking up the thousands of households whose wishes merely cover the home.
+    origin = models.PointField(srid=4326, null=True, blank=True, editable=False, spatial_index=False)
+
     class Meta:
         verbose_name = "souhait de destination"
         constraints = [
@@ -464,7 +478,9 @@ class DestinationWish(models.Model):
             GistIndex(fields=["target"], name="wish_target_gist"),
             # The wishes whose place's box holds a point and whose dates meet some availability: the guests
             # a home may receive (exchanges.matching.graph), the dates pruned in the index.
-            GistIndex(fields=["target", "reach"], name="wish_place_reach"),
+            # With the household's point (`origin`): the wishes that may take in a home and whose household
+            # lives in a given box, the box pruned in the index too (the pairs of a home).
+            GistIndex(fields=["target", "reach", "origin"], name="wish_place_reach_origin"),
             models.Index(fields=["target_digest"], name="wish_target_digest"),
         ]
         triggers = [
@@ -473,6 +489,14 @@ class DestinationWish(models.Model):
                 when=pgtrigger.Before,
                 operation=pgtrigger.Insert | pgtrigger.UpdateOf("target"),
                 func="NEW.target_km2 := ST_Area(NEW.target::geography) / 1e6; RETURN NEW;",
+            ),
+            # Whatever a writer sends, `origin` is the home's public point (the home's trigger
+            # `home_wishes_origin` follows a move).
+            pgtrigger.Trigger(
+                name="wish_origin",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                func="NEW.origin := (SELECT h.public_point FROM exchanges_home h WHERE h.id = NEW.home_id); RETURN NEW;",
             ),
         ]
 

@@ -72,12 +72,46 @@ CROSS JOIN LATERAL (
 JOIN exchanges_availabilityperiod p ON p.home_id = h.id AND p.period && w.win
 WHERE upper(p.period * w.win) - lower(p.period * w.win) >= %(min)s
 """
-# The same for many guests: their hosts' periods read in one pass over the table (hashed), rather than looked up
-# host by host (tens of thousands of index probes for the 40 best hosts of a home).
-OUT_MANY_SQL = OUT_SQL.replace(
-    "JOIN exchanges_availabilityperiod p ON",
-    "JOIN (SELECT home_id, period, mode FROM exchanges_availabilityperiod OFFSET 0) p ON",
+# The same for many guests (the 40 best hosts of a home, their wishes often at région level, the same région
+# for several): the homes inside each distinct place (target_digest) found once, with the widest dates and the
+# smallest party of the wishes that share it (the index prunes on them, each wish's own are checked after, on
+# its periods: those that meet its dates are inside its home's availability); their hosts' periods read in one
+# pass over the table (hashed), rather than looked up host by host (tens of thousands of index probes).
+OUT_MANY_SQL = """
+WITH w AS MATERIALIZED (
+    SELECT w.id, w.home_id, w.target_km2, w.adults + w.children AS party, w.reach AS win,
+           w.target_digest AS digest, g.owner_id, g.region_id
+    FROM exchanges_destinationwish w JOIN exchanges_home g ON g.id = w.home_id AND g.status = 'published'
+    WHERE w.home_id = ANY(%(guests)s::bigint[])
+), places AS MATERIALIZED (  -- each distinct place detoasted once (ST_Multi: a value of its own)
+    SELECT d.digest, d.wins, d.party, ST_Multi(x.target) AS place
+    FROM (
+        SELECT digest, min(id) AS first, range_agg(win) AS wins, min(party) AS party FROM w GROUP BY digest
+    ) d
+    JOIN exchanges_destinationwish x ON x.id = d.first
+), inside AS MATERIALIZED (
+    SELECT places.digest, h.id, h.owner_id, h.region_id, h.sleeps
+    FROM places
+    -- Place by place (LATERAL): the same place for every home tested, which PostGIS prepares once.
+    CROSS JOIN LATERAL (
+        SELECT h.id, h.owner_id, h.region_id, h.sleeps FROM exchanges_home h
+        WHERE h.status = 'published'
+            AND h.public_point_m && ST_Expand(ST_Transform(ST_Envelope(places.place), 3857), 1)
+            AND h.availability && places.wins AND h.sleeps >= places.party
+            AND ST_Contains(places.place, h.public_point)
+        OFFSET 0
+    ) h
 )
+SELECT w.home_id AS guest, h.id AS host, h.owner_id AS owner, p.mode = 'open' AS is_open,
+       lower(p.period * w.win) AS s, upper(p.period * w.win) AS e, w.id AS wish, w.target_km2 AS km2,
+       h.sleeps - w.party AS spare
+FROM w
+JOIN inside h ON h.digest = w.digest AND h.sleeps >= w.party
+    AND h.owner_id <> w.owner_id AND (NOT %(cross)s OR h.region_id <> w.region_id)
+JOIN (SELECT home_id, period, mode FROM exchanges_availabilityperiod OFFSET 0) p
+    ON p.home_id = h.id AND p.period && w.win
+WHERE upper(p.period * w.win) - lower(p.period * w.win) >= %(min)s
+"""
 OUT_MANY_ABOVE = 8
 # The stays of given guests into given hosts, few of them: every wish (its place detoasted once) against every
 # host, the cheap conditions first.
@@ -114,7 +148,7 @@ SELECT guest, host, owner, is_open, s, e, wish, km2, spare FROM (
 WHERE covers
 """
 # The wishes a given home may take in (their place's box holds its point, their dates meet its availability,
-# their party fits: the wish_place_reach index), and among them the distinct places (target_digest: the
+# their party fits: the first columns of the wish_place_reach_origin index), and among them the distinct places (target_digest: the
 # place's exact bytes) that contain it, each tested once: the région that thousands of wishes share is one
 # point-in-polygon, not thousands (the same ST_Contains as `wish_covers_sql`, on the same geometry).
 COVERED = """
@@ -123,8 +157,7 @@ c AS MATERIALIZED (
            h.public_point AS point, w.id, w.home_id, w.reach, w.target_km2, w.adults + w.children AS party,
            w.target_digest AS digest
     FROM h
-    JOIN exchanges_destinationwish w ON w.target ~ h.public_point AND w.reach && h.availability
-        AND w.adults + w.children <= h.sleeps
+    {wishes}
     JOIN exchanges_home g ON g.id = w.home_id AND g.status = 'published' AND g.owner_id <> h.owner_id
         AND (NOT %(cross)s OR h.region_id <> g.region_id)
     WHERE {guests}
@@ -138,6 +171,9 @@ c AS MATERIALIZED (
         FROM c
     ) t
 )"""
+# Every wish that may take in the home (h): its place's box, dates and party in the index.
+ANY_WISH = """JOIN exchanges_destinationwish w ON w.target ~ h.public_point AND w.reach && h.availability
+        AND w.adults + w.children <= h.sleeps"""
 INTO_H = """
 into_h AS MATERIALIZED (
     SELECT c.home_id AS guest, c.host, c.host_owner AS owner, p.mode = 'open' AS is_open,
@@ -152,16 +188,17 @@ INTO_SQL = f"""
 WITH h AS MATERIALIZED (
     SELECT id, owner_id, region_id, public_point, sleeps, availability FROM exchanges_home
     WHERE status = 'published' AND id = ANY(%(hosts)s::bigint[])
-), {COVERED.format(guests="TRUE")}, {INTO_H.format(rows="covered")}
+), {COVERED.format(wishes=ANY_WISH, guests="TRUE")}, {INTO_H.format(rows="covered")}
 SELECT * FROM into_h
 """  # noqa: S608
-# The wishes' homes that one of the home's own wishes covers (alias g; its wishes are `mw`).
-GUESTS = """EXISTS (
-    SELECT FROM mw WHERE g.availability && mw.reach AND g.sleeps >= mw.party AND ST_Contains(mw.place, g.public_point)
-)"""
-# The reciprocal candidates of one home in one statement, rows of the edges' shape (`edges_sql`): the stays
-# into it first (`COVERING`: a few hundred guests where their wishes' places hold thousands of homes), then
-# its household's stays (each of its wishes' places, detoasted once, tested on those guests' homes only);
+NEAR_WISH = "JOIN near ON TRUE JOIN exchanges_destinationwish w ON w.id = near.id"
+# The reciprocal candidates of one home in one statement, rows of the edges' shape (`edges_sql`). Reciprocity
+# first (`near`): of the wishes that may take in the home, the index (`wish_place_reach_origin`) keeps only
+# those whose household's point (the wish's `origin`, the home's public point copied by the database) lies in
+# the box of one of the home's own wishes' places, tested then against that place (its candidates in a row: one
+# prepared geometry), their household's dates and party against that wish: a few hundred where thousands of
+# wishes cover a home. Then the place of each (`COVERED`, each distinct place once) and the stays into the home,
+# then its household's stays (each of its wishes' places, detoasted once, tested on those guests' homes only);
 # only the stays both ways come back. Owners and régions differ both ways when they differ one way.
 PAIRS_SQL = f"""
 WITH h AS MATERIALIZED (
@@ -170,7 +207,15 @@ WITH h AS MATERIALIZED (
 ), mw AS MATERIALIZED (  -- its household's wishes, each place detoasted once (ST_Multi: a value of its own)
     SELECT w.id, w.home_id, w.target_km2, w.adults + w.children AS party, w.reach, ST_Multi(w.target) AS place
     FROM exchanges_destinationwish w WHERE w.home_id = %(home)s
-), {COVERED.format(guests=GUESTS)}, {INTO_H.format(rows="covered")}, mine AS MATERIALIZED (
+), near AS MATERIALIZED (
+    SELECT DISTINCT x.id FROM mw CROSS JOIN h CROSS JOIN LATERAL (
+        SELECT x.id, x.home_id FROM exchanges_destinationwish x
+        WHERE x.target ~ h.public_point AND x.reach && h.availability AND x.origin && mw.place
+            AND x.adults + x.children <= h.sleeps AND ST_Contains(mw.place, x.origin)
+        OFFSET 0
+    ) x
+    JOIN exchanges_home g ON g.id = x.home_id AND g.availability && mw.reach AND g.sleeps >= mw.party
+), {COVERED.format(wishes=NEAR_WISH, guests="TRUE")}, {INTO_H.format(rows="covered")}, mine AS MATERIALIZED (
     SELECT w.home_id AS guest, h.id AS host, h.owner_id AS owner, p.mode = 'open' AS is_open,
            lower(p.period * w.reach) AS s, upper(p.period * w.reach) AS e, w.id AS wish, w.target_km2 AS km2,
            h.sleeps - w.party AS spare
@@ -371,31 +416,49 @@ def load_people(graph: Graph, owners: Iterable[int] | None = None) -> None:
 
 def local_graph(home: int, *, max_length: int = 4, beam: int | None = None) -> Graph:
     """What engine.matches_for(home, max_length, beam) reads: the stays of `home` and of its guests, then
-    every stay of its (beam's best) hosts, and of the middle homes of 4-cycles (the beam's best hosts of
-    its hosts) only those into its (beam's best) guests; then the people of the homes in its matches."""
-    from exchanges.matching.engine import _top, matches_for
+    every stay of its (beam's best) hosts reached by an open stay, and of the middle homes of 4-cycles (the
+    beam's best hosts of those, when the first two stays share an open run) only those into its (beam's
+    best) guests by an open stay; then the people of the homes in its matches."""
+    from exchanges.matching.engine import _long_enough, _top, intersect, matches_for
 
+    min_nights = settings.MATCHING_MIN_NIGHTS
     graph = Graph()
     load_edges(graph, guests=[home])
     load_edges(graph, hosts=[home])
     load_owners(graph, [home])
     if max_length > 2:
-        hosts = _top(graph.out.get(home, {}), beam)
-        guests = _top(graph.into.get(home, {}), beam)
+        out, into = graph.out.get(home, {}), graph.into.get(home, {})
+
+        # Every stay of a cycle needs open nights: matches_for goes on only from the (beam's best) hosts its
+        # household reaches by an open stay, and closes cycles only on the (beam's best) guests that stay at
+        # it by one. A cycle's nights lie within its first stay's and its last's: a host and a guest whose
+        # open stays share no run of min_nights begin and end no cycle together, and a host (a guest) that
+        # shares one with no guest (no host) is in none; the pairs are already read.
+        def together(b: int, d: int) -> bool:
+            return _long_enough(intersect(out[b].open, into[d].open), min_nights)
+
+        guests = [d for d in _top(into, beam) if into[d].open]
+        hosts = [b for b in _top(out, beam) if out[b].open and any(together(b, d) for d in guests)]
+        guests = [d for d in guests if any(together(b, d) for b in hosts)]
         if hosts:
             # Of each host's stays, its best `beam` (the middle stays of 4-cycles) and those into the guests
             # (3-cycles) or back into `home` (pairs): all that matches_for reads of them.
             load_edges(graph, guests=hosts, keep=(beam, {*guests, home}) if beam is not None else None)
-        middle = {c for b in hosts for c in _top(graph.out.get(b, {}), beam)} - {home}
+        # The middle homes of 4-cycles, those matches_for does not skip: an open run of min_nights with
+        # the first two stays.
+        middle = {
+            c
+            for b in hosts
+            for c in _top(graph.out.get(b, {}), beam)
+            if c != home and _long_enough(intersect(out[b].open, graph.out[b][c].open), min_nights)
+        }
         if guests and middle and max_length > 3:
             load_edges(graph, guests=middle, hosts=guests)
     else:
         hosts = list(graph.out.get(home, {}))
         if hosts:
             load_edges(graph, guests=hosts, hosts=[home])
-    found = matches_for(
-        graph, home, min_nights=settings.MATCHING_MIN_NIGHTS, max_length=max_length, beam=beam
-    )
+    found = matches_for(graph, home, min_nights=min_nights, max_length=max_length, beam=beam)
     load_owners(graph, {h for match in found for h in match.homes})
     load_people(graph, {graph.owner[h] for match in found for h in match.homes})
     return graph
