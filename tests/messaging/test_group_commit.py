@@ -199,7 +199,7 @@ def test_a_run_that_fails_as_a_whole_fails_each_of_its_items_and_the_next_batch_
             calls += 1
             if calls == 1:
                 raise RuntimeError("down")
-            return items
+            return list[int | Exception](items)
 
         group: adb.GroupCommit[int, int] = adb.GroupCommit(run, max_items=10, concurrency=1)
         first = await asyncio.gather(group.submit(1), group.submit(2), return_exceptions=True)

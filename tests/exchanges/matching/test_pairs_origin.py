@@ -28,7 +28,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _origins(home: Home) -> list[Point]:
-    return list(DestinationWish.objects.filter(home=home).values_list("origin", flat=True))
+    origins = list(DestinationWish.objects.filter(home=home).values_list("origin", flat=True))
+    assert None not in origins, "a wish without its household's point"
+    return [origin for origin in origins if origin is not None]
 
 
 def test_the_origin_is_the_homes_public_point_whatever_the_writer_sends(territories):
