@@ -5,7 +5,10 @@ In one run:
   population, one period of one to three weeks in the coming months, open or reciprocal only), then
   realistic wishes in place of its few circles: every home one wish and 30 % a second one, 35 % of them for a
   whole région, 35 % for a département, 20 % a circle of 15 to 50 km, 10 % one commune (the places where
-  other homes are, so in proportion to population), one to three weeks ± 0 to 7 days, two to six people;
+  other homes are, so in proportion to population), ± 0 to 7 days, two to six people; 70 % of the wishes on
+  the home's own free dates (most swaps are simultaneous: the household travels while its home is free), the
+  others one to three weeks of their own (drawn apart from the availability, almost no home would have a
+  pair or a cycle: 0.1 and 0.0 per home printed before this change);
 - the graph: its edge count (and the time and memory to load it whole, `compact.load`: the batch's loader);
 - pairs of one home (`selectors.pairs_for_home`: one SQL + ranking) and best cycles through one home
   (`selectors.matches_for_home`: its SQL neighbourhood + engine.matches_for), p50/p95 over seeded homes;
@@ -49,7 +52,8 @@ CREATE TEMP TABLE hx AS
 CREATE UNIQUE INDEX ON hx (rn);
 CREATE TEMP TABLE picks AS
     SELECT h.id AS home_id, h.region_id AS own_region, n, random() AS r_kind, random() AS r_place,
-           random() AS r_start, random() AS r_len, random() AS r_flex, random() AS r_party, random() AS r_rad
+           random() AS r_start, random() AS r_len, random() AS r_flex, random() AS r_party, random() AS r_rad,
+           random() AS r_sim
     FROM hx h CROSS JOIN generate_series(1, 2) n;
 DELETE FROM picks WHERE n = 2 AND (r_len * 1000)::numeric % 1 >= 0.3;  -- a second wish for 30 % of the homes
 CREATE TEMP TABLE areas AS
@@ -73,8 +77,13 @@ SELECT p.home_id,
            WHEN 'd' THEN (SELECT km2 FROM areas WHERE kind = 'd' AND code = t.departement_id)
            WHEN 'c' THEN pi() * (k.radius / 1000.0) ^ 2
            ELSE (SELECT ST_Area(geom::geography) / 1e6 FROM geo_commune WHERE code = t.commune_id) END,
-       daterange(CURRENT_DATE + 7 + floor(p.r_start * 194)::int,
-                 CURRENT_DATE + 7 + floor(p.r_start * 194)::int + 7 * (1 + floor(p.r_len * 3)::int)),
+       -- Most swaps are simultaneous: 70 % of the households travel while their own home is free (its
+       -- first period); the others at dates of their own.
+       coalesce(
+           CASE WHEN p.r_sim < 0.7 THEN (SELECT a.period FROM exchanges_availabilityperiod a
+                                         WHERE a.home_id = p.home_id ORDER BY lower(a.period) LIMIT 1) END,
+           daterange(CURRENT_DATE + 7 + floor(p.r_start * 194)::int,
+                     CURRENT_DATE + 7 + floor(p.r_start * 194)::int + 7 * (1 + floor(p.r_len * 3)::int))),
        (ARRAY[0, 0, 2, 3, 3, 7])[1 + floor(p.r_flex * 6)::int],
        (ARRAY[1, 2, 2, 2, 2, 2, 2, 3, 4, 4])[1 + floor(p.r_party * 10)::int],
        (ARRAY[0, 0, 0, 0, 1, 1, 2, 2, 3, 4])[1 + floor(p.r_party * 70)::int % 10],
@@ -265,7 +274,8 @@ def main() -> None:
         wish_seconds, wishes = add_wishes(url)
         print(
             f"{th(size)} homes generated in {seconds:.0f} s (bench.search), {th(wishes)} wishes in "
-            f"{wish_seconds:.0f} s (35 % région, 35 % département, 20 % circle of 15–50 km, 10 % commune)"
+            f"{wish_seconds:.0f} s (35 % région, 35 % département, 20 % circle of 15–50 km, 10 % commune; "
+            "70 % on the home's own free dates)"
         )
         print(
             django_run(
