@@ -62,6 +62,28 @@ def _redis_channel_layer(redis_url: str) -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _connections_closed_before_the_test_database_goes(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """Torn down just before django_db_setup drops the worker's test database. Left open, this process's
+    other connections (pooled ones the servers' threads hold, the websockets' asynchronous ones, those of
+    the executor threads of finished socket scenarios: see tests/messaging/conftest.py's _fresh_pool) made
+    the drop fail ("being accessed by other users") and the database outlive the run. Closed where this
+    process can reach them, then any still open on the database is ended."""
+    yield
+    from django.db import connection
+
+    from marketplace import adb
+
+    adb.close_all()
+    connection.close_pool()  # type: ignore[attr-defined]  # PostgreSQL backend, Django >= 5.1
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    connection.close()
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     """Debian's Chromium, never a downloaded one; no background traffic (the machine has no network)."""

@@ -6,8 +6,9 @@ SECRET_KEY = "test-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; tests only
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
-    "private": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    # In memory, but a reader per open, as on disk (tests/storage.py).
+    "default": {"BACKEND": "tests.storage.ReaderPerOpenInMemoryStorage"},
+    "private": {"BACKEND": "tests.storage.ReaderPerOpenInMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Several test runs may share one cluster (two developers, or CI beside a dev server): TEST_DB_SUFFIX

@@ -10,6 +10,7 @@ from PIL import Image
 from pypdf import PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
+from marketplace.messaging import services
 from marketplace.messaging.models import Attachment, Message
 from marketplace.messaging.rendering import message_html
 from tests.accounts.conftest import jpeg_with_gps
@@ -154,3 +155,45 @@ def test_files_never_sent_are_purged_after_a_day_by_the_worker(
     assert not storage.exists(old_name)
     assert storage.exists(sent.file.name)
     assert storage.exists(recent.file.name)
+
+
+def test_two_people_loading_one_image_at_once_each_get_all_of_it(rf, chat):
+    """Both participants' pages ask for a new photo at the same moment: the second response, made while the
+    first is still to be sent, must carry the whole file too (a shared read position gave it nothing under
+    the Content-Length of the whole file, and the browser waited for the rest)."""
+    from marketplace.messaging.views import attachment_download
+
+    content = jpeg_with_gps((640, 480))
+    attachment = services.attachment_upload(
+        actor=chat.alice, conversation=chat.conversation, upload=SimpleUploadedFile("vue.jpg", content)
+    )
+    services.message_send(
+        actor=chat.alice, conversation=chat.conversation, text="", client_id="c1", attachment=attachment.pk
+    )
+    stored = attachment.file.open("rb").read()
+    assert len(stored) > 1000
+    responses = []
+    for user in (chat.alice, chat.bob):
+        request = rf.get(f"/messages/pieces-jointes/{attachment.pk}/")
+        request.user = user
+        responses.append(attachment_download(request, attachment_id=attachment.pk))
+    for response in responses:  # sent one after the other, both made first
+        assert int(response["Content-Length"]) == len(stored)
+        assert response.getvalue() == stored
+
+
+@pytest.mark.parametrize("alias", ["default", "private"])
+def test_every_open_of_a_stored_file_reads_it_from_the_start(alias):
+    """As on disk: two readers of one stored name each read it whole, whatever the other read."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import storages
+
+    storage = storages[alias]
+    name = storage.save("essais/lecteurs.bin", ContentFile(b"0123456789" * 100))
+    try:
+        first, second = storage.open(name, "rb"), storage.open(name, "rb")
+        assert first.read(10) == b"0123456789"
+        assert second.read() == b"0123456789" * 100
+        assert first.read() == b"0123456789" * 99
+    finally:
+        storage.delete(name)
