@@ -10,16 +10,16 @@ from marketplace.messaging import services
 from marketplace.messaging.models import Message
 from tests.factories.accounts import UserFactory
 from tests.marketplace.test_websocket import run, socket
-from tests.messaging.test_websocket import cookie_of, frames_until
+from tests.messaging.test_websocket import FRAME_TIMEOUT, cookie_of, frames_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-async def connected(cookie: str, timeout: float = 5) -> Any:
+async def connected(cookie: str, timeout: float = FRAME_TIMEOUT) -> Any:
     ws = socket(cookie)
     ok, _ = await ws.connect(timeout=timeout)
     assert ok
-    assert (await ws.receive_json_from(timeout=5))["type"] == "hello"
+    assert (await ws.receive_json_from(timeout=FRAME_TIMEOUT))["type"] == "hello"
     return ws
 
 
@@ -64,7 +64,7 @@ def test_concurrent_senders_every_client_ends_with_the_database_sequence():
         )
         live: list[int] = []
         while len(set(live)) < 200:
-            frame = await hub_ws.receive_json_from(timeout=10)
+            frame = await hub_ws.receive_json_from(timeout=FRAME_TIMEOUT)
             if frame["type"] == "message.new":
                 live.append(frame["id"])
         replayed = await catch_up(hub_ws)  # nothing new: every id was already pushed live

@@ -26,10 +26,15 @@ def cookie_of(user) -> str:
     return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
+# A frame expected comes as soon as it is sent; the timeout only ends a hang (generous: a loaded machine
+# once took more than 5 s for a frame of the ten-sender scenario, test_delivery.py).
+FRAME_TIMEOUT = 20
+
+
 async def frames_until(ws, kind: str) -> list[dict[str, Any]]:
     frames = []
     while True:
-        frame = await ws.receive_json_from(timeout=5)
+        frame = await ws.receive_json_from(timeout=FRAME_TIMEOUT)
         frames.append(frame)
         if frame["type"] == kind:
             return frames
