@@ -168,6 +168,8 @@ def _in_france(lon: np.ndarray[Any, Any], lat: np.ndarray[Any, Any]) -> np.ndarr
 def prepare(table: Table, mapping: dict[str, str], *, crs: int | None = None) -> Prepared:
     """Normalised rows and rejections. Raises ColumnsMissing/MappingInvalid/CrsUnknown for the mapping,
     CrsMismatch when no point falls in France once reprojected."""
+    if not table.complete:
+        raise ValueError("prepare needs every row's attributes: read_table(path) without checks_only")
     mapping = check_mapping(table, mapping, crs)
     n = table.length
     rejected: dict[int, Rejection] = {
