@@ -1,4 +1,4 @@
-"""The import's set-based core, in the caller's transaction: prepared rows are COPYed (CSV) into a temporary
+"""The import's set-based core, in the caller's transaction: prepared rows are COPYed (text format) into a temporary
 table, then written into the import's staging table by ONE INSERT … SELECT that computes each row's search
 name and its commune (a spatial join on the indexed commune polygons, `geo.selectors.communes_found_sql`);
 the staged rows are matched against each other and against the employer's facilities (same external id, or
@@ -13,9 +13,7 @@ up, or lost in a crash) builds it again from the file.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -119,22 +117,41 @@ def drop_stale_stages() -> int:
     return len(stale)
 
 
-def _csv(prepared: Prepared) -> str:
-    """The rows as CSV for COPY: an empty cell is NULL (an unmapped accessibility flag) but for the text columns
-    (FORCE_NOT_NULL: an empty text stays empty)."""
+_BOOLEANS = {True: "t", False: "f", None: r"\N"}
+
+
+def _escaped(values: list[str]) -> list[str]:
+    """Text cells for COPY's text format: backslash, tab and line breaks escaped (looked for once in the whole
+    column, so a clean column, the common case, is sent as it is)."""
+    try:
+        joined = "".join(values)
+    except TypeError:  # a None among them: an empty text, as the CSV path wrote it
+        values = ["" if v is None else v for v in values]
+        joined = "".join(values)
+    if not any(special in joined for special in ("\\", "\t", "\n", "\r")):
+        return values
+    return [
+        v.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r") for v in values
+    ]
+
+
+def _copy_text(prepared: Prepared) -> str:
+    """The rows in COPY's text format, built column by column (about twice as fast as csv.writer): a text
+    column not mapped is empty text, a boolean not mapped is NULL, the numbers as Python writes them back
+    exactly (repr)."""
     columns, n = prepared.columns, prepared.count
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(
-        zip(
-            columns["row"],
-            *(columns.get(c) or [""] * n for c in TEXT_COLUMNS),
-            *(columns.get(c) or [None] * n for c in BOOLEAN_FIELDS),
-            columns["lon"],
-            columns["lat"],
-            strict=True,
-        )
-    )
-    return buffer.getvalue()
+    cells: list[list[str]] = [list(map(str, columns["row"]))]
+    for name in TEXT_COLUMNS:
+        values = columns.get(name)
+        cells.append(_escaped(values) if values is not None else [""] * n)
+    for name in BOOLEAN_FIELDS:
+        flags = columns.get(name)
+        cells.append([_BOOLEANS[v] for v in flags] if flags is not None else [r"\N"] * n)
+    cells.append(list(map(repr, columns["lon"])))
+    cells.append(list(map(repr, columns["lat"])))
+    if not n:
+        return ""
+    return "\n".join(map("\t".join, zip(*cells, strict=True))) + "\n"
 
 
 def stage(prepared: Prepared, table: str) -> None:
@@ -157,10 +174,8 @@ def stage(prepared: Prepared, table: str) -> None:
             # The point made by the database from the numbers (no WKT text to format per row).
             "GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)) STORED)"
         )
-        with raw.copy(
-            f"COPY {loaded} ({copied}) FROM STDIN (FORMAT csv, FORCE_NOT_NULL ({', '.join(TEXT_COLUMNS)}))"
-        ) as copy:
-            copy.write(_csv(prepared))
+        with raw.copy(f"COPY {loaded} ({copied}) FROM STDIN") as copy:
+            copy.write(_copy_text(prepared))
         # The points indexed: locating walks the communes and finds their points, so each commune's polygon is
         # prepared once for all its points rather than parsed again for each.
         raw.execute(f"CREATE INDEX ON {loaded} USING gist (location)")

@@ -316,3 +316,20 @@ class TestReferencesCheckedAsASet:
         with pytest.raises(IntegrityError):
             write_for_nobody()
         assert not Facility.objects.exists()
+
+
+def test_text_with_copy_s_special_characters_is_written_as_it_was(people, tmp_path):
+    """The rows go to the database in COPY's text format: backslashes, tabs, line breaks and a literal \\N
+    come back as they were (a description keeps its lines; a name's spaces are collapsed as always)."""
+    rows = standard_rows(3)
+    rows[0]["description"] = "Ligne 1\nLigne\t2 \\N C:\\dossier\r\nfin"
+    rows[0]["nom"] = 'Le \\N "cité" \\'
+    rows[1]["description"] = ""
+    rows[2]["description"] = "\\."
+    run(people, gpkg(tmp_path, rows), publish=True)
+    found = {f.external_id: (f.name, f.description) for f in Facility.objects.all()}
+    assert found == {
+        "EQ-0": ('Le \\N "cité" \\', "Ligne 1\nLigne\t2 \\N C:\\dossier\r\nfin"),
+        "EQ-1": ("Équipement 1", ""),
+        "EQ-2": ("Équipement 2", "\\."),
+    }
