@@ -47,6 +47,8 @@ WKB_BYTES_PER_VERTEX = 16  # read as 2D
 TEXT_CHECKED_ROWS = 2000  # the rows whose text is checked for mojibake (the upload reads only theirs)
 # Windows-1252 decoding of UTF-8 accents: "Ã©" (é), "Ã¨" (è), "Ã " (à), "Ã§" (ç), "â€™" (’)…
 _MOJIBAKE = re.compile("Ã[\u00a0-\u00bf]|â€")
+# In a column joined by NUL: a value beginning or ending with whitespace (`\s` is what str.strip removes).
+UNSTRIPPED = re.compile(r"\A\s|\x00\s|\s\x00|\s\Z")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -349,7 +351,12 @@ def _check_vertices(wkb: np.ndarray[Any, Any]) -> None:
 def _texts(data: Any) -> list[str]:
     values = data.tolist() if hasattr(data, "tolist") else list(data)
     if {type(v) for v in values} <= {str, type(None)}:  # a text column: the common case, in one pass
-        return [v.strip() if v is not None else "" for v in values]
+        if None in values:
+            values = ["" if v is None else v for v in values]
+        # Stripped value by value only when a value has a space at either end (looked for once).
+        if UNSTRIPPED.search("\x00".join(values)) is None:
+            return values
+        return [v.strip() for v in values]
     return [_text(v) for v in values]
 
 

@@ -22,7 +22,7 @@ from pyproj.exceptions import CRSError
 
 from local_offers.imports import exceptions as e
 from local_offers.imports.mapping import COORDINATES, FIELDS, REQUIRED, category_of
-from local_offers.imports.reading import CSV, Table
+from local_offers.imports.reading import CSV, UNSTRIPPED, Table
 from local_offers.models import FacilityCategory
 
 TEXT_LIMITS = {
@@ -199,7 +199,9 @@ def prepare(table: Table, mapping: dict[str, str], *, crs: int | None = None) ->
     }
     values = _columns(columns, n, reject)
     first = table.first_row
-    accepted = [i for i in range(n) if i not in rejected]
+    refused = np.zeros(n, dtype=bool)
+    refused[list(rejected)] = True
+    accepted: list[int] = np.flatnonzero(~refused).tolist()
     merged: list[tuple[int, int]] = []
     external_ids = values.get("external_id")
     if external_ids is not None:
@@ -223,8 +225,9 @@ def prepare(table: Table, mapping: dict[str, str], *, crs: int | None = None) ->
         "lon": lon[kept].astype(float).tolist(),
         "lat": lat[kept].astype(float).tolist(),
     }
+    everyone = len(accepted) == n  # no row refused nor merged: the columns as they are
     for target, column in values.items():
-        out[target] = [column[i] for i in accepted]
+        out[target] = column if everyone else [column[i] for i in accepted]
     return Prepared(
         columns=out,
         rejections=sorted(rejected.values(), key=lambda r: r.row),
@@ -335,6 +338,24 @@ def _columns(columns: dict[str, list[str]], n: int, reject: Any) -> dict[str, li
     return out
 
 
+# What str.split() would collapse or str.strip() remove, in a column joined by NUL: whitespace other than a
+# space, two spaces, a space at either end of a value (`\s` and str.split agree on what a space is). Then, at
+# the end of a value, any whitespace (UNSTRIPPED: a description keeps its inner line breaks).
+_UNTIDY = re.compile(r"[^\S ]| {2}|\A |\x00 | \x00| \Z")
+
+
+def _tidy(raw: list[str], *, collapse: bool) -> list[Any]:
+    """The values with their spaces collapsed (`collapse`) or only stripped: looked for once in the whole
+    column, so that a tidy column (the common case) is not rebuilt value by value. A new list either way."""
+    try:
+        untidy = (_UNTIDY if collapse else UNSTRIPPED).search("\x00".join(raw)) is not None
+    except TypeError:  # not all text: value by value
+        untidy = True
+    if not untidy:
+        return list(raw)
+    return [" ".join(v.split()) for v in raw] if collapse else [v.strip() for v in raw]
+
+
 # Columns of free text, distinct on nearly every row: normalised in one pass (no cache of distinct values).
 _FREE_TEXT = frozenset({"name", "address", "description", "external_id"})
 
@@ -342,11 +363,10 @@ _FREE_TEXT = frozenset({"name", "address", "description", "external_id"})
 def _free_text(target: str, raw: list[str], reject: Any) -> list[Any]:
     """What `_value` gives for a column of free text (spaces collapsed but in a description, stripped,
     length limited), in one pass; `_value` itself words the problem of a value too long."""
-    if target == "description":
-        values: list[Any] = [v.strip() for v in raw]
-    else:
-        values = [" ".join(v.split()) for v in raw]  # str.split and `\s` agree on what a space is
+    values: list[Any] = _tidy(raw, collapse=target != "description")
     limit = TEXT_LIMITS[target]
+    if max(map(len, values), default=0) <= limit:
+        return values
     for i, value in enumerate(values):
         if len(value) > limit:
             values[i], problem = _value(target, raw[i])
@@ -361,7 +381,7 @@ _CHECKED_TEXT = {"website": _FAST_URL, "email": _FAST_EMAIL, "phone": _PHONE}
 
 
 def _checked_text(target: str, raw: list[str], reject: Any) -> list[Any]:
-    values = [" ".join(v.split()) for v in raw]
+    values: list[Any] = _tidy(raw, collapse=True)
     if target == "website":
         values = [
             v if not v or v.lower().startswith(("http://", "https://")) else "https://" + v for v in values

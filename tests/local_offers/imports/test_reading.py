@@ -342,3 +342,36 @@ class TestTheUploadsRead:
         path.write_bytes(content)
         with pytest.raises(refused):
             read_table(path, checks_only=True)
+
+
+@pytest.mark.parametrize("collapse", [True, False])
+def test_a_column_is_tidied_as_value_by_value(collapse):
+    """`_tidy` looks for untidy whitespace once in the whole column; its result is str.split/str.strip's,
+    value by value, whatever the spaces (Unicode ones, line breaks, at either end, doubled)."""
+    import random
+
+    from local_offers.imports.rows import _tidy
+
+    pieces = ["a", "é", " ", "  ", "\t", "\n", "\r\n", "\u00a0", "\u202f", "\u2028", "\x1f", "x y", ""]
+    rng = random.Random(13)
+    for _ in range(300):
+        column = ["".join(rng.choices(pieces, k=rng.randint(0, 4))) for _ in range(rng.randint(0, 5))]
+        expected = [" ".join(v.split()) for v in column] if collapse else [v.strip() for v in column]
+        assert _tidy(column, collapse=collapse) == expected, column
+    tidy = ["Musée", "Piscine municipale", ""]
+    assert _tidy(tidy, collapse=collapse) == tidy
+    assert _tidy(tidy, collapse=collapse) is not tidy
+
+
+def test_a_spatial_file_s_text_column_is_stripped_as_value_by_value():
+    from local_offers.imports.reading import _texts
+
+    pieces = ["a", " ", "\t", "\n", "\u00a0", "x y", ""]
+    rng = __import__("random").Random(7)
+    for _ in range(300):
+        column = [
+            None if rng.random() < 0.1 else "".join(rng.choices(pieces, k=rng.randint(0, 4)))
+            for _ in range(rng.randint(0, 5))
+        ]
+        expected = ["" if v is None else v.strip() for v in column]
+        assert _texts(np.array(column, dtype=object)) == expected, column
