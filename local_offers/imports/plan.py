@@ -154,18 +154,24 @@ def _copy_text(prepared: Prepared) -> str:
     return "\n".join(map("\t".join, zip(*cells, strict=True))) + "\n"
 
 
+# The planner's settings that make it weigh parallel workers against the few rows it expects.
+_PARALLEL = ("parallel_setup_cost", "parallel_tuple_cost", "min_parallel_table_scan_size")
+
+
 def stage(prepared: Prepared, table: str) -> None:
-    """The import's staging table, built again: the rows COPYed into a temporary table, then inserted with
-    their search name and commune by one INSERT … SELECT (no second version of any row)."""
+    """The import's staging table, built again: the rows COPYed into a scratch table, their communes found
+    (in parallel when the server allows), then the rows inserted with their search name and commune by one
+    INSERT … SELECT (no second version of any row)."""
     columns = ", ".join(STAGE_COLUMNS)
     copied = ", ".join([*STAGE_COLUMNS[:-1], "lon", "lat"])
     # The file's rows as read: unlogged like the stage (a temporary table would spill past temp_buffers),
     # dropped once staged.
     loaded = RAW_PREFIX + table.removeprefix(STAGE_PREFIX)
+    located = f"{loaded}_communes"
     found = communes_found_sql(loaded, point="location", key="row")
     with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg's own cursor, for COPY
-        raw.execute(f"DROP TABLE IF EXISTS {table}, {loaded}")
+        raw.execute(f"DROP TABLE IF EXISTS {table}, {loaded}, {located}")
         raw.execute(
             f"CREATE UNLOGGED TABLE {loaded} ("
             "row integer, name text, category text, description text, address text, website text, phone text, "
@@ -189,12 +195,26 @@ def stage(prepared: Prepared, table: str) -> None:
             # Room on each page: the matching's updates then stay on the page (HOT, no index entry to add).
             "WITH (fillfactor = 60)"
         )
+        # Each point's commune, in a table of its own: a CREATE TABLE … AS may run its query in parallel
+        # (an INSERT … SELECT never does), the communes shared among the workers. The planner cannot tell
+        # how many communes the file's extent covers (a parameter: it guesses a handful), so the workers'
+        # start-up and tuple costs and the table size worth them are set to nothing for this one statement;
+        # the server's own limit on workers still holds.
         raw.execute(
-            f"INSERT INTO {table} ({columns}, name_key, commune) WITH found AS ({found}) "  # noqa: S608
-            f"SELECT {', '.join(f'r.{c}' for c in STAGE_COLUMNS)}, {SEARCH_NAME_SQL.format('r.name')}, f.code "
-            f"FROM {loaded} r LEFT JOIN found f ON f.row = r.row ORDER BY r.row"
+            "SELECT "
+            + ", ".join(f"current_setting('{name}'), set_config('{name}', '0', true)" for name in _PARALLEL)
         )
-        raw.execute(f"DROP TABLE {loaded}")
+        before = raw.fetchone()[::2]
+        raw.execute(f"CREATE UNLOGGED TABLE {located} AS {found}")
+        raw.execute(
+            "SELECT " + ", ".join(f"set_config('{name}', %s, true)" for name in _PARALLEL), list(before)
+        )
+        raw.execute(
+            f"INSERT INTO {table} ({columns}, name_key, commune) "  # noqa: S608
+            f"SELECT {', '.join(f'r.{c}' for c in STAGE_COLUMNS)}, {SEARCH_NAME_SQL.format('r.name')}, f.code "
+            f"FROM {loaded} r LEFT JOIN {located} f ON f.row = r.row ORDER BY r.row"
+        )
+        raw.execute(f"DROP TABLE {loaded}, {located}")
     # Just off the simplified coastline: the nearest commune within the tolerance (the few rows in none).
     communes_locate_coast(table, point="location", commune="commune")
     with connection.cursor() as cursor:

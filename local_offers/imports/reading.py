@@ -47,8 +47,6 @@ WKB_BYTES_PER_VERTEX = 16  # read as 2D
 TEXT_CHECKED_ROWS = 2000  # the rows whose text is checked for mojibake (the upload reads only theirs)
 # Windows-1252 decoding of UTF-8 accents: "Ã©" (é), "Ã¨" (è), "Ã " (à), "Ã§" (ç), "â€™" (’)…
 _MOJIBAKE = re.compile("Ã[\u00a0-\u00bf]|â€")
-# In a column joined by NUL: a value beginning or ending with whitespace (`\s` is what str.strip removes).
-UNSTRIPPED = re.compile(r"\A\s|\x00\s|\s\x00|\s\Z")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -353,10 +351,7 @@ def _texts(data: Any) -> list[str]:
     if {type(v) for v in values} <= {str, type(None)}:  # a text column: the common case, in one pass
         if None in values:
             values = ["" if v is None else v for v in values]
-        # Stripped value by value only when a value has a space at either end (looked for once).
-        if UNSTRIPPED.search("\x00".join(values)) is None:
-            return values
-        return [v.strip() for v in values]
+        return list(map(str.strip, values))  # mapped in C: no Python call per value
     return [_text(v) for v in values]
 
 

@@ -22,7 +22,7 @@ from pyproj.exceptions import CRSError
 
 from local_offers.imports import exceptions as e
 from local_offers.imports.mapping import COORDINATES, FIELDS, REQUIRED, category_of
-from local_offers.imports.reading import CSV, UNSTRIPPED, Table
+from local_offers.imports.reading import CSV, Table
 from local_offers.models import FacilityCategory
 
 TEXT_LIMITS = {
@@ -338,22 +338,12 @@ def _columns(columns: dict[str, list[str]], n: int, reject: Any) -> dict[str, li
     return out
 
 
-# What str.split() would collapse or str.strip() remove, in a column joined by NUL: whitespace other than a
-# space, two spaces, a space at either end of a value (`\s` and str.split agree on what a space is). Then, at
-# the end of a value, any whitespace (UNSTRIPPED: a description keeps its inner line breaks).
-_UNTIDY = re.compile(r"[^\S ]| {2}|\A |\x00 | \x00| \Z")
-
-
 def _tidy(raw: list[str], *, collapse: bool) -> list[Any]:
-    """The values with their spaces collapsed (`collapse`) or only stripped: looked for once in the whole
-    column, so that a tidy column (the common case) is not rebuilt value by value. A new list either way."""
-    try:
-        untidy = (_UNTIDY if collapse else UNSTRIPPED).search("\x00".join(raw)) is not None
-    except TypeError:  # not all text: value by value
-        untidy = True
-    if not untidy:
-        return list(raw)
-    return [" ".join(v.split()) for v in raw] if collapse else [v.strip() for v in raw]
+    """The values with their spaces collapsed (`collapse`) or only stripped, in a new list: str.split/join and
+    str.strip mapped in C over the column (a list comprehension calling them costs about half again)."""
+    if collapse:
+        return list(map(" ".join, map(str.split, raw)))
+    return list(map(str.strip, raw))
 
 
 # Columns of free text, distinct on nearly every row: normalised in one pass (no cache of distinct values).

@@ -346,8 +346,8 @@ class TestTheUploadsRead:
 
 @pytest.mark.parametrize("collapse", [True, False])
 def test_a_column_is_tidied_as_value_by_value(collapse):
-    """`_tidy` looks for untidy whitespace once in the whole column; its result is str.split/str.strip's,
-    value by value, whatever the spaces (Unicode ones, line breaks, at either end, doubled)."""
+    """`_tidy` maps str.split/join or str.strip over the column in C; its result is the value-by-value one,
+    whatever the spaces (Unicode ones, line breaks, at either end, doubled), in a new list."""
     import random
 
     from local_offers.imports.rows import _tidy

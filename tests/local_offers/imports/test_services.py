@@ -333,3 +333,23 @@ def test_text_with_copy_s_special_characters_is_written_as_it_was(people, tmp_pa
         "EQ-1": ("Équipement 1", ""),
         "EQ-2": ("Équipement 2", "\\."),
     }
+
+
+def test_the_staging_leaves_the_planner_s_costs_as_they_were(people, tmp_path):
+    """The communes are found with the parallel workers' costs set to nothing for that one statement."""
+    from django.db import connection
+
+    def costs() -> tuple[str, str, str]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('parallel_setup_cost'), current_setting('parallel_tuple_cost')"
+            )
+            return cursor.fetchone()
+
+    before = costs()
+    record = services.facility_import_preview(
+        actor=people.correspondent, facility_import=uploaded(people, gpkg(tmp_path))
+    )
+    assert record.created_count == 5
+    assert costs() == before
+    assert before != ("0", "0", "0")
