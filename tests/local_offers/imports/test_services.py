@@ -353,3 +353,25 @@ def test_the_staging_leaves_the_planner_s_costs_as_they_were(people, tmp_path):
     assert record.created_count == 5
     assert costs() == before
     assert before != ("0", "0", "0")
+
+
+def test_a_point_in_two_overlapping_communes_gets_the_same_one_every_time(people, tmp_path):
+    """Two communes of the territory data overlap (Pas-de-Calais): a point in both gets the lowest code, so
+    that importing the file again changes nothing even when the communes were walked in another order
+    (in parallel)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.code, b.code, ST_X(p), ST_Y(p) FROM geo_commune a JOIN geo_commune b "
+            "ON a.code = '62447' AND b.code = '62550', "
+            "LATERAL ST_PointOnSurface(ST_Intersection(a.geom, b.geom)) p"
+        )
+        low, high, lon, lat = cursor.fetchone()
+    rows = standard_rows(2)
+    rows[1]["lon"], rows[1]["lat"] = lon, lat
+    first = run(people, gpkg(tmp_path, rows))
+    assert first.created_count == 2
+    assert Facility.objects.get(external_id="EQ-1").commune_id == min(low, high)
+    again = run(people, gpkg(tmp_path, rows))
+    assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 2)
