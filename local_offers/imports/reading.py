@@ -44,6 +44,7 @@ DATASET_SUFFIXES = {".gpkg", ".geojson", ".json", ".csv", ".txt"}
 ARCHIVE_MAX_ENTRIES = 20
 ARCHIVE_MAX_RATIO = 100  # deflate reaches ~1000:1 on zeros; real geodata stays far below 20:1
 WKB_BYTES_PER_VERTEX = 16  # read as 2D
+TEXT_CHECKED_ROWS = 2000  # the rows whose text is checked for mojibake (the upload reads only theirs)
 # Windows-1252 decoding of UTF-8 accents: "Ã©" (é), "Ã¨" (è), "Ã " (à), "Ã§" (ç), "â€™" (’)…
 _MOJIBAKE = re.compile("Ã[\u00a0-\u00bf]|â€")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -69,6 +70,9 @@ class Table:
     crs: CRS | None = None
     encoding: str = "utf-8"
     first_row: int = 1  # the number people see for the first data row: 2 in a CSV (the header is line 1)
+    # False when only the first TEXT_CHECKED_ROWS rows' attributes were read (`read_table(..., checks_only=True)`:
+    # the upload's checks); the geometries are then still every row's.
+    complete: bool = True
     problems: dict[int, tuple[str, str]] = field(default_factory=dict)
 
     @property
@@ -107,8 +111,12 @@ def detect_format(head: bytes) -> str:
     raise e.FormatUnknown()
 
 
-def read_table(path: Path) -> Table:
-    """Reads the file at `path` (already within the size limit). Raises an ImportFileError naming the problem."""
+def read_table(path: Path, *, checks_only: bool = False) -> Table:
+    """Reads the file at `path` (already within the size limit). Raises an ImportFileError naming the problem.
+
+    `checks_only` (the upload): a spatial file's every geometry is read and checked as always, but its
+    attributes only on the first TEXT_CHECKED_ROWS rows, the ones the text checks look at (the preview reads
+    them all): a Table not `complete`, enough for the columns, the row count and the CRS."""
     size = path.stat().st_size
     if size == 0:
         raise e.FileEmpty()
@@ -119,11 +127,11 @@ def read_table(path: Path) -> Table:
     kind = detect_format(head)
     if kind == "zip":
         with _extracted(path) as dataset:
-            return _read_dataset(dataset)
+            return _read_dataset(dataset, checks_only)
     if kind == CSV:
         return read_csv(path)
     with _named(path, kind) as named:
-        return _read_spatial(named, kind)
+        return _read_spatial(named, kind, checks_only)
 
 
 @contextmanager
@@ -146,10 +154,10 @@ def too_large() -> e.FileTooLarge:
     )
 
 
-def _read_dataset(path: Path) -> Table:
+def _read_dataset(path: Path, checks_only: bool) -> Table:
     """The one dataset of an archive, its format told by its content too (a Shapefile by its .shp)."""
     if path.suffix.lower() == ".shp":
-        return _read_spatial(path, SHAPEFILE)
+        return _read_spatial(path, SHAPEFILE, checks_only)
     with path.open("rb") as handle:
         kind = detect_format(handle.read(4096))
     if kind == "zip":
@@ -157,7 +165,7 @@ def _read_dataset(path: Path) -> Table:
     if kind == CSV:
         return read_csv(path)
     with _named(path, kind) as named:
-        return _read_spatial(named, kind)
+        return _read_spatial(named, kind, checks_only)
 
 
 # ---- Archives ------------------------------------------------------------------------------------------
@@ -257,7 +265,7 @@ def _dataset_in(root: Path, names: list[str]) -> Path:
 # ---- Spatial formats -----------------------------------------------------------------------------------
 
 
-def _read_spatial(path: Path, kind: str) -> Table:
+def _read_spatial(path: Path, kind: str, checks_only: bool = False) -> Table:
     try:
         layers = pyogrio.list_layers(path)
         if len(layers) == 0:
@@ -271,7 +279,14 @@ def _read_spatial(path: Path, kind: str) -> Table:
             raise _too_many(count)
         if info["crs"] is None and kind != GEOJSON:
             raise e.CrsMissing()
-        meta, _fids, wkb, field_data = pyogrio.raw.read(path, layer=layer, force_2d=True)
+        if checks_only:
+            # Every geometry (its vertices bounded, parsed), the attributes of the rows the text checks see.
+            _meta, _fids, wkb, _none = pyogrio.raw.read(path, layer=layer, force_2d=True, columns=[])
+            meta, _fids, _geometries, field_data = pyogrio.raw.read(
+                path, layer=layer, read_geometry=False, max_features=TEXT_CHECKED_ROWS
+            )
+        else:
+            meta, _fids, wkb, field_data = pyogrio.raw.read(path, layer=layer, force_2d=True)
     except e.ImportFileError:
         raise
     except (
@@ -305,6 +320,7 @@ def _read_spatial(path: Path, kind: str) -> Table:
         geometries=np.asarray(geometries),
         crs=crs,
         encoding=str(meta.get("encoding") or "utf-8").lower(),
+        complete=not checks_only,
     )
     _check_texts(table)
     return table
@@ -333,7 +349,9 @@ def _check_vertices(wkb: np.ndarray[Any, Any]) -> None:
 def _texts(data: Any) -> list[str]:
     values = data.tolist() if hasattr(data, "tolist") else list(data)
     if {type(v) for v in values} <= {str, type(None)}:  # a text column: the common case, in one pass
-        return [v.strip() if v is not None else "" for v in values]
+        if None in values:
+            values = ["" if v is None else v for v in values]
+        return list(map(str.strip, values))  # mapped in C: no Python call per value
     return [_text(v) for v in values]
 
 
@@ -350,7 +368,7 @@ def _text(value: Any) -> str:
 def _check_texts(table: Table) -> None:
     """Text decoded from a spatial file: no UTF-8 read as Windows-1252 hiding in it, no control characters."""
     for values in list(table.values.values())[:40]:
-        for value in values[:2000]:
+        for value in values[:TEXT_CHECKED_ROWS]:
             if _MOJIBAKE.search(value):
                 raise e.EncodingMixed()
 

@@ -38,7 +38,7 @@ def facility_import_upload(*, actor: User, organisation_id: int, upload: Uploade
     with tempfile.TemporaryDirectory(prefix="facility-upload-") as folder:
         path = Path(folder) / "upload"
         size = copy_upload(upload, path)
-        table = read_table(path)
+        table = read_table(path, checks_only=True)  # the preview reads every row's attributes
         mapping = suggested(table.columns, remembered=mapping_remembered(organisation))
         record = FacilityImport(
             organisation=organisation,

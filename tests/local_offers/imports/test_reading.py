@@ -14,7 +14,7 @@ from django.test import override_settings
 
 from local_offers.imports import exceptions as e
 from local_offers.imports.mapping import category_of, suggested
-from local_offers.imports.reading import read_table
+from local_offers.imports.reading import TEXT_CHECKED_ROWS, read_table
 from local_offers.imports.rows import prepare, suggested_crs
 from tests.local_offers.imports.conftest import (
     PLACES,
@@ -287,3 +287,91 @@ class TestHostileFiles:
     def test_an_empty_file_is_refused(self, tmp_path):
         with pytest.raises(e.FileEmpty):
             read(b"", tmp_path)
+
+
+class TestTheUploadsRead:
+    """The upload reads a spatial file's every geometry (bounded, parsed) but only the attributes of the rows
+    the text checks look at; the preview reads them all."""
+
+    def test_every_geometry_and_the_checked_rows_attributes(self, tmp_path):
+        rows = standard_rows(TEXT_CHECKED_ROWS + 500)
+        path = tmp_path / "upload"
+        path.write_bytes(to_bytes(frame(rows), "gpkg", tmp_path))
+        checked, whole = read_table(path, checks_only=True), read_table(path)
+        assert (checked.length, checked.complete, whole.complete) == (len(rows), False, True)
+        assert (checked.columns, checked.crs, checked.format) == (whole.columns, whole.crs, whole.format)
+        assert all(len(v) == TEXT_CHECKED_ROWS for v in checked.values.values())
+        assert checked.values["nom"] == whole.values["nom"][:TEXT_CHECKED_ROWS]
+        assert shapely.equals(checked.geometries, whole.geometries).all()
+        with pytest.raises(ValueError, match="every row"):
+            prepare(checked, suggested(checked.columns))
+        assert len(prepare(whole, suggested(whole.columns)).rows) == len(rows)
+
+    def _huge(self, tmp_path):
+        angles = np.linspace(0, 2 * np.pi, 1_000_000)
+        ring = np.column_stack([5.72 + 0.01 * np.cos(angles), 45.18 + 0.01 * np.sin(angles)])
+        return to_bytes(
+            gpd.GeoDataFrame({"nom": ["Énorme"]}, geometry=[shapely.Polygon(ring)], crs=4326),
+            "gpkg",
+            tmp_path,
+        )
+
+    def _mojibake(self, tmp_path):
+        rows = standard_rows(50)
+        rows[40]["nom"] = "MusÃ©e"  # UTF-8 read as Windows-1252
+        return to_bytes(frame(rows), "gpkg", tmp_path)
+
+    @pytest.mark.parametrize(
+        ("hostile", "refused"),
+        [
+            ("_huge", e.GeometryTooComplex),
+            ("_mojibake", e.EncodingMixed),
+            ("no_prj", e.CrsMissing),
+            ("truncated", (e.FileUnreadable, e.NoRows)),
+        ],
+    )
+    def test_hostile_spatial_files_are_refused_by_it_too(self, hostile, refused, tmp_path):
+        if hostile == "no_prj":
+            content = zipped_shapefile(frame(standard_rows()), tmp_path, drop=(".prj",))
+        elif hostile == "truncated":
+            content = to_bytes(frame(standard_rows()), "gpkg", tmp_path)
+            content = content[: len(content) // 3]
+        else:
+            content = getattr(self, hostile)(tmp_path)
+        path = tmp_path / "upload"
+        path.write_bytes(content)
+        with pytest.raises(refused):
+            read_table(path, checks_only=True)
+
+
+@pytest.mark.parametrize("collapse", [True, False])
+def test_a_column_is_tidied_as_value_by_value(collapse):
+    """`_tidy` maps str.split/join or str.strip over the column in C; its result is the value-by-value one,
+    whatever the spaces (Unicode ones, line breaks, at either end, doubled), in a new list."""
+    import random
+
+    from local_offers.imports.rows import _tidy
+
+    pieces = ["a", "é", " ", "  ", "\t", "\n", "\r\n", "\u00a0", "\u202f", "\u2028", "\x1f", "x y", ""]
+    rng = random.Random(13)
+    for _ in range(300):
+        column = ["".join(rng.choices(pieces, k=rng.randint(0, 4))) for _ in range(rng.randint(0, 5))]
+        expected = [" ".join(v.split()) for v in column] if collapse else [v.strip() for v in column]
+        assert _tidy(column, collapse=collapse) == expected, column
+    tidy = ["Musée", "Piscine municipale", ""]
+    assert _tidy(tidy, collapse=collapse) == tidy
+    assert _tidy(tidy, collapse=collapse) is not tidy
+
+
+def test_a_spatial_file_s_text_column_is_stripped_as_value_by_value():
+    from local_offers.imports.reading import _texts
+
+    pieces = ["a", " ", "\t", "\n", "\u00a0", "x y", ""]
+    rng = __import__("random").Random(7)
+    for _ in range(300):
+        column = [
+            None if rng.random() < 0.1 else "".join(rng.choices(pieces, k=rng.randint(0, 4)))
+            for _ in range(rng.randint(0, 5))
+        ]
+        expected = ["" if v is None else v.strip() for v in column]
+        assert _texts(np.array(column, dtype=object)) == expected, column

@@ -220,3 +220,158 @@ class TestStagedRows:
         assert not planning.stage_exists(planning.stage_table(done.pk))
         assert not planning.stage_exists(planning.stage_table(failed.pk))
         assert planning.stage_exists(planning.stage_table(kept.pk))
+
+
+class TestReferencesCheckedAsASet:
+    """The run's INSERT checks the rows' foreign keys once as a set (locking each referenced row as the
+    row-by-row triggers do) instead of three deferred checks per row; a role that may not skip the triggers
+    keeps them, with the same result."""
+
+    def test_the_facility_table_has_no_trigger_but_its_foreign_keys(self, db):
+        # `session_replication_role = replica` skips every ordinary trigger of the run's INSERT: a trigger of
+        # another kind on this table would have to be fired by the import itself (plan.write).
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT t.tgname, coalesce(c.contype, '-') FROM pg_trigger t "
+                "LEFT JOIN pg_constraint c ON c.oid = t.tgconstraint "
+                "WHERE t.tgrelid = 'local_offers_facility'::regclass"
+            )
+            triggers = cursor.fetchall()
+        assert triggers, "the foreign keys' own triggers are listed"
+        assert [name for name, kind in triggers if kind != "f"] == []
+
+    @pytest.mark.parametrize("as_a_set", [True, False])
+    def test_the_referenced_rows_are_locked_until_the_import_commits(
+        self, people, tmp_path, monkeypatch, as_a_set
+    ):
+        from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections
+
+        monkeypatch.setattr(planning, "may_check_references_as_a_set", lambda: as_a_set)
+        real_write = planning.write
+        seen = {}
+
+        def write_then_look(**kwargs):
+            counts = real_write(**kwargs)
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW session_replication_role")
+                seen["role"] = cursor.fetchone()[0]
+                # The employer and the author were created by this test: nothing else ever locked them.
+                cursor.execute(
+                    "SELECT (SELECT xmax FROM organisations_organisation WHERE id = %s)::text <> '0', "
+                    "(SELECT xmax FROM accounts_user WHERE id = %s)::text <> '0'",
+                    [people.organisation.pk, people.correspondent.pk],
+                )
+                seen["locked"] = list(cursor.fetchone())
+            # The commune (committed territories) as another session finds it: locked against a key change.
+            other = connections.create_connection(DEFAULT_DB_ALIAS)
+            try:
+                with other.cursor() as cursor:
+                    cursor.execute("BEGIN")
+                    try:
+                        cursor.execute("SELECT 1 FROM geo_commune WHERE code = '38185' FOR UPDATE NOWAIT")
+                        seen["locked"].append(False)
+                    except OperationalError:
+                        seen["locked"].append(True)
+                    cursor.execute("ROLLBACK")
+            finally:
+                other.close()
+            return counts
+
+        monkeypatch.setattr(planning, "write", write_then_look)
+        result = run(people, gpkg(tmp_path), publish=True)
+        assert (result.status, result.created_count) == (ImportStatus.DONE, 5)
+        assert seen["role"] == "origin"  # the triggers skip only the INSERT
+        # Both ways lock the employer, the author and the communes FOR KEY SHARE before the commit (the
+        # triggers at the end of the statement when checked row by row: deferred, they run at COMMIT).
+        assert seen["locked"] == [as_a_set] * 3
+        facility = Facility.objects.get(external_id="EQ-0")
+        assert (facility.organisation, facility.created_by, facility.commune_id, facility.departement_id) == (
+            people.organisation,
+            people.correspondent,
+            "38185",
+            "38",
+        )
+
+    @pytest.mark.parametrize("as_a_set", [True, False])
+    def test_a_reference_gone_fails_the_write(self, people, tmp_path, monkeypatch, as_a_set):
+        from django.db import IntegrityError, connection, transaction
+
+        monkeypatch.setattr(planning, "may_check_references_as_a_set", lambda: as_a_set)
+        record = uploaded(people, gpkg(tmp_path))
+        record = services.facility_import_preview(actor=people.correspondent, facility_import=record)
+
+        def write_for_nobody() -> None:
+            with transaction.atomic():
+                planning.write(
+                    table=planning.stage_table(record.pk),
+                    organisation_id=people.organisation.pk,
+                    actor_id=people.correspondent.pk + 10_000,  # nobody
+                    mapped=["name"],
+                    publish=False,
+                )
+                connection.check_constraints()  # row by row, the deferred checks now rather than at COMMIT
+
+        with pytest.raises(IntegrityError):
+            write_for_nobody()
+        assert not Facility.objects.exists()
+
+
+def test_text_with_copy_s_special_characters_is_written_as_it_was(people, tmp_path):
+    """The rows go to the database in COPY's text format: backslashes, tabs, line breaks and a literal \\N
+    come back as they were (a description keeps its lines; a name's spaces are collapsed as always)."""
+    rows = standard_rows(3)
+    rows[0]["description"] = "Ligne 1\nLigne\t2 \\N C:\\dossier\r\nfin"
+    rows[0]["nom"] = 'Le \\N "cité" \\'
+    rows[1]["description"] = ""
+    rows[2]["description"] = "\\."
+    run(people, gpkg(tmp_path, rows), publish=True)
+    found = {f.external_id: (f.name, f.description) for f in Facility.objects.all()}
+    assert found == {
+        "EQ-0": ('Le \\N "cité" \\', "Ligne 1\nLigne\t2 \\N C:\\dossier\r\nfin"),
+        "EQ-1": ("Équipement 1", ""),
+        "EQ-2": ("Équipement 2", "\\."),
+    }
+
+
+def test_the_staging_leaves_the_planner_s_costs_as_they_were(people, tmp_path):
+    """The communes are found with the parallel workers' costs set to nothing for that one statement."""
+    from django.db import connection
+
+    def costs() -> tuple[str, str, str]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('parallel_setup_cost'), current_setting('parallel_tuple_cost')"
+            )
+            return cursor.fetchone()
+
+    before = costs()
+    record = services.facility_import_preview(
+        actor=people.correspondent, facility_import=uploaded(people, gpkg(tmp_path))
+    )
+    assert record.created_count == 5
+    assert costs() == before
+    assert before != ("0", "0", "0")
+
+
+def test_a_point_in_two_overlapping_communes_gets_the_same_one_every_time(people, tmp_path):
+    """Two communes of the territory data overlap (Pas-de-Calais): a point in both gets the lowest code, so
+    that importing the file again changes nothing even when the communes were walked in another order
+    (in parallel)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.code, b.code, ST_X(p), ST_Y(p) FROM geo_commune a JOIN geo_commune b "
+            "ON a.code = '62447' AND b.code = '62550', "
+            "LATERAL ST_PointOnSurface(ST_Intersection(a.geom, b.geom)) p"
+        )
+        low, high, lon, lat = cursor.fetchone()
+    rows = standard_rows(2)
+    rows[1]["lon"], rows[1]["lat"] = lon, lat
+    first = run(people, gpkg(tmp_path, rows))
+    assert first.created_count == 2
+    assert Facility.objects.get(external_id="EQ-1").commune_id == min(low, high)
+    again = run(people, gpkg(tmp_path, rows))
+    assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 2)
