@@ -89,28 +89,36 @@ WITH w AS MATERIALIZED (
         SELECT digest, min(id) AS first, range_agg(win) AS wins, min(party) AS party FROM w GROUP BY digest
     ) d
     JOIN exchanges_destinationwish x ON x.id = d.first
-), inside AS MATERIALIZED (
-    SELECT places.digest, h.id, h.owner_id, h.region_id, h.sleeps
+), inside AS MATERIALIZED (  -- one row per place: the homes inside it, as arrays
+    SELECT places.digest, h.*
     FROM places
     -- Place by place (LATERAL): the same place for every home tested, which PostGIS prepares once.
     CROSS JOIN LATERAL (
-        SELECT h.id, h.owner_id, h.region_id, h.sleeps FROM exchanges_home h
-        WHERE h.status = 'published'
-            AND h.public_point_m && ST_Expand(ST_Transform(ST_Envelope(places.place), 3857), 1)
-            AND h.availability && places.wins AND h.sleeps >= places.party
-            AND ST_Contains(places.place, h.public_point)
-        OFFSET 0
+        SELECT array_agg(h.id) AS ids, array_agg(h.owner_id) AS owners, array_agg(h.region_id) AS regions,
+               array_agg(h.sleeps) AS sleeps
+        FROM (
+            SELECT h.id, h.owner_id, h.region_id, h.sleeps FROM exchanges_home h
+            WHERE h.status = 'published'
+                AND h.public_point_m && ST_Expand(ST_Transform(ST_Envelope(places.place), 3857), 1)
+                AND h.availability && places.wins AND h.sleeps >= places.party
+                AND ST_Contains(places.place, h.public_point)
+            OFFSET 0
+        ) h
     ) h
+), hosts AS MATERIALIZED (  -- each wish with the homes of its place (the join on the place's rows, not homes')
+    SELECT w.*, h.id AS host, h.owner_id AS host_owner, h.sleeps
+    FROM w
+    JOIN inside i ON i.digest = w.digest
+    CROSS JOIN LATERAL unnest(i.ids, i.owners, i.regions, i.sleeps) AS h(id, owner_id, region_id, sleeps)
+    WHERE h.sleeps >= w.party AND h.owner_id <> w.owner_id AND (NOT %(cross)s OR h.region_id <> w.region_id)
 )
-SELECT w.home_id AS guest, h.id AS host, h.owner_id AS owner, p.mode = 'open' AS is_open,
-       lower(p.period * w.win) AS s, upper(p.period * w.win) AS e, w.id AS wish, w.target_km2 AS km2,
-       h.sleeps - w.party AS spare
-FROM w
-JOIN inside h ON h.digest = w.digest AND h.sleeps >= w.party
-    AND h.owner_id <> w.owner_id AND (NOT %(cross)s OR h.region_id <> w.region_id)
+SELECT h.home_id AS guest, h.host, h.host_owner AS owner, p.mode = 'open' AS is_open,
+       lower(p.period * h.win) AS s, upper(p.period * h.win) AS e, h.id AS wish, h.target_km2 AS km2,
+       h.sleeps - h.party AS spare
+FROM hosts h
 JOIN (SELECT home_id, period, mode FROM exchanges_availabilityperiod OFFSET 0) p
-    ON p.home_id = h.id AND p.period && w.win
-WHERE upper(p.period * w.win) - lower(p.period * w.win) >= %(min)s
+    ON p.home_id = h.host AND p.period && h.win
+WHERE upper(p.period * h.win) - lower(p.period * h.win) >= %(min)s
 """
 OUT_MANY_ABOVE = 8
 # The stays of given guests into given hosts, few of them: every wish (its place detoasted once) against every
