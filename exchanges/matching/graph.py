@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from exchanges.filters import wish_covers_sql
 from exchanges.matching import engine
-from exchanges.matching.engine import Edge, Graph, normalise
+from exchanges.matching.engine import Edge, Graph, Match, normalise
 from marketplace.messaging.models import Message, Participant
 
 
@@ -423,16 +423,26 @@ def load_people(graph: Graph, owners: Iterable[int] | None = None) -> None:
 
 
 def local_graph(home: int, *, max_length: int = 4, beam: int | None = None) -> Graph:
-    """What engine.matches_for(home, max_length, beam) reads: the stays of `home` and of its guests, then
-    every stay of its (beam's best) hosts reached by an open stay, and of the middle homes of 4-cycles (the
-    beam's best hosts of those, when the first two stays share an open run) only those into its (beam's
-    best) guests by an open stay; then the people of the homes in its matches."""
+    """What engine.matches_for(home, max_length, beam) reads: the stays into `home`, its (beam's best) stays
+    out and those into its guests (pairs), then every stay of its (beam's best) hosts reached by an open
+    stay, and of the middle homes of 4-cycles (the beam's best hosts of those, when the first two stays share
+    an open run) only those into its (beam's best) guests by an open stay; then the people of the homes in
+    its matches."""
+    return local_matches(home, max_length=max_length, beam=beam)[0]
+
+
+def local_matches(home: int, *, max_length: int = 4, beam: int | None = None) -> tuple[Graph, list[Match]]:
+    """local_graph, and the matches engine.matches_for found on it before the people of their homes were
+    read (the same homes and windows: their scores are made again with engine.rescore)."""
     from exchanges.matching.engine import _long_enough, _top, intersect, matches_for
 
     min_nights = settings.MATCHING_MIN_NIGHTS
     graph = Graph()
-    load_edges(graph, guests=[home])
     load_edges(graph, hosts=[home])
+    # Of the home's own stays out, the search reads its beam's best (cycles) and those back into its guests
+    # (pairs, whatever the beam): a home with thousands of hosts builds only those.
+    cut = beam is not None and max_length > 2
+    load_edges(graph, guests=[home], keep=(beam, set(graph.into.get(home, {}))) if cut and beam else None)
     load_owners(graph, [home])
     if max_length > 2:
         out, into = graph.out.get(home, {}), graph.into.get(home, {})
@@ -469,7 +479,7 @@ def local_graph(home: int, *, max_length: int = 4, beam: int | None = None) -> G
     found = matches_for(graph, home, min_nights=min_nights, max_length=max_length, beam=beam)
     load_owners(graph, {h for match in found for h in match.homes})
     load_people(graph, {graph.owner[h] for match in found for h in match.homes})
-    return graph
+    return graph, found
 
 
 # The distinct places of the published homes' wishes (the same bytes: target_digest), each with the wishes that
