@@ -106,7 +106,8 @@ WITH w AS MATERIALIZED (
         ) h
     ) h
 ), hosts AS MATERIALIZED (  -- each wish with the homes of its place (the join on the place's rows, not homes')
-    SELECT w.*, h.id AS host, h.owner_id AS host_owner, h.sleeps
+    -- Only the columns read after: tens of thousands of rows hashed for the periods' join stay in work_mem.
+    SELECT w.id, w.home_id, w.target_km2, w.party, w.win, h.id AS host, h.owner_id AS host_owner, h.sleeps
     FROM w
     JOIN inside i ON i.digest = w.digest
     CROSS JOIN LATERAL unnest(i.ids, i.owners, i.regions, i.sleeps) AS h(id, owner_id, region_id, sleeps)
