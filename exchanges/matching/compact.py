@@ -62,6 +62,9 @@ class Compact:
     avail_ptr: np.ndarray
     avail_s: np.ndarray
     avail_e: np.ndarray
+    # Each home's département (an index): the search's first test of an edge g → h is whether h's département
+    # holds one of g's hosts (`_areas`), before the edge is looked up.
+    dep: np.ndarray
     seconds: dict[str, float] = field(default_factory=dict)  # how long `load` took: reading, building
 
     @property
@@ -298,7 +301,7 @@ def _base() -> dict[str, np.ndarray]:
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id, owner_id, region_id, sleeps, ST_X(public_point), ST_Y(public_point)"
+            "SELECT id, owner_id, region_id, sleeps, ST_X(public_point), ST_Y(public_point), departement_id"
             " FROM exchanges_home WHERE status = 'published' ORDER BY id"
         )
         homes = cursor.fetchall()
@@ -321,6 +324,7 @@ def _base() -> dict[str, np.ndarray]:
         places = cursor.fetchall()
     ids = np.array([h[0] for h in homes], dtype=np.int64)
     regions: dict[str, int] = {}
+    deps: dict[str, int] = {}
     x = np.array([h[4] for h in homes], dtype=np.float64)
     y = np.array([h[5] for h in homes], dtype=np.float64)
     grid = _Grid(x, y)
@@ -347,6 +351,7 @@ def _base() -> dict[str, np.ndarray]:
         "ids": ids,
         "owner": np.array([h[1] for h in homes], dtype=np.int64),
         "region": np.array([regions.setdefault(h[2], len(regions)) for h in homes], dtype=np.int64),
+        "dep": np.array([deps.setdefault(h[6], len(deps)) for h in homes], dtype=np.int64),
         "sleeps": np.array([h[3] for h in homes], dtype=np.int64),
         "p_home": p_home.astype(np.int64),
         "p_start": p_start,
@@ -486,6 +491,7 @@ def _build(base: dict[str, np.ndarray], min_nights: int, cross: bool) -> Compact
         avail_ptr,
         avail_s,
         avail_e,
+        base["dep"],
     )
 
 
@@ -518,6 +524,7 @@ def warm_up() -> int:
         "ids": np.array([1, 2], i64),
         "owner": np.array([1, 2], i64),
         "region": np.array([0, 1], i64),
+        "dep": np.array([0, 1], i64),
         "sleeps": np.array([4, 4], i64),
         "p_home": np.array([0, 1], i64),
         "p_start": np.array([10, 10], i32),
@@ -584,33 +591,71 @@ def _tops(
             for i in range(b - a):
                 out_top[g, i] = a + i
         else:
-            # (-quality, host) ascending; hosts ascend inside the run, so a stable sort on -quality does it.
-            order = np.argsort(-quality[a:b], kind="mergesort")
-            for i in range(beam):
-                out_top[g, i] = a + order[i]
+            # (-quality, host) ascending; hosts ascend inside the run: a bounded sorted list where an equal
+            # quality met later goes after (a stable sort's first `beam`).
+            best = np.full(beam, -np.inf)
+            k = 0
+            for e in range(a, b):
+                q = quality[e]
+                if k == beam and not q > best[k - 1]:
+                    continue
+                i = k if k < beam else beam - 1
+                while i > 0 and q > best[i - 1]:
+                    if i < beam:
+                        best[i], out_top[g, i] = best[i - 1], out_top[g, i - 1]
+                    i -= 1
+                best[i], out_top[g, i] = q, e
+                if k < beam:
+                    k += 1
     # Into each host, a bounded sorted list kept while walking the edges guest by guest (guests ascending:
     # an equal quality met later loses, as the guest tie-break wants).
     in_q = np.full((n, beam), -np.inf)
     in_e = np.full((n, beam), -1, np.int64)
     in_g = np.full((n, beam), -1, np.int64)
     in_n = np.zeros(n, np.int64)
-    for g in range(n):
-        for e in range(out_ptr[g], out_ptr[g + 1]):
-            h = host[e]
-            q = quality[e]
-            k = in_n[h]
-            if k == beam and not q > in_q[h, k - 1]:
-                continue
-            i = k if k < beam else beam - 1
-            while i > 0 and q > in_q[h, i - 1]:
-                if i < beam:
-                    in_q[h, i], in_e[h, i], in_g[h, i] = in_q[h, i - 1], in_e[h, i - 1], in_g[h, i - 1]
-                i -= 1
-            in_q[h, i], in_e[h, i], in_g[h, i] = q, e, g
-            if k < beam:
-                in_n[h] = k + 1
+    # Hosts in bands, one thread each: every band walks all the edges in guest order and keeps its own hosts'.
+    bands = 4
+    for band in numba.prange(bands):
+        lo, hi = band * n // bands, (band + 1) * n // bands
+        for g in range(n):
+            for e in range(out_ptr[g], out_ptr[g + 1]):
+                h = host[e]
+                if h < lo or h >= hi:
+                    continue
+                q = quality[e]
+                k = in_n[h]
+                if k == beam and not q > in_q[h, k - 1]:
+                    continue
+                i = k if k < beam else beam - 1
+                while i > 0 and q > in_q[h, i - 1]:
+                    if i < beam:
+                        in_q[h, i], in_e[h, i], in_g[h, i] = in_q[h, i - 1], in_e[h, i - 1], in_g[h, i - 1]
+                    i -= 1
+                in_q[h, i], in_e[h, i], in_g[h, i] = q, e, g
+                if k < beam:
+                    in_n[h] = k + 1
     out_n = np.minimum(out_ptr[1:] - out_ptr[:-1], beam)
     return out_top, out_n, in_e, in_g, in_n
+
+
+@numba.njit(cache=True, parallel=True)
+def _areas(out_ptr: np.ndarray, host: np.ndarray, dep: np.ndarray) -> np.ndarray:
+    """Per home g, the départements of its hosts as bits (64 a word): an edge g → h needs dep[h]'s."""
+    n = len(out_ptr) - 1
+    words = (int(dep.max()) >> 6) + 1 if len(dep) else 1
+    areas = np.zeros((n, words), np.int64)
+    for g in numba.prange(n):
+        for e in range(out_ptr[g], out_ptr[g + 1]):
+            d = dep[host[e]]
+            areas[g, d >> 6] |= np.int64(1) << (d & 63)
+    return areas
+
+
+@numba.njit(cache=True, nogil=True)
+def _maybe(areas: np.ndarray, dep: np.ndarray, g: int, h: int) -> bool:
+    """Whether an edge g → h may exist (h's département holds one of g's hosts): a bit read before `_find`."""
+    d = dep[h]
+    return (areas[g, d >> 6] >> (d & 63)) & 1 == 1
 
 
 @numba.njit(cache=True, nogil=True)
@@ -751,6 +796,12 @@ def _score(
         + engine.W_REVIEWS * rep / (k - 1)
         + engine.W_FAIRNESS * newcomers / (k - 1)
     ) * penalty[k]
+    n = c_n[a]
+    if n == c_homes.shape[1] and not _before(
+        value, homes, k, c_value[a, n - 1], c_homes[a, n - 1], c_len[a, n - 1]
+    ):
+        dropped[a] = max(dropped[a], value)  # _keep's first test, before anything is allocated
+        return
     stats = np.empty(7, np.int64)
     stats[0], stats[1], stats[2] = nights, met[stays[0]], theirs
     stats[3], stats[4], stats[5], stats[6] = max(0, spare[stays[0]]), reviews, total, newcomers
@@ -783,7 +834,7 @@ def _search(
     avail_ptr: np.ndarray, avail_s: np.ndarray, avail_e: np.ndarray,
     out_top: np.ndarray, out_n: np.ndarray, in_e: np.ndarray, in_g: np.ndarray, in_n: np.ndarray,
     owner: np.ndarray, response: np.ndarray, swapped: np.ndarray, reputation: np.ndarray,
-    rated_total: np.ndarray, rated_count: np.ndarray, penalty: np.ndarray,
+    rated_total: np.ndarray, rated_count: np.ndarray, penalty: np.ndarray, dep: np.ndarray, areas: np.ndarray,
 ) -> tuple[np.ndarray, ...]:  # fmt: skip
     """engine.matches_for(home, beam=BEAM) for each of `targets` (indices), its best `size` candidates kept
     (row t of the results is targets[t])."""
@@ -803,6 +854,9 @@ def _search(
         w1s, w1e = np.empty(width, np.int32), np.empty(width, np.int32)
         w2s, w2e = np.empty(width, np.int32), np.empty(width, np.int32)
         w3s, w3e = np.empty(width, np.int32), np.empty(width, np.int32)
+        beam_in = in_g.shape[1]
+        wd_s, wd_e = np.empty((beam_in, width), np.int32), np.empty((beam_in, width), np.int32)
+        d_m, d_n = np.empty(beam_in, np.int64), np.empty(beam_in, np.int64)
         homes[0] = a
         args = (owner, response, swapped, reputation, rated_total, rated_count, met, km2, spare, penalty)
         keep = (c_n, c_homes, c_len, c_win, c_value, c_stats, c_response, dropped)
@@ -814,6 +868,8 @@ def _search(
             if not _long_enough(w1s, w1e, n, min_nights):
                 continue
             b = host[ab]
+            if not _maybe(areas, dep, b, a):
+                continue
             ba = _find(out_ptr, host, b, a)
             if ba < 0:
                 continue
@@ -830,33 +886,50 @@ def _search(
             o0, o1 = open_ptr[ab], open_ptr[ab + 1]
             if not _long_enough(open_s[o0:o1], open_e[o0:o1], o1 - o0, min_nights):
                 continue
-            for j in range(in_n[a]):  # A → B → C → A
-                c, ca = in_g[a, j], in_e[a, j]
-                n = _intersect(open_s, open_e, o0, o1, open_s, open_e, open_ptr[ca], open_ptr[ca + 1], w1s, w1e)  # fmt: skip
-                if not _long_enough(w1s, w1e, n, min_nights):
+            # The guests d whose open stay into a shares a run of min_nights with a's into b, each with that
+            # common window: the only ones that close a 3- or a 4-cycle through b (a cycle's nights lie within
+            # every stay's), found once for both (the 4-cycles' inner loop then walks only them).
+            nd = 0
+            for m in range(in_n[a]):
+                d, da = in_g[a, m], in_e[a, m]
+                if d == b:
+                    continue
+                k = _intersect(open_s, open_e, o0, o1, open_s, open_e, open_ptr[da], open_ptr[da + 1], wd_s[nd], wd_e[nd])  # fmt: skip
+                if _long_enough(wd_s[nd], wd_e[nd], k, min_nights):
+                    d_m[nd], d_n[nd] = m, k
+                    nd += 1
+            for q in range(nd):  # A → B → C → A
+                c, ca = in_g[a, d_m[q]], in_e[a, d_m[q]]
+                if not _maybe(areas, dep, b, c):
                     continue
                 bc = _find(out_ptr, host, b, c)
                 if bc < 0:
                     continue
-                n = _intersect(w1s, w1e, 0, n, open_s, open_e, open_ptr[bc], open_ptr[bc + 1], w2s, w2e)
+                n = _intersect(wd_s[q], wd_e[q], 0, d_n[q], open_s, open_e, open_ptr[bc], open_ptr[bc + 1], w2s, w2e)  # fmt: skip
                 run = _longest(w2s, w2e, n)
                 if run >= 0 and w2e[run] - w2s[run] >= min_nights:
                     homes[2], stays[1], stays[2] = c, bc, ca
                     _score(t, homes, stays, 3, w2s[run], w2e[run], *args, *keep)
+            if not nd:
+                continue
             for j in range(out_n[b]):  # A → B → C → D → A
                 bc = out_top[b, j]
                 c = host[bc]
                 if c == a:
                     continue
-                n1 = _intersect(open_s, open_e, o0, o1, open_s, open_e, open_ptr[bc], open_ptr[bc + 1], w1s, w1e)  # fmt: skip
+                c0, c1 = open_ptr[bc], open_ptr[bc + 1]
+                n1 = _intersect(open_s, open_e, o0, o1, open_s, open_e, c0, c1, w1s, w1e)
                 if not _long_enough(w1s, w1e, n1, min_nights):
                     continue
-                for m in range(in_n[a]):
-                    d, da = in_g[a, m], in_e[a, m]
-                    if d == b or d == c:  # noqa: SIM109 (compiled: no tuple)
+                for q in range(nd):
+                    d, da = in_g[a, d_m[q]], in_e[a, d_m[q]]
+                    if d == c:
                         continue
-                    n2 = _intersect(w1s, w1e, 0, n1, open_s, open_e, open_ptr[da], open_ptr[da + 1], w2s, w2e)
+                    # (a → b) ∩ (d → a) ∩ (b → c): the same nights, in the same sorted runs, as any order.
+                    n2 = _intersect(wd_s[q], wd_e[q], 0, d_n[q], open_s, open_e, c0, c1, w2s, w2e)
                     if not _long_enough(w2s, w2e, n2, min_nights):
+                        continue
+                    if not _maybe(areas, dep, c, d):
                         continue
                     cd = _find(out_ptr, host, c, d)
                     if cd < 0:
@@ -910,13 +983,14 @@ def suggestions(
     scorers = (who["response"], who["swapped"], who["reputation"], who["rated_total"], who["rated_count"])
 
     widest = max(int(np.diff(compact.any_ptr).max(initial=0)), int(np.diff(compact.open_ptr).max(initial=0)))
+    areas = _areas(compact.out_ptr, compact.host, compact.dep)
     # An intersection has fewer intervals than its two sides together.
     width = 2 * widest + 2 + int(np.diff(compact.avail_ptr).max(initial=0))
 
     def run(targets: np.ndarray, size: int) -> tuple[np.ndarray, ...]:
         return _search(
             targets, size, min_nights, width, *edges, compact.avail_ptr, compact.avail_s, compact.avail_e,
-            *tops, compact.owner, *scorers, penalty,
+            *tops, compact.owner, *scorers, penalty, compact.dep, areas,
         )  # fmt: skip
 
     # Each home's best candidates on unrounded scores; a home whose dropped candidates come within the

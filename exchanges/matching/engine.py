@@ -248,6 +248,15 @@ def matches_for(
     return found
 
 
+def rescore(graph: Graph, found: list[Match]) -> list[Match]:
+    """The matches matches_for found, scored and ordered again on `graph` once it knows more of their homes'
+    people (owners, response rates, reviews): what matches_for would return on it, without searching again
+    (its candidates do not depend on the people; an owner read since can only refuse one, as _valid does)."""
+    again = [score(graph, m.homes, m.window) for m in found if _distinct_owners(graph, m.homes)]
+    again.sort(key=lambda m: (-m.score, len(m.homes), m.homes))
+    return again
+
+
 def _long_enough(window: Window, min_nights: int) -> bool:
     return any(end - start >= min_nights for start, end in window)
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from exchanges.filters import wish_covers_sql
 from exchanges.matching import engine
-from exchanges.matching.engine import Edge, Graph, normalise
+from exchanges.matching.engine import Edge, Graph, Match, normalise
 from marketplace.messaging.models import Message, Participant
 
 
@@ -89,28 +89,37 @@ WITH w AS MATERIALIZED (
         SELECT digest, min(id) AS first, range_agg(win) AS wins, min(party) AS party FROM w GROUP BY digest
     ) d
     JOIN exchanges_destinationwish x ON x.id = d.first
-), inside AS MATERIALIZED (
-    SELECT places.digest, h.id, h.owner_id, h.region_id, h.sleeps
+), inside AS MATERIALIZED (  -- one row per place: the homes inside it, as arrays
+    SELECT places.digest, h.*
     FROM places
     -- Place by place (LATERAL): the same place for every home tested, which PostGIS prepares once.
     CROSS JOIN LATERAL (
-        SELECT h.id, h.owner_id, h.region_id, h.sleeps FROM exchanges_home h
-        WHERE h.status = 'published'
-            AND h.public_point_m && ST_Expand(ST_Transform(ST_Envelope(places.place), 3857), 1)
-            AND h.availability && places.wins AND h.sleeps >= places.party
-            AND ST_Contains(places.place, h.public_point)
-        OFFSET 0
+        SELECT array_agg(h.id) AS ids, array_agg(h.owner_id) AS owners, array_agg(h.region_id) AS regions,
+               array_agg(h.sleeps) AS sleeps
+        FROM (
+            SELECT h.id, h.owner_id, h.region_id, h.sleeps FROM exchanges_home h
+            WHERE h.status = 'published'
+                AND h.public_point_m && ST_Expand(ST_Transform(ST_Envelope(places.place), 3857), 1)
+                AND h.availability && places.wins AND h.sleeps >= places.party
+                AND ST_Contains(places.place, h.public_point)
+            OFFSET 0
+        ) h
     ) h
+), hosts AS MATERIALIZED (  -- each wish with the homes of its place (the join on the place's rows, not homes')
+    -- Only the columns read after: tens of thousands of rows hashed for the periods' join stay in work_mem.
+    SELECT w.id, w.home_id, w.target_km2, w.party, w.win, h.id AS host, h.owner_id AS host_owner, h.sleeps
+    FROM w
+    JOIN inside i ON i.digest = w.digest
+    CROSS JOIN LATERAL unnest(i.ids, i.owners, i.regions, i.sleeps) AS h(id, owner_id, region_id, sleeps)
+    WHERE h.sleeps >= w.party AND h.owner_id <> w.owner_id AND (NOT %(cross)s OR h.region_id <> w.region_id)
 )
-SELECT w.home_id AS guest, h.id AS host, h.owner_id AS owner, p.mode = 'open' AS is_open,
-       lower(p.period * w.win) AS s, upper(p.period * w.win) AS e, w.id AS wish, w.target_km2 AS km2,
-       h.sleeps - w.party AS spare
-FROM w
-JOIN inside h ON h.digest = w.digest AND h.sleeps >= w.party
-    AND h.owner_id <> w.owner_id AND (NOT %(cross)s OR h.region_id <> w.region_id)
+SELECT h.home_id AS guest, h.host, h.host_owner AS owner, p.mode = 'open' AS is_open,
+       lower(p.period * h.win) AS s, upper(p.period * h.win) AS e, h.id AS wish, h.target_km2 AS km2,
+       h.sleeps - h.party AS spare
+FROM hosts h
 JOIN (SELECT home_id, period, mode FROM exchanges_availabilityperiod OFFSET 0) p
-    ON p.home_id = h.id AND p.period && w.win
-WHERE upper(p.period * w.win) - lower(p.period * w.win) >= %(min)s
+    ON p.home_id = h.host AND p.period && h.win
+WHERE upper(p.period * h.win) - lower(p.period * h.win) >= %(min)s
 """
 OUT_MANY_ABOVE = 8
 # The stays of given guests into given hosts, few of them: every wish (its place detoasted once) against every
@@ -415,16 +424,26 @@ def load_people(graph: Graph, owners: Iterable[int] | None = None) -> None:
 
 
 def local_graph(home: int, *, max_length: int = 4, beam: int | None = None) -> Graph:
-    """What engine.matches_for(home, max_length, beam) reads: the stays of `home` and of its guests, then
-    every stay of its (beam's best) hosts reached by an open stay, and of the middle homes of 4-cycles (the
-    beam's best hosts of those, when the first two stays share an open run) only those into its (beam's
-    best) guests by an open stay; then the people of the homes in its matches."""
+    """What engine.matches_for(home, max_length, beam) reads: the stays into `home`, its (beam's best) stays
+    out and those into its guests (pairs), then every stay of its (beam's best) hosts reached by an open
+    stay, and of the middle homes of 4-cycles (the beam's best hosts of those, when the first two stays share
+    an open run) only those into its (beam's best) guests by an open stay; then the people of the homes in
+    its matches."""
+    return local_matches(home, max_length=max_length, beam=beam)[0]
+
+
+def local_matches(home: int, *, max_length: int = 4, beam: int | None = None) -> tuple[Graph, list[Match]]:
+    """local_graph, and the matches engine.matches_for found on it before the people of their homes were
+    read (the same homes and windows: their scores are made again with engine.rescore)."""
     from exchanges.matching.engine import _long_enough, _top, intersect, matches_for
 
     min_nights = settings.MATCHING_MIN_NIGHTS
     graph = Graph()
-    load_edges(graph, guests=[home])
     load_edges(graph, hosts=[home])
+    # Of the home's own stays out, the search reads its beam's best (cycles) and those back into its guests
+    # (pairs, whatever the beam): a home with thousands of hosts builds only those.
+    cut = beam is not None and max_length > 2
+    load_edges(graph, guests=[home], keep=(beam, set(graph.into.get(home, {}))) if cut and beam else None)
     load_owners(graph, [home])
     if max_length > 2:
         out, into = graph.out.get(home, {}), graph.into.get(home, {})
@@ -461,7 +480,7 @@ def local_graph(home: int, *, max_length: int = 4, beam: int | None = None) -> G
     found = matches_for(graph, home, min_nights=min_nights, max_length=max_length, beam=beam)
     load_owners(graph, {h for match in found for h in match.homes})
     load_people(graph, {graph.owner[h] for match in found for h in match.homes})
-    return graph
+    return graph, found
 
 
 # The distinct places of the published homes' wishes (the same bytes: target_digest), each with the wishes that

@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 
 from exchanges.matching import graph as graphs
-from exchanges.matching.engine import Match, matches_for
+from exchanges.matching.engine import Match, matches_for, rescore
 from exchanges.matching.reasons import reason_text
 from exchanges.models import Home, HomeStatus, Suggestion
 from exchanges.selectors import home_get_for_owner
@@ -63,8 +63,8 @@ def matches_for_home(home: Home, *, limit: int | None = None, beam: int | None =
     """Pairs and cycles of 3 and 4 homes through `home`, best first (computed now)."""
     if home.status != HomeStatus.PUBLISHED:
         return []
-    local = graphs.local_graph(home.pk, beam=beam)
-    found = matches_for(local, home.pk, min_nights=settings.MATCHING_MIN_NIGHTS, beam=beam)
+    local, unscored = graphs.local_matches(home.pk, beam=beam)
+    found = rescore(local, unscored)
     return found[:limit] if limit is not None else found
 
 

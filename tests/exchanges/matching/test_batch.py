@@ -83,3 +83,47 @@ def test_warm_up_runs_every_kernel_without_a_database():
     from exchanges.matching.compact import warm_up
 
     assert warm_up() == 2
+
+
+def _schema(table):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass",
+            [table],
+        )
+        constraints = sorted(cursor.fetchall())
+        cursor.execute(
+            "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index"
+            " WHERE indrelid = %s::regclass",
+            [table],
+        )
+        return constraints, sorted(cursor.fetchall())
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(MATCHING_MIN_NIGHTS=MIN, MATCHING_CROSS_REGION=True)
+def test_the_whole_refresh_leaves_the_table_s_indexes_and_constraints_as_the_migrations_made_them(
+    territories,
+):
+    """The whole refresh writes without the secondary indexes and constraints, then makes them again: the same
+    names and definitions after it, and the foreign key still enforced (deleting a home drops its rows)."""
+    table = Suggestion._meta.db_table
+    before = _schema(table)
+    assert any("FOREIGN KEY" in d for _n, d in before[0])
+    assert any("gin" in d for _n, d in before[1])
+    wish = {"start": 0, "nights": 8, "flex": 0, "party": 2}
+    spec = {"sleeps": 4, "published": True, "periods": [(0, 10, "open")]}
+    # Grenoble (0) wishes Quimper (2) and the reverse, two owners: one pair, one suggestion each.
+    homes = _seed(
+        [
+            {**spec, "town": 0, "owner": 0, "wishes": [{**wish, "towns": {2, 3}}]},
+            {**spec, "town": 2, "owner": 1, "wishes": [{**wish, "towns": {0, 1}}]},
+        ]
+    )
+    assert suggestions_refresh() == 2
+    assert _schema(table) == before
+    assert sorted(Suggestion.objects.values_list("home_id", flat=True)) == sorted(h.pk for h in homes)
+    homes[0].delete()
+    assert list(Suggestion.objects.values_list("home_id", flat=True)) == [homes[1].pk]
