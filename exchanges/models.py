@@ -535,7 +535,10 @@ class FavouriteList(models.Model):
     MAX_PER_OWNER = 20
 
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favourite_lists"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="favourite_lists",
+        db_index=False,
     )
     name = models.CharField("nom", max_length=80)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -549,7 +552,9 @@ class FavouriteList(models.Model):
 
 
 class Favourite(models.Model):
-    favourite_list = models.ForeignKey(FavouriteList, on_delete=models.CASCADE, related_name="entries")
+    favourite_list = models.ForeignKey(
+        FavouriteList, on_delete=models.CASCADE, related_name="entries", db_index=False
+    )
     home = models.ForeignKey(Home, on_delete=models.CASCADE, related_name="+")
     added_at = models.DateTimeField(auto_now_add=True)
 
@@ -584,7 +589,9 @@ class SavedSearch(models.Model):
 class SavedSearchAlert(models.Model):
     """A home already announced for a saved search: it is never announced twice."""
 
-    saved_search = models.ForeignKey(SavedSearch, on_delete=models.CASCADE, related_name="alerted")
+    saved_search = models.ForeignKey(
+        SavedSearch, on_delete=models.CASCADE, related_name="alerted", db_index=False
+    )
     home = models.ForeignKey(Home, on_delete=models.CASCADE, related_name="+")
     sent_at = models.DateTimeField(auto_now_add=True)
 
@@ -688,7 +695,7 @@ class Suggestion(models.Model):
     during `window`. The one-line reason is rendered in the viewer's language from `reason` (a key) and
     `params`, never stored as text."""
 
-    home = models.ForeignKey(Home, on_delete=models.CASCADE, related_name="suggestions")
+    home = models.ForeignKey(Home, on_delete=models.CASCADE, related_name="suggestions", db_index=False)
     rank = models.PositiveSmallIntegerField()
     kind = models.CharField(max_length=5, choices=SuggestionKind.choices)
     homes = ArrayField(models.BigIntegerField())

@@ -77,7 +77,10 @@ class SubsidisedStructure(models.Model):
     """A structure a member employer subsidises (association, SEM, EPIC…) that runs some of its facilities."""
 
     organisation = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.CASCADE, related_name="subsidised_structures"
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        related_name="subsidised_structures",
+        db_index=False,
     )
     name = models.CharField("nom", max_length=200)
     siret = models.CharField("SIRET", max_length=14, validators=[validate_siret])
@@ -631,7 +634,7 @@ class AgreementFacility(models.Model):
     """A facility an agreement covers, carrying the agreement's benefit, validity and whether it is in force,
     so that the database itself keeps one version in force per facility and benefit at a time."""
 
-    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="covered")
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="covered", db_index=False)
     facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="+")
     benefit_kind = models.CharField(max_length=20, choices=BenefitKind.choices)
     validity = DateRangeField()

@@ -78,8 +78,8 @@ class ClearingRun(models.Model):
 class ClearingEntry(models.Model):
     """A home of a run's pool: offered a swap (a chosen cycle) or left out (weighs more in the next run)."""
 
-    run = models.ForeignKey(ClearingRun, on_delete=models.CASCADE, related_name="entries")
-    home = models.ForeignKey("exchanges.Home", on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(ClearingRun, on_delete=models.CASCADE, related_name="entries", db_index=False)
+    home = models.ForeignKey("exchanges.Home", on_delete=models.CASCADE, related_name="+", db_index=False)
     region = models.ForeignKey("geo.Region", on_delete=models.PROTECT, related_name="+")
     departement = models.ForeignKey("geo.Departement", on_delete=models.PROTECT, related_name="+")
     offered = models.BooleanField(default=False)
@@ -96,7 +96,7 @@ class ClearingEntry(models.Model):
 class ClearingCycle(models.Model):
     """A chosen pair or cycle: the household of homes[i] at homes[i + 1], the last at the first."""
 
-    run = models.ForeignKey(ClearingRun, on_delete=models.CASCADE, related_name="cycles")
+    run = models.ForeignKey(ClearingRun, on_delete=models.CASCADE, related_name="cycles", db_index=False)
     homes = ArrayField(models.BigIntegerField())
     start = models.DateField()
     end = models.DateField()
@@ -122,7 +122,9 @@ class FailedEdge(models.Model):
     """The household of `guest_home` at `host_home`, proposed by a clearing and declined or expired: later
     runs do not propose this stay again."""
 
-    guest_home = models.ForeignKey("exchanges.Home", on_delete=models.CASCADE, related_name="+")
+    guest_home = models.ForeignKey(
+        "exchanges.Home", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     host_home = models.ForeignKey("exchanges.Home", on_delete=models.CASCADE, related_name="+")
     cycle = models.ForeignKey(ClearingCycle, null=True, on_delete=models.SET_NULL, related_name="+")
     outcome = models.CharField(max_length=20)

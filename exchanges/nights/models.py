@@ -93,6 +93,7 @@ class NightMovement(models.Model):
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         related_name="+",
+        db_index=False,
     )
     proposal_id = models.BigIntegerField(null=True, blank=True)
     period_start = models.DateField(null=True, blank=True)

@@ -155,7 +155,9 @@ class SwapProposal(FSMModelMixin, models.Model):
 class ProposalParty(models.Model):
     """A home of the proposal and its owner; `accepted_revision` is the revision they said yes to."""
 
-    proposal = models.ForeignKey(SwapProposal, on_delete=models.CASCADE, related_name="parties")
+    proposal = models.ForeignKey(
+        SwapProposal, on_delete=models.CASCADE, related_name="parties", db_index=False
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="swap_parties")
     home = models.ForeignKey("exchanges.Home", on_delete=models.CASCADE, related_name="+")
     accepted_revision = models.PositiveIntegerField(null=True, blank=True)
@@ -175,7 +177,7 @@ class ProposalParty(models.Model):
 class Stay(models.Model):
     """The household of `guest_home` stays in `host_home` over `period` ([start, end), nights)."""
 
-    proposal = models.ForeignKey(SwapProposal, on_delete=models.CASCADE, related_name="stays")
+    proposal = models.ForeignKey(SwapProposal, on_delete=models.CASCADE, related_name="stays", db_index=False)
     guest_home = models.ForeignKey("exchanges.Home", on_delete=models.CASCADE, related_name="+")
     host_home = models.ForeignKey("exchanges.Home", on_delete=models.CASCADE, related_name="+")
     guest = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -226,7 +228,7 @@ class ReviewSide(models.TextChoices):
 class Review(models.Model):
     """One per side of a stay, after it ended; double-blind (see selectors.review_is_public)."""
 
-    stay = models.ForeignKey(Stay, on_delete=models.CASCADE, related_name="reviews")
+    stay = models.ForeignKey(Stay, on_delete=models.CASCADE, related_name="reviews", db_index=False)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     side = models.CharField(max_length=5, choices=ReviewSide.choices)
     rating = models.PositiveSmallIntegerField("note")

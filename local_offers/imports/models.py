@@ -42,7 +42,10 @@ class FacilityImportQuerySet(models.QuerySet["FacilityImport"]):
 
 class FacilityImport(models.Model):
     organisation = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.CASCADE, related_name="facility_imports"
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        related_name="facility_imports",
+        db_index=False,
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -107,6 +107,7 @@ class Voucher(FSMModelMixin, models.Model):
         on_delete=models.SET_NULL,
         related_name="vouchers",
         verbose_name="agent",
+        db_index=False,
     )
     # The agent's employer when the voucher was issued (what made them eligible): the statistics' key for
     # "uses by our agents of others' facilities", kept after an erasure.
@@ -117,10 +118,18 @@ class Voucher(FSMModelMixin, models.Model):
         verbose_name="employeur de l'agent",
     )
     agreement = models.ForeignKey(
-        "local_offers.Agreement", on_delete=models.PROTECT, related_name="vouchers", verbose_name="convention"
+        "local_offers.Agreement",
+        on_delete=models.PROTECT,
+        related_name="vouchers",
+        verbose_name="convention",
+        db_index=False,
     )
     facility = models.ForeignKey(
-        "local_offers.Facility", on_delete=models.PROTECT, related_name="vouchers", verbose_name="équipement"
+        "local_offers.Facility",
+        on_delete=models.PROTECT,
+        related_name="vouchers",
+        verbose_name="équipement",
+        db_index=False,
     )
     # Half-open like every date range of the project: [first day, day after the last).
     window = DateRangeField("dates de validité")

@@ -63,9 +63,14 @@ class Conversation(models.Model):
 
 
 class Participant(models.Model):
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="participants")
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="participants", db_index=False
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conversation_participations"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="conversation_participations",
+        db_index=False,
     )
     # The id of the last message this participant has read (0: none); it only moves forward.
     last_read_id = models.BigIntegerField("dernier message lu", default=0)
@@ -90,7 +95,9 @@ class Message(models.Model):
 
     # Server id: increasing, the order of a conversation and the key of catch-up (`after_id`).
     id = models.BigAutoField(primary_key=True)
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages", db_index=False
+    )
     kind = models.CharField("type", max_length=10, choices=Kind.choices, default=Kind.USER)
     # NULL for a system message, and for the messages of an erased account (shown as a former member).
     sender = models.ForeignKey(
@@ -150,7 +157,9 @@ class MessageRevision(models.Model):
 
 
 class Block(models.Model):
-    blocker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocks")
+    blocker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocks", db_index=False
+    )
     blocked = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField("bloqué le", default=timezone.now)
 

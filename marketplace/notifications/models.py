@@ -28,7 +28,9 @@ class Delivery(models.TextChoices):
 class Notification(models.Model):
     """The event's name and payload are kept, not its text: the text is rendered in the viewer's language."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", db_index=False
+    )
     topic = models.CharField(max_length=20, choices=Topic.choices)
     event = models.CharField(max_length=80)
     payload = models.JSONField(default=dict)
@@ -54,7 +56,10 @@ class Preference(models.Model):
     """A topic without a row is e-mailed at once (the default)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+        db_index=False,
     )
     topic = models.CharField(max_length=20, choices=Topic.choices)
     delivery = models.CharField(max_length=10, choices=Delivery.choices)

@@ -439,7 +439,10 @@ class OfficerTerritory(models.Model):
     """The départements an officer covers (set by an administrator)."""
 
     officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="territories"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="territories",
+        db_index=False,
     )
     departement = models.ForeignKey("geo.Departement", on_delete=models.CASCADE, related_name="+")
 
