@@ -105,48 +105,11 @@ def _refresh_all() -> int:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f"TRUNCATE {table}")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        # The table's secondary indexes, unique and foreign-key constraints are dropped during the write and
-        # made again after it, from their own definitions (the catalogue's, what the migrations created): one
-        # sort per index and one join for the foreign key, rather than ~1M index insertions and ~1M deferred
-        # foreign-key checks at commit. Nobody sees the table without them: TRUNCATE holds it exclusively
-        # until the commit (readers of the suggestions wait for the write, as they did).
-        remade = _drop_indexes(cursor, table)
         columns = 'home_id, rank, kind, homes, "window", score, reason, params, computed_at'
         with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for at in range(0, len(found["home"]), 50_000):
                 copy.write(_copy_text({k: v[at : at + 50_000] for k, v in found.items()}, now))
-        for statement in remade:
-            cursor.execute(statement)
     return len(found["home"])
-
-
-def _drop_indexes(cursor: Any, table: str) -> list[str]:
-    """Drop `table`'s unique and foreign-key constraints and its other indexes but the primary key; returns
-    the statements that make them again, as the catalogue defines them (check constraints stay: cheap)."""
-    cursor.execute(
-        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
-        " WHERE conrelid = %s::regclass AND contype IN ('u', 'f') ORDER BY contype DESC, conname",
-        [table],
-    )
-    constraints = cursor.fetchall()
-    cursor.execute(
-        "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i"
-        " WHERE i.indrelid = %s::regclass AND NOT i.indisprimary"
-        " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid"
-        "   AND c.conrelid = i.indrelid) ORDER BY 1",
-        [table],
-    )
-    indexes = cursor.fetchall()
-    quoted = connection.ops.quote_name
-    for name, _definition in constraints:
-        cursor.execute(f"ALTER TABLE {quoted(table)} DROP CONSTRAINT {quoted(name)}")
-    for name, _definition in indexes:
-        cursor.execute(f"DROP INDEX {name}")
-    # Indexes first, then the unique constraints (their index) and last the foreign keys (their join).
-    return [definition for _name, definition in indexes] + [
-        f"ALTER TABLE {quoted(table)} ADD CONSTRAINT {quoted(name)} {definition}"
-        for name, definition in sorted(constraints, key=lambda c: c[1].startswith("FOREIGN KEY"))
-    ]
 
 
 def _copy_text(found: dict[str, Any], now: str) -> str:
