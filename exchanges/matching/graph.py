@@ -442,8 +442,8 @@ def local_matches(home: int, *, max_length: int = 4, beam: int | None = None) ->
     load_edges(graph, hosts=[home])
     # Of the home's own stays out, the search reads its beam's best (cycles) and those back into its guests
     # (pairs, whatever the beam): a home with thousands of hosts builds only those.
-    cut = beam is not None and max_length > 2
-    load_edges(graph, guests=[home], keep=(beam, set(graph.into.get(home, {}))) if cut and beam else None)
+    keep = (beam, set(graph.into.get(home, {}))) if beam and max_length > 2 else None
+    load_edges(graph, guests=[home], keep=keep)
     load_owners(graph, [home])
     if max_length > 2:
         out, into = graph.out.get(home, {}), graph.into.get(home, {})
