@@ -719,3 +719,22 @@ class Suggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.home_id} #{self.rank}: {self.homes}"
+
+
+class BestHosts(models.Model):
+    """The hosts of a home's BEAM best stays out (engine._top's order: best first), as the last refresh of
+    the suggestions found them: the middle stays of the 4-cycles that the search through another home tries
+    (exchanges.matching.graph.local_matches). A home wished by région has thousands of hosts: ranking them all
+    again for each of a viewer's hosts on every request is what this row saves. Written by the refresh jobs
+    with the suggestions (as fresh as they are), dropped when the home itself changes (its own stays out are
+    then found anew until the next refresh)."""
+
+    home = models.OneToOneField(Home, on_delete=models.CASCADE, primary_key=True, related_name="best_hosts")
+    hosts = ArrayField(models.BigIntegerField())
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "meilleurs hôtes"
+
+    def __str__(self) -> str:
+        return f"{self.home_id}: {self.hosts}"

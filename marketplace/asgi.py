@@ -1,4 +1,3 @@
-import gc
 import os
 
 import django
@@ -8,7 +7,7 @@ django.setup(set_prefix=False)
 
 from django.core.handlers.asgi import ASGIHandler  # noqa: E402  (Django must be set up first)
 
-from marketplace.serving import OneThreadASGIHandler  # noqa: E402
+from marketplace.serving import OneThreadASGIHandler, tune_gc  # noqa: E402
 
 # ASGI_HTTP_HANDLER=django: Django's own handler, the baseline that bench/http_floor.py measures beside ours.
 django_asgi_app = ASGIHandler() if os.environ.get("ASGI_HTTP_HANDLER") == "django" else OneThreadASGIHandler()
@@ -27,10 +26,4 @@ application = ProtocolTypeRouter(
     }
 )
 
-# Python's cyclic garbage collector, tuned for a server of long-lived objects (WEB_GC=default keeps Python's
-# own settings): what start-up loaded is frozen out of its walks, and the youngest generation is collected
-# every 20,000 allocations instead of 700. bench/messaging.py: with a thousand open sockets, the collections
-# cost the process a good share of its CPU under load (the sockets' objects walked again and again).
-if os.environ.get("WEB_GC", "tuned") != "default":
-    gc.freeze()
-    gc.set_threshold(20_000, 50, 100)
+tune_gc()  # once start-up is done

@@ -969,15 +969,41 @@ def people(compact: Compact, graph: Graph) -> dict[str, np.ndarray]:
     }
 
 
+Tops = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def tops(compact: Compact, beam: int) -> Tops:
+    """Per home, its `beam` best stays out and in (`_tops`): what `suggestions` and `best_hosts` read."""
+    return _tops(compact.out_ptr, compact.host, compact.any_ptr, compact.any_s, compact.any_e, compact.km2, compact.spare, beam)  # fmt: skip
+
+
+def best_hosts(compact: Compact, ranked: Tops) -> tuple[list[int], list[list[int]]]:
+    """The homes that have stays out and, for each, the ids of the hosts of its best ones, best first
+    (engine._top's order, what models.BestHosts keeps)."""
+    out_top, out_n = ranked[0], ranked[1]
+    homes = np.flatnonzero(out_n > 0)
+    hosts = compact.ids[compact.host[np.clip(out_top[homes], 0, None)]]
+    return compact.ids[homes].tolist(), [
+        row[:n] for row, n in zip(hosts.tolist(), out_n[homes].tolist(), strict=True)
+    ]
+
+
 def suggestions(
-    compact: Compact, who: dict[str, np.ndarray], *, beam: int, limit: int, min_nights: int | None = None
+    compact: Compact,
+    who: dict[str, np.ndarray],
+    *,
+    beam: int,
+    limit: int,
+    min_nights: int | None = None,
+    ranked: Tops | None = None,
 ) -> dict[str, Any]:
     """Every home's best `limit` suggestions (engine.matches_for(beam=beam)[:limit]), as column arrays sorted
     by (home, rank): home, rank, length, homes (ids, -1 beyond the length), start, end (date ordinals),
-    score (rounded as engine.score does), and the reason's numbers."""
+    score (rounded as engine.score does), and the reason's numbers. `ranked`: `tops(compact, beam)` if the
+    caller has them already."""
     min_nights = settings.MATCHING_MIN_NIGHTS if min_nights is None else min_nights
     penalty = np.array([1.0, 1.0] + [engine.LENGTH_PENALTY ** (k - 2) for k in range(2, 5)], np.float64)
-    tops = _tops(compact.out_ptr, compact.host, compact.any_ptr, compact.any_s, compact.any_e, compact.km2, compact.spare, beam)  # fmt: skip
+    best = tops(compact, beam) if ranked is None else ranked
     edges = (compact.out_ptr, compact.host, compact.met, compact.km2, compact.spare, compact.any_ptr, compact.any_s,
              compact.any_e, compact.open_ptr, compact.open_s, compact.open_e)  # fmt: skip
     scorers = (who["response"], who["swapped"], who["reputation"], who["rated_total"], who["rated_count"])
@@ -990,7 +1016,7 @@ def suggestions(
     def run(targets: np.ndarray, size: int) -> tuple[np.ndarray, ...]:
         return _search(
             targets, size, min_nights, width, *edges, compact.avail_ptr, compact.avail_s, compact.avail_e,
-            *tops, compact.owner, *scorers, penalty, compact.dep, areas,
+            *best, compact.owner, *scorers, penalty, compact.dep, areas,
         )  # fmt: skip
 
     # Each home's best candidates on unrounded scores; a home whose dropped candidates come within the

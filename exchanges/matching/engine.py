@@ -19,6 +19,9 @@ W_OVERLAP, W_PRECISION, W_FIT, W_RESPONSE, W_REVIEWS, W_FAIRNESS = 3.0, 2.0, 1.0
 OVERLAP_FULL_NIGHTS = 28
 LENGTH_PENALTY = 0.85
 NEUTRAL_RESPONSE = 0.5  # an owner nobody has written to yet
+# The stays kept out of and into each home when searching cycles (matches_for's beam): thousands of candidates
+# with région-level wishes, the best suggestions come from the best stays.
+BEAM = 40
 # Reviews (ratings 1–5 read as 0–1): an owner without any weighs NEUTRAL_RATING, and each owner's mean is
 # pulled towards it as if REVIEWS_PRIOR more reviews had given it (one 5/5 review is not yet a reputation).
 NEUTRAL_RATING, REVIEWS_PRIOR = 0.5, 2

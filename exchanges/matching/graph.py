@@ -16,6 +16,7 @@ from django.utils import timezone
 from exchanges.filters import wish_covers_sql
 from exchanges.matching import engine
 from exchanges.matching.engine import Edge, Graph, Match, normalise
+from exchanges.models import BestHosts
 from marketplace.messaging.models import Message, Participant
 
 
@@ -122,25 +123,28 @@ JOIN (SELECT home_id, period, mode FROM exchanges_availabilityperiod OFFSET 0) p
 WHERE upper(p.period * h.win) - lower(p.period * h.win) >= %(min)s
 """
 OUT_MANY_ABOVE = 8
-# The stays of given guests into given hosts, few of them: every wish (its place detoasted once) against every
-# host, the cheap conditions first.
-OUT_TO_SQL = """
-WITH w AS MATERIALIZED (
+# The stays of given (guest, host) pairs, few of them (given guests into given hosts: every pair): each pair's
+# wishes against its host, the cheap conditions first.
+STAYS_SQL = """
+WITH pr AS MATERIALIZED (
+    SELECT DISTINCT * FROM unnest(%(pair_guests)s::bigint[], %(pair_hosts)s::bigint[]) AS pr(guest, host)
+), w AS MATERIALIZED (
     SELECT w.id, w.home_id, w.target_km2, w.adults + w.children AS party, w.reach AS win, w.target_digest AS digest,
            g.owner_id, g.region_id
     FROM exchanges_destinationwish w JOIN exchanges_home g ON g.id = w.home_id AND g.status = 'published'
-    WHERE w.home_id = ANY(%(guests)s::bigint[])
+    WHERE w.home_id IN (SELECT guest FROM pr)
 ), h AS MATERIALIZED (  -- the hosts' periods
     SELECT h.id, h.owner_id, h.region_id, h.sleeps, h.public_point, p.period, p.mode
     FROM exchanges_home h JOIN exchanges_availabilityperiod p ON p.home_id = h.id
-    WHERE h.status = 'published' AND h.id = ANY(%(hosts)s::bigint[])
+    WHERE h.status = 'published' AND h.id IN (SELECT host FROM pr)
 ), pieces AS MATERIALIZED (  -- every condition but the place first
     SELECT w.home_id AS guest, h.id AS host, h.owner_id AS owner, h.mode = 'open' AS is_open,
            lower(h.period * w.win) AS s, upper(h.period * w.win) AS e, w.id AS wish, w.target_km2 AS km2,
            h.sleeps - w.party AS spare, w.digest, h.public_point AS point,
            row_number() OVER (PARTITION BY w.digest, h.id ORDER BY w.id, h.period) AS nth
-    FROM w
-    JOIN h ON h.period && w.win AND upper(h.period * w.win) - lower(h.period * w.win) >= %(min)s
+    FROM pr
+    JOIN w ON w.home_id = pr.guest
+    JOIN h ON h.id = pr.host AND h.period && w.win AND upper(h.period * w.win) - lower(h.period * w.win) >= %(min)s
         AND h.sleeps >= w.party AND h.owner_id <> w.owner_id AND (NOT %(cross)s OR h.region_id <> w.region_id)
 )
 -- Then the place, tested once per distinct place (digest) and host, its answer given to the others.
@@ -261,10 +265,20 @@ def load_edges(
     }
     if guests is None:
         sql = FILTERED_SQL if hosts is None else INTO_SQL
+    elif hosts is not None:
+        return load_pairs(graph, [(g, h) for g in params["guests"] for h in params["hosts"]])
     else:
-        many = len(params["guests"]) > OUT_MANY_ABOVE
-        sql = (OUT_MANY_SQL if many else OUT_SQL) if hosts is None else OUT_TO_SQL
+        sql = OUT_MANY_SQL if len(params["guests"]) > OUT_MANY_ABOVE else OUT_SQL
     return _add_rows(graph, sql, params, keep)
+
+
+def load_pairs(graph: Graph, pairs: Iterable[tuple[int, int]]) -> Graph:
+    """Add to `graph` the edges guest → host of the given (guest, host) pairs that have one."""
+    pairs = list(pairs)
+    guests, hosts = zip(*pairs, strict=True) if pairs else ((), ())
+    return _add_rows(
+        graph, STAYS_SQL, {**settings_params(), "pair_guests": list(guests), "pair_hosts": list(hosts)}
+    )
 
 
 def pairs_graph(home: int) -> Graph:
@@ -423,6 +437,23 @@ def load_people(graph: Graph, owners: Iterable[int] | None = None) -> None:
     load_reputation(graph, owners)
 
 
+def load_hosts_stays(graph: Graph, hosts: list[int], *, beam: int | None, targets: set[int]) -> None:
+    """Add to `graph`, of each of `hosts`, its `beam` best stays out and its stays into `targets` (every stay
+    without a beam). The best are among those the last refresh ranked (BestHosts: engine.BEAM of them, whose
+    edges are read now; engine._top picks the `beam` best of what is read); a host that has none stored
+    (changed since, or published a moment ago), or a beam wider than the stored one, has all its stays found
+    and ranked now (`keep`): a host wished by région has thousands."""
+    stored: dict[int, list[int]] = {}
+    if beam is not None and beam <= engine.BEAM:
+        stored = dict(BestHosts.objects.filter(home_id__in=hosts).values_list("home_id", "hosts"))
+    pairs = [(b, c) for b in hosts if b in stored for c in {*stored[b], *targets} if c != b]
+    if pairs:
+        load_pairs(graph, pairs)
+    rest = [b for b in hosts if b not in stored]
+    if rest:
+        load_edges(graph, guests=rest, keep=(beam, targets) if beam is not None else None)
+
+
 def local_graph(home: int, *, max_length: int = 4, beam: int | None = None) -> Graph:
     """What engine.matches_for(home, max_length, beam) reads: the stays into `home`, its (beam's best) stays
     out and those into its guests (pairs), then every stay of its (beam's best) hosts reached by an open
@@ -462,7 +493,7 @@ def local_matches(home: int, *, max_length: int = 4, beam: int | None = None) ->
         if hosts:
             # Of each host's stays, its best `beam` (the middle stays of 4-cycles) and those into the guests
             # (3-cycles) or back into `home` (pairs): all that matches_for reads of them.
-            load_edges(graph, guests=hosts, keep=(beam, {*guests, home}) if beam is not None else None)
+            load_hosts_stays(graph, hosts, beam=beam, targets={*guests, home})
         # The middle homes of 4-cycles, those matches_for does not skip: an open run of min_nights with
         # the first two stays.
         middle = {

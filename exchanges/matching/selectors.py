@@ -10,15 +10,11 @@ from typing import Any
 from django.conf import settings
 
 from exchanges.matching import graph as graphs
-from exchanges.matching.engine import Match, matches_for, rescore
+from exchanges.matching.engine import BEAM, Match, matches_for, rescore
 from exchanges.matching.reasons import reason_text
 from exchanges.models import Home, HomeStatus, Suggestion
 from exchanges.selectors import home_get_for_owner
 from marketplace.accounts.models import User
-
-# The stays kept out of and into each home when searching cycles (engine.matches_for): thousands of
-# candidates with région-level wishes, the best suggestions come from the best stays.
-BEAM = 40
 
 
 @dataclass(frozen=True)

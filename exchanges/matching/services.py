@@ -15,9 +15,8 @@ from django.utils import timezone
 
 from exchanges.matching import compact
 from exchanges.matching import graph as graphs
-from exchanges.matching.engine import Graph, _top, matches_for
-from exchanges.matching.selectors import BEAM
-from exchanges.models import Home, Suggestion
+from exchanges.matching.engine import BEAM, Graph, _top, matches_for
+from exchanges.models import BestHosts, Home, Suggestion
 
 # Above this many homes to refresh, loading the whole graph once is cheaper than their neighbourhoods.
 FULL_ABOVE = 2000
@@ -83,9 +82,16 @@ def suggestions_refresh(*, home_ids: Iterable[int] | None = None) -> int:
                     computed_at=now,
                 )
             )
+    best = [
+        BestHosts(home_id=home, hosts=_top(graph.out[home], BEAM), computed_at=now)
+        for home in sorted(homes)
+        if graph.out.get(home)
+    ]
     with transaction.atomic():
         Suggestion.objects.filter(home_id__in=targets).delete()
         Suggestion.objects.bulk_create(rows, batch_size=5000)
+        BestHosts.objects.filter(home_id__in=targets).delete()
+        BestHosts.objects.bulk_create(best, batch_size=5000)
     return len(rows)
 
 
@@ -95,20 +101,29 @@ def _refresh_all() -> int:
     graph = compact.load()
     people = Graph()
     graphs.load_people(people)
+    ranked = compact.tops(graph, BEAM)
     found = compact.suggestions(
-        graph, compact.people(graph, people), beam=BEAM, limit=settings.MATCHING_SUGGESTIONS
+        graph, compact.people(graph, people), beam=BEAM, limit=settings.MATCHING_SUGGESTIONS, ranked=ranked
     )
+    homes, hosts = compact.best_hosts(graph, ranked)
     now = timezone.now().isoformat()
-    table = Suggestion._meta.db_table
+    table, best = Suggestion._meta.db_table, BestHosts._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
         # TRUNCATE refuses to run while deferred foreign-key checks of this transaction are pending.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(f"TRUNCATE {table}")
+        cursor.execute(f"TRUNCATE {table}, {best}")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         columns = 'home_id, rank, kind, homes, "window", score, reason, params, computed_at'
         with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for at in range(0, len(found["home"]), 50_000):
                 copy.write(_copy_text({k: v[at : at + 50_000] for k, v in found.items()}, now))
+        with cursor.cursor.copy(f"COPY {best} (home_id, hosts, computed_at) FROM STDIN") as copy:
+            copy.write(
+                "".join(
+                    f"{h}\t{{{','.join(map(str, ids))}}}\t{now}\n"
+                    for h, ids in zip(homes, hosts, strict=True)
+                )
+            )
     return len(found["home"])
 
 
@@ -135,10 +150,12 @@ PARAMS = ("nights", "wishes", "theirs", "spare", "response", "reviews", "rating"
 
 
 def suggestions_refresh_later(home_ids: Iterable[int]) -> None:
-    """After the current transaction commits, a job refreshes the suggestions around these homes."""
+    """After the current transaction commits, a job refreshes the suggestions around these homes. Their own
+    best hosts (BestHosts) go now: until the job, the search through another home ranks their stays anew."""
     ids = sorted(set(home_ids))
     if not ids:
         return
+    BestHosts.objects.filter(home_id__in=ids).delete()
 
     def defer() -> None:
         from exchanges.tasks import suggestions_refresh_task

@@ -2,6 +2,7 @@
 request, the same answers as Django's own handler, and connections returned after each request."""
 
 import asyncio
+import gc
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -17,7 +18,7 @@ from django.test import Client
 
 from marketplace.accounts.models import User
 from marketplace.asgi import django_asgi_app
-from marketplace.serving import OneThreadASGIHandler
+from marketplace.serving import OneThreadASGIHandler, tune_gc
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -113,3 +114,26 @@ def test_database_connections_are_returned_after_each_request(territories):
     for _ in range(30):
         assert call("GET", "/api/v1/geo/regions")["status"] == 200
     assert backends() <= before
+
+
+@pytest.fixture
+def gc_restored():
+    """The test process's own collector settings, put back after a test that tunes them."""
+    threshold = gc.get_threshold()
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*threshold)
+
+
+@pytest.mark.parametrize("setting", ["tuned", "default"])
+def test_the_web_process_freezes_its_start_up_objects_unless_told_not_to(gc_restored, monkeypatch, setting):
+    gc.unfreeze()
+    gc.set_threshold(700, 10, 10)
+    monkeypatch.setenv("WEB_GC", setting)
+    tune_gc()
+    if setting == "tuned":
+        assert gc.get_freeze_count() > 10_000  # Django and the apps, out of every collection's walk
+        assert gc.get_threshold() == (20_000, 50, 100)
+    else:
+        assert gc.get_freeze_count() == 0
+        assert gc.get_threshold() == (700, 10, 10)
