@@ -209,8 +209,6 @@ def stage(prepared: Prepared, table: str) -> None:
     # Just off the simplified coastline: the nearest commune within the tolerance (the few rows in none).
     communes_locate_coast(table, point="location", commune="commune")
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE INDEX ON {table} (name_key)")
-        cursor.execute(f"CREATE INDEX ON {table} (external_id) WHERE external_id <> ''")
         # Statistics of the filled table: without them the planner pairs every row with every other.
         cursor.execute(f"ANALYZE {table} (row, name_key, external_id, commune, facility_id)")
 
