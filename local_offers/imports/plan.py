@@ -365,9 +365,7 @@ def write(
     now = timezone.now()
     status = FacilityStatus.PUBLISHED.value if publish else FacilityStatus.DRAFT.value
     with connection.cursor() as cursor:
-        checked = _checks_referenced_rows(
-            cursor, table=table, organisation_id=organisation_id, actor_id=actor_id
-        )
+        checked = _checks_referenced_rows(cursor, organisation_id=organisation_id, actor_id=actor_id)
         if checked:
             # The rows' references were checked (and locked) as a set just above: the INSERT skips the same
             # checks queued row by row (three per row, run at COMMIT: about as long as the INSERT itself).
@@ -385,7 +383,8 @@ def write(
             "c.departement_id, c.region_id, coalesce(s.access_motor, false), coalesce(s.access_visual, false), "
             "coalesce(s.access_hearing, false), coalesce(s.access_mental, false), '', s.website, s.phone, "
             "s.email, s.external_id, %(status)s, %(published_at)s, %(actor)s, %(now)s, %(now)s "
-            f"FROM {table} s JOIN {communes} c ON c.code = s.commune WHERE {TO_CREATE} ORDER BY s.commune, s.row",
+            f"FROM {table} s LEFT JOIN {communes} c ON c.code = s.commune WHERE {TO_CREATE} "
+            "ORDER BY s.commune, s.row",
             {
                 "org": organisation_id,
                 "status": status,
@@ -440,12 +439,16 @@ def may_check_references_as_a_set() -> bool:
         return bool(cursor.fetchone()[0])
 
 
-def _checks_referenced_rows(cursor: Any, *, table: str, organisation_id: int, actor_id: int | None) -> bool:
-    """The references of the rows to create, checked once as a set, each referenced row locked FOR KEY SHARE
-    as the foreign-key triggers lock it (nobody deletes it or changes its key before the import commits):
-    the employer, the author, and every commune with its département and région (the INSERT takes them from
-    that commune row itself). Raises IntegrityError, as the triggers would, when one is gone. False when this
-    role may not skip the triggers (nothing checked: they will)."""
+def _checks_referenced_rows(cursor: Any, *, organisation_id: int, actor_id: int | None) -> bool:
+    """The references of the rows to create, checked once as a set, locked as the foreign-key triggers would
+    lock them (nobody deletes them or changes their keys before the import commits): the employer and the
+    author each locked FOR KEY SHARE; the communes, with their départements and régions (the INSERT takes
+    them from the commune row itself), by a SHARE lock on the commune table for the rest of the transaction
+    (no commune written by anyone until the import commits: the territory data's load waits those seconds)
+    rather than tens of thousands of rows locked one by one. A commune gone before the lock leaves its rows
+    without one: the INSERT (a LEFT JOIN) then fails on the NOT NULL commune. Raises IntegrityError, as the
+    triggers would, when the employer or the author is gone. False when this role may not skip the triggers
+    (nothing checked: they will)."""
     if not may_check_references_as_a_set():
         return False
     communes = Commune._meta.db_table
@@ -456,16 +459,9 @@ def _checks_referenced_rows(cursor: Any, *, table: str, organisation_id: int, ac
         cursor.execute(f"SELECT 1 FROM {users} WHERE id = %s FOR KEY SHARE", [actor_id])  # noqa: S608
         if not cursor.fetchone():
             missing.append(f"user {actor_id}")
-    # Locked first, then read again by the INSERT's join (each statement sees the rows as committed, and a
-    # locked row can no longer be deleted nor its key changed by anyone else).
-    cursor.execute(
-        f"WITH wanted AS (SELECT DISTINCT s.commune FROM {table} s WHERE {TO_CREATE}), "  # noqa: S608
-        f"locked AS (SELECT c.code FROM {communes} c WHERE c.code IN (SELECT commune FROM wanted) "
-        "FOR KEY SHARE OF c) SELECT (SELECT count(*) FROM wanted), (SELECT count(*) FROM locked)"
-    )
-    wanted, locked = cursor.fetchone()
-    if wanted != locked:
-        missing.append("commune")
+    # Locked first, then read by the INSERT's join (each statement sees the rows as committed, and nobody
+    # can delete a commune nor change its key any more).
+    cursor.execute(f"LOCK TABLE {communes} IN SHARE MODE")
     if missing:
         raise IntegrityError(f"facility import: referenced rows gone: {', '.join(missing)}")
     return True

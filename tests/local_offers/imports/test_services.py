@@ -264,13 +264,15 @@ class TestReferencesCheckedAsASet:
                     [people.organisation.pk, people.correspondent.pk],
                 )
                 seen["locked"] = list(cursor.fetchone())
-            # The commune (committed territories) as another session finds it: locked against a key change.
+            # The commune (committed territories) as another session finds it: it may not delete it (nor
+            # change its key) before the import commits.
             other = connections.create_connection(DEFAULT_DB_ALIAS)
             try:
                 with other.cursor() as cursor:
                     cursor.execute("BEGIN")
+                    cursor.execute("SET LOCAL lock_timeout = '200ms'")
                     try:
-                        cursor.execute("SELECT 1 FROM geo_commune WHERE code = '38185' FOR UPDATE NOWAIT")
+                        cursor.execute("DELETE FROM geo_commune WHERE code = '38185'")
                         seen["locked"].append(False)
                     except OperationalError:
                         seen["locked"].append(True)
@@ -283,8 +285,9 @@ class TestReferencesCheckedAsASet:
         result = run(people, gpkg(tmp_path), publish=True)
         assert (result.status, result.created_count) == (ImportStatus.DONE, 5)
         assert seen["role"] == "origin"  # the triggers skip only the INSERT
-        # Both ways lock the employer, the author and the communes FOR KEY SHARE before the commit (the
-        # triggers at the end of the statement when checked row by row: deferred, they run at COMMIT).
+        # Both ways lock the employer, the author and the communes before the commit (checked as a set: the
+        # employer and the author FOR KEY SHARE, the commune table in SHARE mode; row by row, the deferred
+        # triggers lock them FOR KEY SHARE at COMMIT).
         assert seen["locked"] == [as_a_set] * 3
         facility = Facility.objects.get(external_id="EQ-0")
         assert (facility.organisation, facility.created_by, facility.commune_id, facility.departement_id) == (
@@ -315,6 +318,30 @@ class TestReferencesCheckedAsASet:
 
         with pytest.raises(IntegrityError):
             write_for_nobody()
+        assert not Facility.objects.exists()
+
+    @pytest.mark.parametrize("as_a_set", [True, False])
+    def test_a_commune_gone_since_the_preview_fails_the_write(self, people, tmp_path, monkeypatch, as_a_set):
+        # The staged rows' commune as the run finds it: no longer in the territory data (deleted, or its code
+        # changed). The INSERT takes the commune, its département and région from the commune table: none,
+        # so the row would have no commune; nothing is written.
+        from django.db import IntegrityError, connection, transaction
+
+        monkeypatch.setattr(planning, "may_check_references_as_a_set", lambda: as_a_set)
+        record = uploaded(people, gpkg(tmp_path))
+        record = services.facility_import_preview(actor=people.correspondent, facility_import=record)
+        stage = planning.stage_table(record.pk)
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {stage} SET commune = '99999' WHERE row = (SELECT min(row) FROM {stage})")
+
+        with pytest.raises(IntegrityError), transaction.atomic():
+            planning.write(
+                table=stage,
+                organisation_id=people.organisation.pk,
+                actor_id=people.correspondent.pk,
+                mapped=["name"],
+                publish=False,
+            )
         assert not Facility.objects.exists()
 
 
