@@ -42,6 +42,7 @@ SAMPLE = 20
 # The staged rows that become new facilities (no rewrite of 100,000 rows to mark them: a predicate).
 TO_CREATE = "s.facility_id IS NULL AND s.commune IS NOT NULL AND s.merged_into IS NULL"
 PREVIEW_REJECTIONS = 1000
+STAGE_STATISTICS = 10
 
 
 @dataclass
@@ -215,8 +216,15 @@ def stage(prepared: Prepared, table: str) -> None:
     # Just off the simplified coastline: the nearest commune within the tolerance (the few rows in none).
     communes_locate_coast(table, point="location", commune="commune")
     with connection.cursor() as cursor:
-        # Statistics of the filled table: without them the planner pairs every row with every other.
-        cursor.execute(f"ANALYZE {table} (row, name_key, external_id, commune, facility_id)")
+        # Statistics of the filled table: without them the planner pairs every row with every other. A sample
+        # of 3,000 rows (statistics target 10) tells the joins' sizes and how distinct the keys are as well as
+        # the default 30,000 for these hash joins, in a sixth of the time.
+        stats = ("row", "name_key", "external_id", "commune", "facility_id")
+        cursor.execute(
+            f"ALTER TABLE {table} "
+            + ", ".join(f"ALTER COLUMN {c} SET STATISTICS {STAGE_STATISTICS}" for c in stats)
+        )
+        cursor.execute(f"ANALYZE {table} ({', '.join(stats)})")
 
 
 def outside(table: str) -> list[Rejection]:
