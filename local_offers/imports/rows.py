@@ -368,6 +368,7 @@ def _free_text(target: str, raw: list[str], reject: Any) -> list[Any]:
 # Contact columns, distinct on nearly every row: the common valid value is accepted in one pass; any other goes
 # through `_value`, which gives the same result and words the problem.
 _CHECKED_TEXT = {"website": _FAST_URL, "email": _FAST_EMAIL, "phone": _PHONE}
+_PHONE_PUNCTUATION_CHARS = str.maketrans("", "", " .-()/")
 
 
 def _checked_text(target: str, raw: list[str], reject: Any) -> list[Any]:
@@ -377,7 +378,9 @@ def _checked_text(target: str, raw: list[str], reject: Any) -> list[Any]:
             v if not v or v.lower().startswith(("http://", "https://")) else "https://" + v for v in values
         ]
     elif target == "phone":
-        values = [_PHONE_PUNCTUATION.sub("", v) if v else v for v in values]
+        # `_PHONE_PUNCTUATION` removed from the whole column in one call: once collapsed, a value's only
+        # space left is " ".
+        values = "\n".join(values).translate(_PHONE_PUNCTUATION_CHARS).split("\n") if values else values
     limit, fast = TEXT_LIMITS[target], _CHECKED_TEXT[target]
     for i, value in enumerate(values):
         if value and (len(value) > limit or not fast.match(value)):

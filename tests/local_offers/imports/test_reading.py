@@ -375,3 +375,47 @@ def test_a_spatial_file_s_text_column_is_stripped_as_value_by_value():
         ]
         expected = ["" if v is None else v.strip() for v in column]
         assert _texts(np.array(column, dtype=object)) == expected, column
+
+
+@pytest.mark.parametrize("target", ["website", "email", "phone"])
+def test_a_contact_column_is_checked_as_value_by_value(target):
+    """`_checked_text` normalises a whole column at once (a phone's punctuation removed from the column
+    joined by line breaks, the common valid value accepted by one pattern) and words a problem through
+    `_value`; its values and rejections are `_value`'s, value by value, whatever the mix of valid, invalid,
+    empty, too long and space-laden values."""
+    import random
+
+    from local_offers.imports.rows import _checked_text, _value
+
+    pieces = {
+        "website": [
+            "https://",
+            "http://",
+            "www.",
+            "mairie",
+            ".fr",
+            "/page",
+            " ",
+            "\n",
+            "-",
+            "<",
+            "é",
+            "x" * 300,
+        ],
+        "email": ["accueil", "@", "mairie", ".fr", ".", " ", "\t", "+", "é", "x" * 260],
+        "phone": ["04", " ", "74", ".", "-", "(0)", "/", "+33", "\u00a0", "\n", "\r\n", "abc", "1" * 20, ""],
+    }[target]
+    rng = random.Random(17)
+    for _ in range(400):
+        column = ["".join(rng.choices(pieces, k=rng.randint(0, 6))) for _ in range(rng.randint(0, 6))]
+        if rng.random() < 0.5:  # columns valid throughout
+            column = [v for v in column if _value(target, v)[1] is None]
+        found: dict[int, tuple[str, str]] = {}
+
+        def reject(i: int, code: str, message: str, found: dict[int, tuple[str, str]] = found) -> None:
+            found.setdefault(i, (code, message))
+
+        values = _checked_text(target, column, reject)
+        expected = [_value(target, v) for v in column]
+        assert values == [v if problem is None else None for v, problem in expected], column
+        assert found == {i: p for i, (_v, p) in enumerate(expected) if p is not None}, column
