@@ -103,7 +103,7 @@ def check_mapping(table: Table, mapping: dict[str, str], crs: int | None) -> dic
     used = list(mapping.values())
     if len(set(used)) != len(used):
         raise e.MappingInvalid(_("Une colonne est associée à deux champs."), detail={"field": "mapping"})
-    needed = list(REQUIRED) + (list(COORDINATES) if table.geometries is None else [])
+    needed = list(REQUIRED) + (list(COORDINATES) if not table.spatial else [])
     missing = [f for f in needed if f not in mapping]
     if missing:
         labels = ", ".join(str(FIELDS[f]) for f in missing)
@@ -112,7 +112,7 @@ def check_mapping(table: Table, mapping: dict[str, str], crs: int | None) -> dic
             % {"fields": labels},
             detail={"field": "mapping", "missing": missing, "columns": table.columns},
         )
-    if table.geometries is None:
+    if not table.spatial:
         source_crs(crs)
     return mapping
 
@@ -128,7 +128,7 @@ def source_crs(code: int | None) -> CRS:
 
 def suggested_crs(table: Table, mapping: dict[str, str]) -> int | None:
     """For a CSV: 4326 when x/y read as longitudes/latitudes in France, 2154 when they read as Lambert-93."""
-    if table.geometries is not None:
+    if table.spatial:
         return table.crs.to_epsg() if table.crs else None
     if "x" not in mapping or "y" not in mapping:
         return None
@@ -242,7 +242,7 @@ def mapped_fields(mapping: dict[str, str]) -> list[str]:
 
 
 def _crs_name(table: Table, crs: int | None) -> str:
-    if table.geometries is None:
+    if not table.spatial:
         return f"EPSG:{crs}"
     if table.crs is None:
         return ""
@@ -252,14 +252,20 @@ def _crs_name(table: Table, crs: int | None) -> str:
 
 def _points(table: Table, mapping: dict[str, str], crs: int | None, reject: Any) -> tuple[Any, Any]:
     n = table.length
-    if table.geometries is None:
+    if not table.spatial:
         x = _numbers(table.values[mapping["x"]])
         y = _numbers(table.values[mapping["y"]])
         source = source_crs(crs)
         for i in np.flatnonzero(np.isnan(x) | np.isnan(y)):
             reject(int(i), "coordinates_missing", _("Coordonnées absentes ou illisibles."))
+    elif table.points is not None:
+        # Every geometry a point with finite coordinates (read as numbers): present, valid, its own
+        # representative point.
+        x, y = (np.array(values, dtype=float) for values in table.points)
+        source = table.crs or CRS.from_epsg(4326)
     else:
         geometries = table.geometries
+        assert geometries is not None, "a spatial file has geometries"
         missing = shapely.is_missing(geometries) | shapely.is_empty(geometries)
         for i in np.flatnonzero(missing):
             reject(int(i), "geometry_missing", _("Géométrie absente ou vide."))

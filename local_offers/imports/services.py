@@ -94,7 +94,7 @@ def facility_import_preview(
             raise ImportWrongState(detail={"status": record.status})
         plan = planning.build(prepared, record.organisation_id, planning.stage_table(record.pk))
         record.mapping = mapping
-        record.crs = crs if table.geometries is None else None
+        record.crs = crs if not table.spatial else None
         record.status = ImportStatus.PREVIEWED
         _counts(record, plan)
         record.preview = plan.preview()
