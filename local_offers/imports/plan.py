@@ -261,11 +261,20 @@ def match_file(table: str) -> list[tuple[int, int]]:
     return merged
 
 
-def match_existing(table: str, organisation_id: int) -> None:
+def match_existing(table: str, organisation_id: int) -> bool:
     """The staged rows that are one of the employer's facilities (same external id; else same name within
-    50 m, ids not contradicting), judged against what the employer has now (again by the run)."""
+    50 m, ids not contradicting), judged against what the employer has now (again by the run). False when
+    the employer has no facility (its first import): then no row is one, and none has an action."""
     fac = Facility._meta.db_table
     with connection.cursor() as cursor:
+        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {fac} WHERE organisation_id = %s)", [organisation_id])  # noqa: S608
+        if not cursor.fetchone()[0]:
+            # (A preview's matches undone when the employer's facilities are gone since.)
+            cursor.execute(
+                f"UPDATE {table} SET facility_id = NULL, action = NULL "  # noqa: S608
+                "WHERE facility_id IS NOT NULL OR action IS NOT NULL"
+            )
+            return False
         # Every row's match by external id in one pass, rewriting only the rows whose match changed (a run
         # after its preview rewrites none when nothing changed in between); a row unmatched has no action.
         cursor.execute(
@@ -286,6 +295,7 @@ def match_existing(table: str, organisation_id: int) -> None:
             f"UPDATE {table} s SET facility_id = m.id FROM m WHERE s.row = m.row",
             {"org": organisation_id},
         )
+    return True
 
 
 def _differs(mapped: list[str]) -> str:
@@ -295,26 +305,34 @@ def _differs(mapped: list[str]) -> str:
     return f"({left}) IS DISTINCT FROM ({right})"
 
 
-def classify(table: str, mapped: list[str]) -> dict[str, int]:
+def classify(table: str, mapped: list[str], matched: bool = True) -> dict[str, int]:
+    """How many staged rows each action takes: `create`, `update`, `same` (unchanged). `matched`: whether
+    `match_existing` found the employer has facilities (else no row has one to compare with)."""
     fac = Facility._meta.db_table
     with connection.cursor() as cursor:
+        if matched:
+            cursor.execute(
+                f"UPDATE {table} s SET action = c.action FROM (SELECT s.row, "  # noqa: S608
+                f"CASE WHEN {_differs(mapped)} THEN 'update' ELSE 'same' END AS action "
+                f"FROM {table} s JOIN {fac} f ON f.id = s.facility_id) c "
+                "WHERE c.row = s.row AND s.action IS DISTINCT FROM c.action"
+            )
         cursor.execute(
-            f"UPDATE {table} s SET action = c.action FROM (SELECT s.row, "  # noqa: S608
-            f"CASE WHEN {_differs(mapped)} THEN 'update' ELSE 'same' END AS action "
-            f"FROM {table} s JOIN {fac} f ON f.id = s.facility_id) c "
-            "WHERE c.row = s.row AND s.action IS DISTINCT FROM c.action"
+            "SELECT count(*) FILTER (WHERE s.action = 'update'), count(*) FILTER (WHERE s.action = 'same'), "  # noqa: S608
+            f"count(*) FILTER (WHERE {TO_CREATE}) FROM {table} s"
         )
-        cursor.execute(f"SELECT action, count(*) FROM {table} WHERE action IS NOT NULL GROUP BY action")  # noqa: S608
-        counts = {str(a): int(n) for a, n in cursor.fetchall()}
-        cursor.execute(f"SELECT count(*) FROM {table} s WHERE {TO_CREATE}")  # noqa: S608
-        counts["create"] = int(cursor.fetchone()[0])
-        return counts
+        update, same, create = cursor.fetchone()
+        return {"update": int(update), "same": int(same), "create": int(create)}
 
 
-def samples(table: str) -> dict[str, list[dict[str, Any]]]:
+def samples(table: str, counts: dict[str, int]) -> dict[str, list[dict[str, Any]]]:
+    """The first SAMPLE rows to create and to update (none looked for when `counts` says there are none)."""
     out: dict[str, list[dict[str, Any]]] = {}
     with connection.cursor() as cursor:
         for action, where in (("create", TO_CREATE), ("update", "s.action = 'update'")):
+            if not counts.get(action):
+                out[action] = []
+                continue
             cursor.execute(
                 f"SELECT s.row, s.name, s.category, c.name FROM {table} s "  # noqa: S608
                 f"JOIN {Commune._meta.db_table} c ON c.code = s.commune "
@@ -338,8 +356,8 @@ def build(
     step(50)
     located_nowhere = outside(table)
     merged = match_file(table)
-    match_existing(table, organisation_id)
-    counts = classify(table, prepared.mapped)
+    matched = match_existing(table, organisation_id)
+    counts = classify(table, prepared.mapped, matched)
     step(70)
     rejections = sorted([*prepared.rejections, *located_nowhere], key=lambda r: r.row)
     return Plan(
@@ -348,15 +366,15 @@ def build(
         unchanged=counts.get("same", 0),
         rejections=rejections,
         merged=sorted([*prepared.merged, *merged]),
-        samples=samples(table),
+        samples=samples(table, counts),
     )
 
 
 def replan(table: str, organisation_id: int, mapped: list[str], previewed: FacilityImport) -> Plan:
     """The plan of a run on the rows its preview staged: only the match against the employer's facilities is
     done again (they may have changed since); rejections and merges are the preview's."""
-    match_existing(table, organisation_id)
-    counts = classify(table, mapped)
+    matched = match_existing(table, organisation_id)
+    counts = classify(table, mapped, matched)
     preview = previewed.preview or {}
     return Plan(
         created=counts.get("create", 0),
@@ -364,7 +382,7 @@ def replan(table: str, organisation_id: int, mapped: list[str], previewed: Facil
         unchanged=counts.get("same", 0),
         rejections=[Rejection(r["row"], r["code"], r["message"]) for r in preview.get("rejections", [])],
         merged=[(m["row"], m["into"]) for m in preview.get("merges", [])],
-        samples=samples(table),
+        samples=samples(table, counts),
         rejected_total=previewed.rejected_count,
         merged_total=previewed.merged_count,
     )

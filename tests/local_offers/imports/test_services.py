@@ -209,6 +209,25 @@ class TestStagedRows:
         assert (result.created_count, result.unchanged_count) == (0, 5)
         assert Facility.objects.count() == 5
 
+    def test_facilities_gone_since_the_preview_are_created_again_by_the_run(self, people, tmp_path):
+        # The preview matched every row to one of the employer's facilities (one changed); they are all
+        # deleted before the run: the employer has none, so the run creates every row (no match kept).
+        rows = standard_rows()
+        run(people, gpkg(tmp_path, rows), publish=True)
+        rows[0]["nom"] = "Équipement renommé"
+        previewed = uploaded(people, gpkg(tmp_path, rows))
+        previewed = services.facility_import_preview(actor=people.correspondent, facility_import=previewed)
+        assert (previewed.created_count, previewed.updated_count, previewed.unchanged_count) == (0, 1, 4)
+        assert [s["name"] for s in previewed.preview["samples"]["update"]] == ["Équipement renommé"]
+        Facility.objects.all().delete()
+        confirmed = services.facility_import_confirm(actor=people.correspondent, facility_import=previewed)
+        result = services.facility_import_run(import_id=confirmed.pk)
+        assert (result.created_count, result.updated_count, result.unchanged_count) == (5, 0, 0)
+        assert result.preview["samples"]["update"] == []
+        assert len(result.preview["samples"]["create"]) == 5
+        assert sorted(Facility.objects.values_list("name", flat=True))[0] == "Équipement 1"
+        assert Facility.objects.filter(name="Équipement renommé").count() == 1
+
     def test_stale_staging_tables_are_dropped_at_the_next_upload(self, people, tmp_path):
         done = run(people, gpkg(tmp_path))
         kept = uploaded(people, gpkg(tmp_path))
