@@ -1,5 +1,5 @@
-"""The import's set-based core, in the caller's transaction: prepared rows are COPYed (text format) into a temporary
-table, then written into the import's staging table by ONE INSERT … SELECT that computes each row's search
+"""The import's set-based core, in the caller's transaction: prepared rows are COPYed (text format) into a scratch
+table, from which the import's staging table is made by ONE CREATE TABLE … AS that computes each row's search
 name and its commune (a spatial join on the indexed commune polygons, `geo.selectors.communes_found_sql`);
 the staged rows are matched against each other and against the employer's facilities (same external id, or
 same name within 50 m), classified (create, update, unchanged) and, for a run, written with one INSERT … SELECT
