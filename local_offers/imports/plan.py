@@ -14,7 +14,9 @@ up, or lost in a crash) builds it again from the file.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,13 +28,15 @@ from geo.models import Commune
 from geo.selectors import communes_found_sql, communes_locate_coast
 from geo.services import SEARCH_NAME_SQL
 from local_offers.imports.models import FacilityImport, ImportStatus
-from local_offers.imports.rows import BOOLEAN_FIELDS, Prepared, Rejection
+from local_offers.imports.reading import Table
+from local_offers.imports.rows import BOOLEAN_FIELDS, Prepared, Rejection, prepare
 from local_offers.models import Facility, FacilityStatus
 from marketplace.accounts.models import User
 from marketplace.organisations.models import Organisation
 
 STAGE_PREFIX = "facility_import_stage_"
 RAW_PREFIX = "facility_import_raw_"
+POINTS_PREFIX = "facility_import_points_"
 # A previewed import not confirmed within this delay loses its staging table (its run would build it again).
 STAGE_KEPT = dt.timedelta(days=2)
 DUPLICATE_DISTANCE_M = 50
@@ -142,8 +146,8 @@ COPY_ROWS = 10_000
 
 def _copy_text(prepared: Prepared, start: int = 0, stop: int | None = None) -> str:
     """The rows `start:stop` in COPY's text format, built column by column (about twice as fast as
-    csv.writer): a text column not mapped is empty text, a boolean not mapped is NULL, the numbers as Python
-    writes them back exactly (repr)."""
+    csv.writer): a text column not mapped is empty text, a boolean not mapped is NULL. (Their points went to
+    the database before: `_PointsStaged`.)"""
     columns = {name: values[start:stop] for name, values in prepared.columns.items()}
     n = len(columns["row"])
     cells: list[list[str]] = [list(map(str, columns["row"]))]
@@ -153,8 +157,6 @@ def _copy_text(prepared: Prepared, start: int = 0, stop: int | None = None) -> s
     for name in BOOLEAN_FIELDS:
         flags = columns.get(name)
         cells.append([_BOOLEANS[v] for v in flags] if flags is not None else [r"\N"] * n)
-    cells.append(list(map(repr, columns["lon"])))
-    cells.append(list(map(repr, columns["lat"])))
     if not n:
         return ""
     return "\n".join(map("\t".join, zip(*cells, strict=True))) + "\n"
@@ -164,15 +166,91 @@ def _copy_text(prepared: Prepared, start: int = 0, stop: int | None = None) -> s
 _PARALLEL = ("parallel_setup_cost", "parallel_tuple_cost", "min_parallel_table_scan_size")
 
 
-def stage(prepared: Prepared, table: str) -> None:
-    """The import's staging table, built again: the rows COPYed into a scratch table, then the staging table
-    made from it by ONE `CREATE TABLE … AS` that finds each row's commune (in parallel when the server allows)
-    and computes its search name (no second version of any row, no second copy of the rows)."""
-    copied = ", ".join([*STAGE_COLUMNS[:-1], "lon", "lat"])
-    # The file's rows as read: unlogged like the stage (a temporary table would spill past temp_buffers),
-    # dropped once staged.
+class _PointsStaged:
+    """An import's points staged, and their communes found, by the database in a thread of its own while the
+    caller normalises the text columns (Python): on the transaction's connection, a COPY of the points into a
+    scratch table, its GiST index, then the parallel walk of the communes (`communes_found_sql`) into a table
+    of its own. The caller uses the connection again only once `wait` (or `join`) has returned."""
+
+    def __init__(self, table: str) -> None:
+        self.points = POINTS_PREFIX + table.removeprefix(STAGE_PREFIX)
+        self.located = f"{self.points}_communes"
+        self.thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+
+    def start(self, rows: Any, lon: Any, lat: Any) -> None:
+        """`prepare`'s `on_points`: the rows' numbers and points (SRID 4326), numpy arrays."""
+        text = "".join(
+            f"{row}\t{x!r}\t{y!r}\n"
+            for row, x, y in zip(rows.tolist(), lon.tolist(), lat.tolist(), strict=True)
+        )
+        connection.ensure_connection()
+        self.thread = threading.Thread(
+            target=self._run, args=(connection.connection, text), name="facility-import-points", daemon=True
+        )
+        self.thread.start()
+
+    def _run(self, raw: Any, text: str) -> None:
+        try:
+            with raw.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {self.points}, {self.located}")
+                cursor.execute(
+                    f"CREATE UNLOGGED TABLE {self.points} (row integer, lon double precision, "
+                    # The point made by the database from the numbers (no WKT text to format per row).
+                    "lat double precision, location geometry(Point, 4326) "
+                    "GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)) STORED)"
+                )
+                with cursor.copy(f"COPY {self.points} (row, lon, lat) FROM STDIN") as copy:
+                    copy.write(text)
+                # The points indexed: locating walks the communes and finds their points, so each commune's
+                # polygon is prepared once for all its points rather than parsed again for each. (No
+                # ANALYZE: the index build counts the rows, and the plan is the same without the column's
+                # statistics.)
+                cursor.execute(f"CREATE INDEX ON {self.points} USING gist (location)")
+                found = communes_found_sql(self.points, point="location", key="row")
+                with _in_parallel(cursor):
+                    cursor.execute(f"CREATE UNLOGGED TABLE {self.located} AS {found}")
+        except BaseException as error:  # handed to the caller by `wait`
+            self.error = error
+
+    def join(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+            self.thread = None
+
+    def wait(self) -> None:
+        """Returns once the communes are found; raises what the database raised."""
+        self.join()
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+
+
+@contextmanager
+def _in_parallel(cursor: Any) -> Iterator[None]:
+    """The statements run within may use parallel workers: a `CREATE TABLE … AS` may (an INSERT … SELECT
+    never does). The planner cannot tell how many communes the file's extent covers (a parameter: it guesses a
+    handful), so the workers' start-up and tuple costs and the table size worth them are set to nothing
+    meanwhile; the server's own limit on workers still holds."""
+    cursor.execute(
+        "SELECT "
+        + ", ".join(f"current_setting('{name}'), set_config('{name}', '0', true)" for name in _PARALLEL)
+    )
+    before = cursor.fetchone()[::2]
+    yield
+    cursor.execute(
+        "SELECT " + ", ".join(f"set_config('{name}', %s, true)" for name in _PARALLEL), list(before)
+    )
+
+
+def stage(prepared: Prepared, table: str, points: _PointsStaged) -> None:
+    """The import's staging table, built again from its points, already staged with their communes
+    (`points`), and its text columns: these COPYed into a scratch table, then the staging table made by ONE
+    `CREATE TABLE … AS` joining them and computing the search names (no second version of any row)."""
+    copied = ", ".join(STAGE_COLUMNS[:-1])
+    # The file's text columns as normalised: unlogged like the stage (a temporary table would spill past
+    # temp_buffers), dropped once staged.
     loaded = RAW_PREFIX + table.removeprefix(STAGE_PREFIX)
-    found = communes_found_sql(loaded, point="location", key="row")
     with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg's own cursor, for COPY
         raw.execute(f"DROP TABLE IF EXISTS {table}, {loaded}")
@@ -180,39 +258,23 @@ def stage(prepared: Prepared, table: str) -> None:
             f"CREATE UNLOGGED TABLE {loaded} ("
             "row integer, name text, category text, description text, address text, website text, phone text, "
             "email text, external_id text, access_motor boolean, access_visual boolean, access_hearing boolean, "
-            "access_mental boolean, lon double precision, lat double precision, location geometry(Point, 4326) "
-            # The point made by the database from the numbers (no WKT text to format per row).
-            "GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)) STORED)"
+            "access_mental boolean)"
         )
         with raw.copy(f"COPY {loaded} ({copied}) FROM STDIN") as copy:
             for start in range(0, prepared.count, COPY_ROWS):
                 copy.write(_copy_text(prepared, start, start + COPY_ROWS))
-        # The points indexed: locating walks the communes and finds their points, so each commune's polygon is
-        # prepared once for all its points rather than parsed again for each. (No ANALYZE: the index build
-        # counts the rows, and the plan is the same without the column's statistics.)
-        raw.execute(f"CREATE INDEX ON {loaded} USING gist (location)")
-        # The staging table made by a CREATE TABLE … AS, which may run its query in parallel (an INSERT …
-        # SELECT never does), the communes shared among the workers. The planner cannot tell how many communes
-        # the file's extent covers (a parameter: it guesses a handful), so the workers' start-up and tuple
-        # costs and the table size worth them are set to nothing for this one statement; the server's own
-        # limit on workers still holds.
-        raw.execute(
-            "SELECT "
-            + ", ".join(f"current_setting('{name}'), set_config('{name}', '0', true)" for name in _PARALLEL)
-        )
-        before = raw.fetchone()[::2]
-        raw.execute(
-            # Room on each page: the matching's updates then stay on the page (HOT, no index entry to add).
-            f"CREATE UNLOGGED TABLE {table} WITH (fillfactor = 60) AS SELECT "  # noqa: S608
-            f"{', '.join(f'r.{c}' for c in STAGE_COLUMNS)}, {SEARCH_NAME_SQL.format('r.name')} AS name_key, "
-            "f.code AS commune, NULL::bigint AS facility_id, NULL::integer AS merged_into, NULL::text AS action "
-            f"FROM {loaded} r LEFT JOIN ({found}) f ON f.row = r.row"
-        )
-        raw.execute(
-            "SELECT " + ", ".join(f"set_config('{name}', %s, true)" for name in _PARALLEL), list(before)
-        )
+        with _in_parallel(raw):
+            raw.execute(
+                # Room on each page: the matching's updates then stay on the page (HOT, no index entry to add).
+                f"CREATE UNLOGGED TABLE {table} WITH (fillfactor = 60) AS SELECT "  # noqa: S608
+                f"{', '.join(f'r.{c}' for c in STAGE_COLUMNS[:-1])}, p.location, "
+                f"{SEARCH_NAME_SQL.format('r.name')} AS name_key, f.code AS commune, NULL::bigint AS facility_id, "
+                "NULL::integer AS merged_into, NULL::text AS action "
+                f"FROM {loaded} r JOIN {points.points} p ON p.row = r.row "
+                f"LEFT JOIN {points.located} f ON f.row = r.row"
+            )
         raw.execute(f"ALTER TABLE {table} ADD PRIMARY KEY (row)")
-        raw.execute(f"DROP TABLE {loaded}")
+        raw.execute(f"DROP TABLE {loaded}, {points.points}, {points.located}")
     # Just off the simplified coastline: the nearest commune within the tolerance (the few rows in none).
     communes_locate_coast(table, point="location", commune="commune")
     with connection.cursor() as cursor:
@@ -346,13 +408,38 @@ def samples(table: str, counts: dict[str, int]) -> dict[str, list[dict[str, Any]
     return out
 
 
+def prepare_and_build(
+    read: Table,
+    mapping: dict[str, str],
+    crs: int | None,
+    organisation_id: int,
+    table: str,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[Prepared, Plan]:
+    """The file's rows prepared (`rows.prepare`) and staged, matched and classified (inside the caller's
+    transaction; the staging table stays for the run): the database stages the points and finds their
+    communes while the text columns are normalised. Raises what `prepare` raises."""
+    points = _PointsStaged(table)
+    try:
+        prepared = prepare(read, mapping, crs=crs, on_points=points.start)
+    except BaseException:
+        points.join()  # the connection free again before the transaction is rolled back
+        raise
+    points.wait()
+    return prepared, build(prepared, organisation_id, table, points, progress)
+
+
 def build(
-    prepared: Prepared, organisation_id: int, table: str, progress: Callable[[int], None] | None = None
+    prepared: Prepared,
+    organisation_id: int,
+    table: str,
+    points: _PointsStaged,
+    progress: Callable[[int], None] | None = None,
 ) -> Plan:
-    """Stages (communes included), matches and classifies (inside the caller's transaction); the staging
-    table stays for the run."""
+    """Stages (with the points already staged), matches and classifies (inside the caller's transaction);
+    the staging table stays for the run."""
     step = progress or (lambda _percent: None)
-    stage(prepared, table)
+    stage(prepared, table, points)
     step(50)
     located_nowhere = outside(table)
     merged = match_file(table)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -165,9 +166,18 @@ def _in_france(lon: np.ndarray[Any, Any], lat: np.ndarray[Any, Any]) -> np.ndarr
     return inside
 
 
-def prepare(table: Table, mapping: dict[str, str], *, crs: int | None = None) -> Prepared:
+# What `prepare` hands over as soon as the points are known: the row numbers, longitudes and latitudes of the
+# rows not refused so far (the text columns, which may refuse more, come after).
+PointsReady = Callable[[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]], None]
+
+
+def prepare(
+    table: Table, mapping: dict[str, str], *, crs: int | None = None, on_points: PointsReady | None = None
+) -> Prepared:
     """Normalised rows and rejections. Raises ColumnsMissing/MappingInvalid/CrsUnknown for the mapping,
-    CrsMismatch when no point falls in France once reprojected."""
+    CrsMismatch when no point falls in France once reprojected. `on_points` is called with the points as
+    soon as they are known, before the text columns are normalised (the database may work on them
+    meanwhile)."""
     if not table.complete:
         raise ValueError("prepare needs every row's attributes: read_table(path) without checks_only")
     mapping = check_mapping(table, mapping, crs)
@@ -194,6 +204,11 @@ def prepare(table: Table, mapping: dict[str, str], *, crs: int | None = None) ->
             _("Ce point n'est dans aucune commune française (hors de France ou en mer)."),
         )
 
+    if on_points is not None:
+        pending = np.zeros(n, dtype=bool)
+        pending[list(rejected)] = True
+        at = np.flatnonzero(~pending)
+        on_points(at + table.first_row, lon[at], lat[at])
     columns = {
         target: table.values[source] for target, source in mapping.items() if target not in COORDINATES
     }

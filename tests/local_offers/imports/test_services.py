@@ -421,3 +421,53 @@ def test_a_point_in_two_overlapping_communes_gets_the_same_one_every_time(people
     assert Facility.objects.get(external_id="EQ-1").commune_id == min(low, high)
     again = run(people, gpkg(tmp_path, rows))
     assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 2)
+
+
+class TestPointsStagedWhileTheTextIsPrepared:
+    """The preview's points go to the database (and their communes are found) in a thread of its own on the
+    transaction's connection while the text columns are normalised: its failure, or the normalising's, is
+    the preview's, nothing is written, and the connection is free again afterwards."""
+
+    def test_a_failure_of_the_database_s_part_fails_the_preview_with_nothing_written(
+        self, people, tmp_path, monkeypatch
+    ):
+        import psycopg
+
+        record = uploaded(people, gpkg(tmp_path))
+        monkeypatch.setattr(
+            planning, "communes_found_sql", lambda *args, **kwargs: "SELECT nonsense FROM nowhere"
+        )
+        with assert_nothing_written(), pytest.raises(psycopg.errors.UndefinedTable):
+            services.facility_import_preview(actor=people.correspondent, facility_import=record)
+        record.refresh_from_db()
+        assert record.status == ImportStatus.UPLOADED
+        assert not planning.stage_exists(planning.stage_table(record.pk))
+        assert not planning.stage_exists(planning.POINTS_PREFIX + str(record.pk))
+
+    def test_a_failure_while_the_points_are_staged_is_raised_once_they_are(
+        self, people, tmp_path, monkeypatch
+    ):
+        from django.db import connection
+
+        from local_offers.imports import rows
+
+        record = uploaded(people, gpkg(tmp_path))
+        started = []
+        real_start = planning._PointsStaged.start
+
+        def start(self, *args):
+            started.append(True)
+            real_start(self, *args)
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("normalising failed")
+
+        monkeypatch.setattr(planning._PointsStaged, "start", start)
+        monkeypatch.setattr(rows, "_columns", broken)
+        with assert_nothing_written(), pytest.raises(RuntimeError, match="normalising failed"):
+            services.facility_import_preview(actor=people.correspondent, facility_import=record)
+        assert started == [True]
+        with connection.cursor() as cursor:  # the connection is usable: the thread was joined
+            cursor.execute("SELECT 1")
+            assert cursor.fetchone() == (1,)
+        assert FacilityImport.objects.get(pk=record.pk).status == ImportStatus.UPLOADED
