@@ -61,12 +61,13 @@ def max_rows() -> int:
 @dataclass
 class Table:
     """A file's rows, before any mapping: text columns (empty strings for nothing), and for spatial files one
-    geometry per row with the file's CRS. `problems` holds rows already refused by the reading (row → reason)."""
+    geometry per row (as read: `wkb`) with the file's CRS. `problems` holds rows already refused by the reading
+    (row → reason)."""
 
     format: str
     columns: list[str]
     values: dict[str, list[str]]
-    geometries: np.ndarray[Any, Any] | None = None
+    wkb: np.ndarray[Any, Any] | None = None  # spatial files: each row's geometry as read, 2D WKB
     crs: CRS | None = None
     encoding: str = "utf-8"
     first_row: int = 1  # the number people see for the first data row: 2 in a CSV (the header is line 1)
@@ -74,11 +75,29 @@ class Table:
     # the upload's checks); the geometries are then still every row's.
     complete: bool = True
     problems: dict[int, tuple[str, str]] = field(default_factory=dict)
+    # The x and y of every row when each geometry is a point with finite coordinates (the common case), read
+    # straight from the WKB: no geometry object is made for them.
+    points: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None = None
+    _parsed: np.ndarray[Any, Any] | None = field(default=None, repr=False)
+
+    @property
+    def spatial(self) -> bool:
+        return self.wkb is not None
+
+    @property
+    def geometries(self) -> np.ndarray[Any, Any] | None:
+        """One shapely geometry per row (None for a CSV); made from the WKB when first asked for if the
+        reading did not need them (points)."""
+        if self.wkb is None:
+            return None
+        if self._parsed is None:
+            self._parsed = _parsed(self.wkb)
+        return self._parsed
 
     @property
     def length(self) -> int:
-        if self.geometries is not None:
-            return len(self.geometries)
+        if self.wkb is not None:
+            return len(self.wkb)
         return len(next(iter(self.values.values()), []))
 
     def row_number(self, index: int) -> int:
@@ -302,11 +321,10 @@ def _read_spatial(path: Path, kind: str, checks_only: bool = False) -> Table:
         raise e.FileUnreadable() from error
     if len(wkb) == 0:
         raise e.NoRows()
-    _check_vertices(wkb)
-    try:
-        geometries = shapely.from_wkb(wkb, on_invalid="ignore")
-    except shapely.errors.GEOSException as error:
-        raise e.FileUnreadable() from error
+    sizes = _check_vertices(wkb)
+    points = _finite_points(wkb, sizes)
+    # Any other geometry parsed now (a file GEOS cannot read is refused here); points need no parsing.
+    geometries = _parsed(wkb) if points is None else None
     try:
         crs = CRS.from_user_input(meta["crs"] or "EPSG:4326")
     except CRSError as error:
@@ -317,16 +335,46 @@ def _read_spatial(path: Path, kind: str, checks_only: bool = False) -> Table:
         format=kind,
         columns=columns,
         values=values,
-        geometries=np.asarray(geometries),
+        wkb=wkb,
         crs=crs,
         encoding=str(meta.get("encoding") or "utf-8").lower(),
         complete=not checks_only,
+        points=points,
+        _parsed=geometries,
     )
     _check_texts(table)
     return table
 
 
-def _check_vertices(wkb: np.ndarray[Any, Any]) -> None:
+def _parsed(wkb: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    try:
+        return np.asarray(shapely.from_wkb(wkb, on_invalid="ignore"))
+    except shapely.errors.GEOSException as error:
+        raise e.FileUnreadable() from error
+
+
+# A 2D point in little-endian WKB: byte order 1, type 1, x, y (21 bytes).
+_WKB_POINT = np.dtype([("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f8")])
+
+
+def _finite_points(
+    wkb: np.ndarray[Any, Any], sizes: np.ndarray[Any, Any]
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None:
+    """Every row's x and y when each geometry is a little-endian 2D WKB point with finite coordinates (what
+    GDAL gives for a file of points), read as numbers; None otherwise (the geometries are then parsed)."""
+    if not len(wkb) or not (sizes == _WKB_POINT.itemsize).all():
+        return None
+    read = np.frombuffer(b"".join(wkb), dtype=_WKB_POINT)
+    if not ((read["order"] == 1).all() and (read["type"] == 1).all()):
+        return None
+    x, y = read["x"].copy(), read["y"].copy()
+    if not (np.isfinite(x).all() and np.isfinite(y).all()):
+        return None
+    return x, y
+
+
+def _check_vertices(wkb: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """The WKB sizes, checked: no geometry nor the whole file beyond the vertex limits."""
     sizes = np.fromiter((len(g) if g is not None else 0 for g in wkb), dtype=np.int64, count=len(wkb))
     per_feature = int(settings.FACILITY_IMPORT_MAX_VERTICES)
     biggest = int(sizes.max(initial=0)) // WKB_BYTES_PER_VERTEX
@@ -344,11 +392,12 @@ def _check_vertices(wkb: np.ndarray[Any, Any]) -> None:
             % {"n": total, "max": 20 * per_feature},
             detail={"field": "file", "vertices": total, "max": 20 * per_feature},
         )
+    return sizes
 
 
 def _texts(data: Any) -> list[str]:
     values = data.tolist() if hasattr(data, "tolist") else list(data)
-    if {type(v) for v in values} <= {str, type(None)}:  # a text column: the common case, in one pass
+    if set(map(type, values)) <= {str, type(None)}:  # a text column: the common case, in one pass (in C)
         if None in values:
             values = ["" if v is None else v for v in values]
         return list(map(str.strip, values))  # mapped in C: no Python call per value

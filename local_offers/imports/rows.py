@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,7 +104,7 @@ def check_mapping(table: Table, mapping: dict[str, str], crs: int | None) -> dic
     used = list(mapping.values())
     if len(set(used)) != len(used):
         raise e.MappingInvalid(_("Une colonne est associée à deux champs."), detail={"field": "mapping"})
-    needed = list(REQUIRED) + (list(COORDINATES) if table.geometries is None else [])
+    needed = list(REQUIRED) + (list(COORDINATES) if not table.spatial else [])
     missing = [f for f in needed if f not in mapping]
     if missing:
         labels = ", ".join(str(FIELDS[f]) for f in missing)
@@ -112,7 +113,7 @@ def check_mapping(table: Table, mapping: dict[str, str], crs: int | None) -> dic
             % {"fields": labels},
             detail={"field": "mapping", "missing": missing, "columns": table.columns},
         )
-    if table.geometries is None:
+    if not table.spatial:
         source_crs(crs)
     return mapping
 
@@ -128,7 +129,7 @@ def source_crs(code: int | None) -> CRS:
 
 def suggested_crs(table: Table, mapping: dict[str, str]) -> int | None:
     """For a CSV: 4326 when x/y read as longitudes/latitudes in France, 2154 when they read as Lambert-93."""
-    if table.geometries is not None:
+    if table.spatial:
         return table.crs.to_epsg() if table.crs else None
     if "x" not in mapping or "y" not in mapping:
         return None
@@ -165,9 +166,18 @@ def _in_france(lon: np.ndarray[Any, Any], lat: np.ndarray[Any, Any]) -> np.ndarr
     return inside
 
 
-def prepare(table: Table, mapping: dict[str, str], *, crs: int | None = None) -> Prepared:
+# What `prepare` hands over as soon as the points are known: the row numbers, longitudes and latitudes of the
+# rows not refused so far (the text columns, which may refuse more, come after).
+PointsReady = Callable[[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]], None]
+
+
+def prepare(
+    table: Table, mapping: dict[str, str], *, crs: int | None = None, on_points: PointsReady | None = None
+) -> Prepared:
     """Normalised rows and rejections. Raises ColumnsMissing/MappingInvalid/CrsUnknown for the mapping,
-    CrsMismatch when no point falls in France once reprojected."""
+    CrsMismatch when no point falls in France once reprojected. `on_points` is called with the points as
+    soon as they are known, before the text columns are normalised (the database may work on them
+    meanwhile)."""
     if not table.complete:
         raise ValueError("prepare needs every row's attributes: read_table(path) without checks_only")
     mapping = check_mapping(table, mapping, crs)
@@ -194,6 +204,11 @@ def prepare(table: Table, mapping: dict[str, str], *, crs: int | None = None) ->
             _("Ce point n'est dans aucune commune française (hors de France ou en mer)."),
         )
 
+    if on_points is not None:
+        pending = np.zeros(n, dtype=bool)
+        pending[list(rejected)] = True
+        at = np.flatnonzero(~pending)
+        on_points(at + table.first_row, lon[at], lat[at])
     columns = {
         target: table.values[source] for target, source in mapping.items() if target not in COORDINATES
     }
@@ -242,7 +257,7 @@ def mapped_fields(mapping: dict[str, str]) -> list[str]:
 
 
 def _crs_name(table: Table, crs: int | None) -> str:
-    if table.geometries is None:
+    if not table.spatial:
         return f"EPSG:{crs}"
     if table.crs is None:
         return ""
@@ -252,14 +267,20 @@ def _crs_name(table: Table, crs: int | None) -> str:
 
 def _points(table: Table, mapping: dict[str, str], crs: int | None, reject: Any) -> tuple[Any, Any]:
     n = table.length
-    if table.geometries is None:
+    if not table.spatial:
         x = _numbers(table.values[mapping["x"]])
         y = _numbers(table.values[mapping["y"]])
         source = source_crs(crs)
         for i in np.flatnonzero(np.isnan(x) | np.isnan(y)):
             reject(int(i), "coordinates_missing", _("Coordonnées absentes ou illisibles."))
+    elif table.points is not None:
+        # Every geometry a point with finite coordinates (read as numbers): present, valid, its own
+        # representative point.
+        x, y = (np.array(values, dtype=float) for values in table.points)
+        source = table.crs or CRS.from_epsg(4326)
     else:
         geometries = table.geometries
+        assert geometries is not None, "a spatial file has geometries"
         missing = shapely.is_missing(geometries) | shapely.is_empty(geometries)
         for i in np.flatnonzero(missing):
             reject(int(i), "geometry_missing", _("Géométrie absente ou vide."))
@@ -368,6 +389,7 @@ def _free_text(target: str, raw: list[str], reject: Any) -> list[Any]:
 # Contact columns, distinct on nearly every row: the common valid value is accepted in one pass; any other goes
 # through `_value`, which gives the same result and words the problem.
 _CHECKED_TEXT = {"website": _FAST_URL, "email": _FAST_EMAIL, "phone": _PHONE}
+_PHONE_PUNCTUATION_CHARS = str.maketrans("", "", " .-()/")
 
 
 def _checked_text(target: str, raw: list[str], reject: Any) -> list[Any]:
@@ -377,7 +399,9 @@ def _checked_text(target: str, raw: list[str], reject: Any) -> list[Any]:
             v if not v or v.lower().startswith(("http://", "https://")) else "https://" + v for v in values
         ]
     elif target == "phone":
-        values = [_PHONE_PUNCTUATION.sub("", v) if v else v for v in values]
+        # `_PHONE_PUNCTUATION` removed from the whole column in one call: once collapsed, a value's only
+        # space left is " ".
+        values = "\n".join(values).translate(_PHONE_PUNCTUATION_CHARS).split("\n") if values else values
     limit, fast = TEXT_LIMITS[target], _CHECKED_TEXT[target]
     for i, value in enumerate(values):
         if value and (len(value) > limit or not fast.match(value)):

@@ -21,7 +21,7 @@ from local_offers.imports.exceptions import ImportWrongState
 from local_offers.imports.mapping import suggested
 from local_offers.imports.models import FacilityImport, ImportStatus
 from local_offers.imports.reading import Table, copy_upload, read_table
-from local_offers.imports.rows import mapped_fields, prepare, suggested_crs
+from local_offers.imports.rows import mapped_fields, suggested_crs
 from local_offers.imports.selectors import mapping_remembered, organisation_for_import
 from marketplace.accounts.models import User
 from marketplace.errors import DomainError
@@ -87,14 +87,15 @@ def facility_import_preview(
     mapping = {k: v for k, v in (mapping if mapping is not None else facility_import.mapping).items() if v}
     crs = crs if crs is not None else facility_import.crs
     table = _table(facility_import)
-    prepared = prepare(table, mapping, crs=crs)
     with transaction.atomic():
         record = FacilityImport.objects.select_for_update().get(pk=facility_import.pk)
         if record.status not in (ImportStatus.UPLOADED, ImportStatus.PREVIEWED):
             raise ImportWrongState(detail={"status": record.status})
-        plan = planning.build(prepared, record.organisation_id, planning.stage_table(record.pk))
+        _prepared, plan = planning.prepare_and_build(
+            table, mapping, crs, record.organisation_id, planning.stage_table(record.pk)
+        )
         record.mapping = mapping
-        record.crs = crs if table.geometries is None else None
+        record.crs = crs if not table.spatial else None
         record.status = ImportStatus.PREVIEWED
         _counts(record, plan)
         record.preview = plan.preview()
@@ -187,9 +188,9 @@ def facility_import_run(*, import_id: int) -> FacilityImport:
             else:
                 table = _table(record)
                 progress(15)
-                prepared = prepare(table, record.mapping, crs=record.crs)
-                progress(25)
-                plan = planning.build(prepared, record.organisation_id, stage, progress)
+                prepared, plan = planning.prepare_and_build(
+                    table, record.mapping, record.crs, record.organisation_id, stage, progress
+                )
                 mapped = prepared.mapped
             progress(75)
             created, updated = planning.write(

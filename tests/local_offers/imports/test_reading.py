@@ -375,3 +375,100 @@ def test_a_spatial_file_s_text_column_is_stripped_as_value_by_value():
         ]
         expected = ["" if v is None else v.strip() for v in column]
         assert _texts(np.array(column, dtype=object)) == expected, column
+
+
+@pytest.mark.parametrize("target", ["website", "email", "phone"])
+def test_a_contact_column_is_checked_as_value_by_value(target):
+    """`_checked_text` normalises a whole column at once (a phone's punctuation removed from the column
+    joined by line breaks, the common valid value accepted by one pattern) and words a problem through
+    `_value`; its values and rejections are `_value`'s, value by value, whatever the mix of valid, invalid,
+    empty, too long and space-laden values."""
+    import random
+
+    from local_offers.imports.rows import _checked_text, _value
+
+    pieces = {
+        "website": [
+            "https://",
+            "http://",
+            "www.",
+            "mairie",
+            ".fr",
+            "/page",
+            " ",
+            "\n",
+            "-",
+            "<",
+            "é",
+            "x" * 300,
+        ],
+        "email": ["accueil", "@", "mairie", ".fr", ".", " ", "\t", "+", "é", "x" * 260],
+        "phone": ["04", " ", "74", ".", "-", "(0)", "/", "+33", "\u00a0", "\n", "\r\n", "abc", "1" * 20, ""],
+    }[target]
+    rng = random.Random(17)
+    for _ in range(400):
+        column = ["".join(rng.choices(pieces, k=rng.randint(0, 6))) for _ in range(rng.randint(0, 6))]
+        if rng.random() < 0.5:  # columns valid throughout
+            column = [v for v in column if _value(target, v)[1] is None]
+        found: dict[int, tuple[str, str]] = {}
+
+        def reject(i: int, code: str, message: str, found: dict[int, tuple[str, str]] = found) -> None:
+            found.setdefault(i, (code, message))
+
+        values = _checked_text(target, column, reject)
+        expected = [_value(target, v) for v in column]
+        assert values == [v if problem is None else None for v, problem in expected], column
+        assert found == {i: p for i, (_v, p) in enumerate(expected) if p is not None}, column
+
+
+class TestPointsReadAsNumbers:
+    """A file whose every geometry is a point with finite coordinates is read as numbers (no geometry object
+    made: `Table.points`); what `prepare` makes of it is what it makes of the same geometries parsed."""
+
+    @staticmethod
+    def both_ways(table):
+        from dataclasses import replace
+
+        mapping = suggested(table.columns)
+        parsed = replace(table, points=None, _parsed=None)
+        assert parsed.geometries is not None  # made from the WKB now
+        return prepare(table, mapping), prepare(parsed, mapping)
+
+    @pytest.mark.parametrize("fmt", ["gpkg", "geojson", "shapefile"])
+    def test_points_give_the_same_rows_as_geometries(self, fmt, tmp_path):
+        rows = standard_rows(40)
+        rows[3]["lon"], rows[3]["lat"] = -20.0, 45.0  # far out in the Atlantic: rejected the same way
+        table = read(to_bytes(frame(rows), fmt, tmp_path), tmp_path)
+        assert table.points is not None
+        assert table._parsed is None
+        fast, parsed = self.both_ways(table)
+        assert fast.columns == parsed.columns
+        assert (fast.rejections, fast.merged) == (parsed.rejections, parsed.merged)
+        assert [r.row for r in fast.rejections] == [table.row_number(3)]
+
+    def test_any_other_geometry_is_parsed_as_before(self, tmp_path):
+        rows = standard_rows(6)
+        data = frame(rows)
+        data.loc[1, "geometry"] = shapely.box(900_000, 6_450_000, 901_000, 6_451_000)  # a polygon
+        data.loc[2, "geometry"] = None  # missing
+        table = read(to_bytes(data, "gpkg", tmp_path), tmp_path)
+        assert table.points is None
+        assert table._parsed is not None
+        result = prepare(table, suggested(table.columns))
+        assert [(r.row, r.code) for r in result.rejections] == [(table.row_number(2), "geometry_missing")]
+        assert len(result.rows) == 5
+
+    def test_a_point_without_finite_coordinates_is_parsed(self, tmp_path):
+        from local_offers.imports.reading import _finite_points
+
+        good = shapely.to_wkb(np.array([shapely.Point(1, 2), shapely.Point(3, 4)]), output_dimension=2)
+        sizes = np.array([len(w) for w in good])
+        points = _finite_points(good, sizes)
+        assert points is not None
+        assert (points[0].tolist(), points[1].tolist()) == ([1.0, 3.0], [2.0, 4.0])
+        empty = shapely.to_wkb(np.array([shapely.Point(1, 2), shapely.Point()]), output_dimension=2)
+        assert _finite_points(empty, np.array([len(w) for w in empty])) is None
+        big_endian = shapely.to_wkb(np.array([shapely.Point(1, 2)]), byte_order=0)
+        assert _finite_points(big_endian, np.array([len(w) for w in big_endian])) is None
+        line = shapely.to_wkb(np.array([shapely.LineString([(0, 0), (1, 1)])]))
+        assert _finite_points(line, np.array([len(w) for w in line])) is None

@@ -209,6 +209,25 @@ class TestStagedRows:
         assert (result.created_count, result.unchanged_count) == (0, 5)
         assert Facility.objects.count() == 5
 
+    def test_facilities_gone_since_the_preview_are_created_again_by_the_run(self, people, tmp_path):
+        # The preview matched every row to one of the employer's facilities (one changed); they are all
+        # deleted before the run: the employer has none, so the run creates every row (no match kept).
+        rows = standard_rows()
+        run(people, gpkg(tmp_path, rows), publish=True)
+        rows[0]["nom"] = "Équipement renommé"
+        previewed = uploaded(people, gpkg(tmp_path, rows))
+        previewed = services.facility_import_preview(actor=people.correspondent, facility_import=previewed)
+        assert (previewed.created_count, previewed.updated_count, previewed.unchanged_count) == (0, 1, 4)
+        assert [s["name"] for s in previewed.preview["samples"]["update"]] == ["Équipement renommé"]
+        Facility.objects.all().delete()
+        confirmed = services.facility_import_confirm(actor=people.correspondent, facility_import=previewed)
+        result = services.facility_import_run(import_id=confirmed.pk)
+        assert (result.created_count, result.updated_count, result.unchanged_count) == (5, 0, 0)
+        assert result.preview["samples"]["update"] == []
+        assert len(result.preview["samples"]["create"]) == 5
+        assert sorted(Facility.objects.values_list("name", flat=True))[0] == "Équipement 1"
+        assert Facility.objects.filter(name="Équipement renommé").count() == 1
+
     def test_stale_staging_tables_are_dropped_at_the_next_upload(self, people, tmp_path):
         done = run(people, gpkg(tmp_path))
         kept = uploaded(people, gpkg(tmp_path))
@@ -264,13 +283,15 @@ class TestReferencesCheckedAsASet:
                     [people.organisation.pk, people.correspondent.pk],
                 )
                 seen["locked"] = list(cursor.fetchone())
-            # The commune (committed territories) as another session finds it: locked against a key change.
+            # The commune (committed territories) as another session finds it: it may not delete it (nor
+            # change its key) before the import commits.
             other = connections.create_connection(DEFAULT_DB_ALIAS)
             try:
                 with other.cursor() as cursor:
                     cursor.execute("BEGIN")
+                    cursor.execute("SET LOCAL lock_timeout = '200ms'")
                     try:
-                        cursor.execute("SELECT 1 FROM geo_commune WHERE code = '38185' FOR UPDATE NOWAIT")
+                        cursor.execute("DELETE FROM geo_commune WHERE code = '38185'")
                         seen["locked"].append(False)
                     except OperationalError:
                         seen["locked"].append(True)
@@ -283,8 +304,9 @@ class TestReferencesCheckedAsASet:
         result = run(people, gpkg(tmp_path), publish=True)
         assert (result.status, result.created_count) == (ImportStatus.DONE, 5)
         assert seen["role"] == "origin"  # the triggers skip only the INSERT
-        # Both ways lock the employer, the author and the communes FOR KEY SHARE before the commit (the
-        # triggers at the end of the statement when checked row by row: deferred, they run at COMMIT).
+        # Both ways lock the employer, the author and the communes before the commit (checked as a set: the
+        # employer and the author FOR KEY SHARE, the commune table in SHARE mode; row by row, the deferred
+        # triggers lock them FOR KEY SHARE at COMMIT).
         assert seen["locked"] == [as_a_set] * 3
         facility = Facility.objects.get(external_id="EQ-0")
         assert (facility.organisation, facility.created_by, facility.commune_id, facility.departement_id) == (
@@ -315,6 +337,30 @@ class TestReferencesCheckedAsASet:
 
         with pytest.raises(IntegrityError):
             write_for_nobody()
+        assert not Facility.objects.exists()
+
+    @pytest.mark.parametrize("as_a_set", [True, False])
+    def test_a_commune_gone_since_the_preview_fails_the_write(self, people, tmp_path, monkeypatch, as_a_set):
+        # The staged rows' commune as the run finds it: no longer in the territory data (deleted, or its code
+        # changed). The INSERT takes the commune, its département and région from the commune table: none,
+        # so the row would have no commune; nothing is written.
+        from django.db import IntegrityError, connection, transaction
+
+        monkeypatch.setattr(planning, "may_check_references_as_a_set", lambda: as_a_set)
+        record = uploaded(people, gpkg(tmp_path))
+        record = services.facility_import_preview(actor=people.correspondent, facility_import=record)
+        stage = planning.stage_table(record.pk)
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {stage} SET commune = '99999' WHERE row = (SELECT min(row) FROM {stage})")
+
+        with pytest.raises(IntegrityError), transaction.atomic():
+            planning.write(
+                table=stage,
+                organisation_id=people.organisation.pk,
+                actor_id=people.correspondent.pk,
+                mapped=["name"],
+                publish=False,
+            )
         assert not Facility.objects.exists()
 
 
@@ -375,3 +421,53 @@ def test_a_point_in_two_overlapping_communes_gets_the_same_one_every_time(people
     assert Facility.objects.get(external_id="EQ-1").commune_id == min(low, high)
     again = run(people, gpkg(tmp_path, rows))
     assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 2)
+
+
+class TestPointsStagedWhileTheTextIsPrepared:
+    """The preview's points go to the database (and their communes are found) in a thread of its own on the
+    transaction's connection while the text columns are normalised: its failure, or the normalising's, is
+    the preview's, nothing is written, and the connection is free again afterwards."""
+
+    def test_a_failure_of_the_database_s_part_fails_the_preview_with_nothing_written(
+        self, people, tmp_path, monkeypatch
+    ):
+        import psycopg
+
+        record = uploaded(people, gpkg(tmp_path))
+        monkeypatch.setattr(
+            planning, "communes_found_sql", lambda *args, **kwargs: "SELECT nonsense FROM nowhere"
+        )
+        with assert_nothing_written(), pytest.raises(psycopg.errors.UndefinedTable):
+            services.facility_import_preview(actor=people.correspondent, facility_import=record)
+        record.refresh_from_db()
+        assert record.status == ImportStatus.UPLOADED
+        assert not planning.stage_exists(planning.stage_table(record.pk))
+        assert not planning.stage_exists(planning.POINTS_PREFIX + str(record.pk))
+
+    def test_a_failure_while_the_points_are_staged_is_raised_once_they_are(
+        self, people, tmp_path, monkeypatch
+    ):
+        from django.db import connection
+
+        from local_offers.imports import rows
+
+        record = uploaded(people, gpkg(tmp_path))
+        started = []
+        real_start = planning._PointsStaged.start
+
+        def start(self, *args):
+            started.append(True)
+            real_start(self, *args)
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("normalising failed")
+
+        monkeypatch.setattr(planning._PointsStaged, "start", start)
+        monkeypatch.setattr(rows, "_columns", broken)
+        with assert_nothing_written(), pytest.raises(RuntimeError, match="normalising failed"):
+            services.facility_import_preview(actor=people.correspondent, facility_import=record)
+        assert started == [True]
+        with connection.cursor() as cursor:  # the connection is usable: the thread was joined
+            cursor.execute("SELECT 1")
+            assert cursor.fetchone() == (1,)
+        assert FacilityImport.objects.get(pk=record.pk).status == ImportStatus.UPLOADED
