@@ -725,9 +725,9 @@ class BestHosts(models.Model):
     """The hosts of a home's BEAM best stays out (engine._top's order: best first), as the last refresh of
     the suggestions found them: the middle stays of the 4-cycles that the search through another home tries
     (exchanges.matching.graph.local_matches). A home wished by région has thousands of hosts: ranking them all
-    again for each of a viewer's hosts on every request is what this row saves. Written by the refresh jobs
-    with the suggestions (as fresh as they are), dropped when the home itself changes (its own stays out are
-    then found anew until the next refresh)."""
+    again for each of a viewer's hosts on every request is what this row saves. Written by the refreshes with
+    the suggestions (as fresh as they are: the job after a change, every home each night); the stays
+    themselves are read when used."""
 
     home = models.OneToOneField(Home, on_delete=models.CASCADE, primary_key=True, related_name="best_hosts")
     hosts = ArrayField(models.BigIntegerField())

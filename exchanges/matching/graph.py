@@ -440,9 +440,10 @@ def load_people(graph: Graph, owners: Iterable[int] | None = None) -> None:
 def load_hosts_stays(graph: Graph, hosts: list[int], *, beam: int | None, targets: set[int]) -> None:
     """Add to `graph`, of each of `hosts`, its `beam` best stays out and its stays into `targets` (every stay
     without a beam). The best are among those the last refresh ranked (BestHosts: engine.BEAM of them, whose
-    edges are read now; engine._top picks the `beam` best of what is read); a host that has none stored
-    (changed since, or published a moment ago), or a beam wider than the stored one, has all its stays found
-    and ranked now (`keep`): a host wished by région has thousands."""
+    edges are read now, so a stay gone since the refresh is never used; engine._top picks the `beam` best of
+    what is read); a host that has none stored (published a moment ago, not refreshed yet), or a beam wider
+    than the stored one, has all its stays found and ranked now (`keep`): a host wished by région has
+    thousands."""
     stored: dict[int, list[int]] = {}
     if beam is not None and beam <= engine.BEAM:
         stored = dict(BestHosts.objects.filter(home_id__in=hosts).values_list("home_id", "hosts"))

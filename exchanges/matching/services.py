@@ -150,12 +150,12 @@ PARAMS = ("nights", "wishes", "theirs", "spare", "response", "reviews", "rating"
 
 
 def suggestions_refresh_later(home_ids: Iterable[int]) -> None:
-    """After the current transaction commits, a job refreshes the suggestions around these homes. Their own
-    best hosts (BestHosts) go now: until the job, the search through another home ranks their stays anew."""
+    """After the current transaction commits, a job refreshes the suggestions around these homes (and their
+    best hosts: until then, the search through another home reads their stays anew from the stored hosts, so
+    a stay gone since is never suggested; nothing here waits on the nightly refresh's write)."""
     ids = sorted(set(home_ids))
     if not ids:
         return
-    BestHosts.objects.filter(home_id__in=ids).delete()
 
     def defer() -> None:
         from exchanges.tasks import suggestions_refresh_task
