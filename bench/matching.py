@@ -13,8 +13,8 @@ In one run:
 - pairs of one home (`selectors.pairs_for_home`: one SQL + ranking) and best cycles through one home
   (`selectors.matches_for_home`: its SQL neighbourhood + engine.matches_for), p50/p95 over 40 seeded homes,
   in a process with the web process's garbage collector settings (`marketplace.serving.tune_gc`), after the
-  batch (below) stored every home's best hosts, then again without them in a rolled-back transaction (as if
-  every host had changed since: each host's stays found and ranked now), with whether both found the same;
+  batch (below) stored every home's best hosts, then again without them in a rolled-back transaction (as before
+  a first refresh: each host's stays found and ranked now), with whether both found the same;
 - the batch (run before the per-home searches) that refreshes every home's best suggestions
   (`services.suggestions_refresh()`: the compact graph and the compiled search, `matching.compact`), its wall time, its CPU time (the machine is shared:
   wall time depends on the other processes) and the peak memory of its process (VmHWM, in a process of its
@@ -177,7 +177,7 @@ def cycles():
 stored = BestHosts.objects.count()
 timings, found = cycles()
 print(f"best cycles through one home (selectors.matches_for_home, beam 40, {{len(timings)}} homes, {{statistics.mean(map(len, found)):.1f}} pairs and cycles each), the hosts' best stays as the last refresh ranked them ({{stored}} homes' BestHosts)  {{p(timings)}}  (target p95 <= 200 ms)")
-with transaction.atomic():  # the same homes as if every host had changed since the refresh (rolled back)
+with transaction.atomic():  # the same homes as before a first refresh (rolled back)
     BestHosts.objects.all().delete()
     anew, again = cycles()
     transaction.set_rollback(True)
