@@ -16,9 +16,10 @@ In one run:
   batch (below) stored every home's best hosts, then again without them in a rolled-back transaction (as before
   a first refresh: each host's stays found and ranked now), with whether both found the same;
 - the batch (run before the per-home searches) that refreshes every home's best suggestions
-  (`services.suggestions_refresh()`: the compact graph and the compiled search, `matching.compact`), its wall time, its CPU time (the machine is shared:
-  wall time depends on the other processes) and the peak memory of its process (VmHWM, in a process of its
-  own, after `compact.warm_up()` compiled the kernels in the graph's step: numba's cache, as the image build);
+  (`services.suggestions_refresh()`: the compact graph and the compiled search, `matching.compact`), its wall
+  time, its CPU time (the machine is shared: wall time depends on the other processes) and the peak memory of
+  its process (VmHWM, in a process of its own, after `compact.warm_up()` compiled the kernels in the graph's
+  step: numba's cache, as the image build);
 - on 2k- and 10k-home subgraphs, every 2- and 3-cycle (`engine.cycles_2_3`) beside
   `networkx.simple_cycles(G, length_bound=3)` on the same graph, with both counts and the ratio.
 
