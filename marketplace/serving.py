@@ -29,9 +29,10 @@ def tune_gc() -> None:
     Python's own settings): what start-up loaded is frozen out of its walks, and the youngest generation is
     collected every 20,000 allocations instead of 700. bench/messaging.py: with a thousand open sockets, the
     collections cost the process a good share of its CPU under load (the sockets' objects walked again and
-    again); and a full collection walks the start-up's ~200,000 objects, a pause of tens of milliseconds in the
-    middle of whichever request allocated enough to set it off (timed by hand for the matching's search). Called once start-up is done (marketplace.asgi),
-    and by the benchmarks that time what the web process serves."""
+    again); and a full collection walks the start-up's ~200,000 objects, a pause of tens of milliseconds in
+    the middle of whichever request allocated enough to set it off (timed by hand for the matching's search).
+    Called once start-up is done (marketplace.asgi), and by the benchmarks that time what the web process
+    serves."""
     if os.environ.get("WEB_GC", "tuned") != "default":
         gc.freeze()
         gc.set_threshold(20_000, 50, 100)
