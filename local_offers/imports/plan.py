@@ -20,9 +20,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from django.db import IntegrityError, connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from psycopg import sql
 
 from geo.models import Commune
 from geo.selectors import communes_found_sql, communes_locate_coast
@@ -168,50 +170,60 @@ _PARALLEL = ("parallel_setup_cost", "parallel_tuple_cost", "min_parallel_table_s
 
 class _PointsStaged:
     """An import's points staged, and their communes found, by the database in a thread of its own while the
-    caller normalises the text columns (Python): on the transaction's connection, a COPY of the points into a
-    scratch table, its GiST index, then the parallel walk of the communes (`communes_found_sql`) into a table
-    of its own. The caller uses the connection again only once `wait` (or `join`) has returned."""
+    caller reads the attributes and normalises the text columns (Python): on the transaction's connection, a
+    COPY of the points into a scratch table, its GiST index, then the parallel walk of the communes
+    (`communes_found_sql`) into a table of its own. The caller uses the connection again only once `wait` (or
+    `join`) has returned."""
 
     def __init__(self, table: str) -> None:
         self.points = POINTS_PREFIX + table.removeprefix(STAGE_PREFIX)
         self.located = f"{self.points}_communes"
         self.thread: threading.Thread | None = None
         self.error: BaseException | None = None
+        self.sent = threading.Event()
 
     def start(self, rows: Any, lon: Any, lat: Any) -> None:
-        """`prepare`'s `on_points`: the rows' numbers and points (SRID 4326), numpy arrays."""
-        text = "".join(
-            f"{row}\t{x!r}\t{y!r}\n"
-            for row, x, y in zip(rows.tolist(), lon.tolist(), lat.tolist(), strict=True)
-        )
+        """`prepare`'s `on_points`: the rows' numbers and points (SRID 4326), numpy arrays. Returns once the
+        thread has sent the long statements (the index and the walk): from then on it waits on the server
+        without Python's lock, so the caller's own work (reading a file's attributes holds that lock for a
+        third of a second) never holds it up between two statements."""
+        data = _binary_points(rows, lon, lat)
         connection.ensure_connection()
         self.thread = threading.Thread(
-            target=self._run, args=(connection.connection, text), name="facility-import-points", daemon=True
+            target=self._run, args=(connection.connection, data), name="facility-import-points", daemon=True
         )
         self.thread.start()
+        self.sent.wait()
 
-    def _run(self, raw: Any, text: str) -> None:
+    def _run(self, raw: Any, data: bytes) -> None:
         try:
             with raw.cursor() as cursor:
-                cursor.execute(f"DROP TABLE IF EXISTS {self.points}, {self.located}")
                 cursor.execute(
+                    f"DROP TABLE IF EXISTS {self.points}, {self.located}; "
                     f"CREATE UNLOGGED TABLE {self.points} (row integer, lon double precision, "
                     # The point made by the database from the numbers (no WKT text to format per row).
                     "lat double precision, location geometry(Point, 4326) "
                     "GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)) STORED)"
                 )
-                with cursor.copy(f"COPY {self.points} (row, lon, lat) FROM STDIN") as copy:
-                    copy.write(text)
-                # The points indexed: locating walks the communes and finds their points, so each commune's
-                # polygon is prepared once for all its points rather than parsed again for each. (No
-                # ANALYZE: the index build counts the rows, and the plan is the same without the column's
-                # statistics.)
-                cursor.execute(f"CREATE INDEX ON {self.points} USING gist (location)")
+                with cursor.copy(f"COPY {self.points} (row, lon, lat) FROM STDIN (FORMAT BINARY)") as copy:
+                    copy.write(data)
+                before = _parallel_on(cursor)
                 found = communes_found_sql(self.points, point="location", key="row")
-                with _in_parallel(cursor):
-                    cursor.execute(f"CREATE UNLOGGED TABLE {self.located} AS {found}")
+                self.sent.set()
+                # In one round trip (several statements, no parameter): the points indexed, as locating walks
+                # the communes and finds their points, so each commune's polygon is prepared once for all its
+                # points rather than parsed again for each (no ANALYZE: the index build counts the rows, and
+                # the plan is the same without the column's statistics); the walk, in parallel; the
+                # planner's settings back.
+                cursor.execute(
+                    f"CREATE INDEX ON {self.points} USING gist (location); "
+                    f"CREATE UNLOGGED TABLE {self.located} AS {found}; "
+                    f"{_parallel_back(before)}"
+                )
         except BaseException as error:  # handed to the caller by `wait`
             self.error = error
+        finally:
+            self.sent.set()
 
     def join(self) -> None:
         if self.thread is not None:
@@ -226,20 +238,59 @@ class _PointsStaged:
             raise error
 
 
+# COPY's binary format (PostgreSQL's documentation, "Binary Format"): a signature, flags and header extension,
+# then per row its field count and each field's length and value, big-endian; -1 as the count ends the data.
+_BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + b"\x00\x00\x00\x00" + b"\x00\x00\x00\x00"
+_BINARY_TRAILER = b"\xff\xff"
+_POINT_ROW = np.dtype(
+    [
+        ("fields", ">i2"),
+        ("row_size", ">i4"),
+        ("row", ">i4"),
+        ("lon_size", ">i4"),
+        ("lon", ">f8"),
+        ("lat_size", ">i4"),
+        ("lat", ">f8"),
+    ]
+)
+
+
+def _binary_points(rows: Any, lon: Any, lat: Any) -> bytes:
+    """The points' rows (integer, double, double) in COPY's binary format, laid out by numpy in one go: no text
+    to format in Python nor to parse in the server."""
+    out = np.empty(len(rows), dtype=_POINT_ROW)
+    out["fields"] = 3
+    out["row_size"], out["lon_size"], out["lat_size"] = 4, 8, 8
+    out["row"], out["lon"], out["lat"] = rows, lon, lat
+    return _BINARY_HEADER + out.tobytes() + _BINARY_TRAILER
+
+
 @contextmanager
 def _in_parallel(cursor: Any) -> Iterator[None]:
     """The statements run within may use parallel workers: a `CREATE TABLE … AS` may (an INSERT … SELECT
     never does). The planner cannot tell how many communes the file's extent covers (a parameter: it guesses a
     handful), so the workers' start-up and tuple costs and the table size worth them are set to nothing
     meanwhile; the server's own limit on workers still holds."""
+    before = _parallel_on(cursor)
+    yield
+    cursor.execute(_parallel_back(before))
+
+
+def _parallel_on(cursor: Any) -> list[str]:
+    """`_in_parallel`'s settings made (for the rest of the transaction); returns those they replace."""
     cursor.execute(
         "SELECT "
         + ", ".join(f"current_setting('{name}'), set_config('{name}', '0', true)" for name in _PARALLEL)
     )
-    before = cursor.fetchone()[::2]
-    yield
-    cursor.execute(
-        "SELECT " + ", ".join(f"set_config('{name}', %s, true)" for name in _PARALLEL), list(before)
+    return [str(value) for value in cursor.fetchone()[::2]]
+
+
+def _parallel_back(before: list[str]) -> str:
+    """The statement that sets back what `_parallel_on` replaced (the values as literals: it may go with other
+    statements in one round trip, where no parameter can)."""
+    values = (sql.Literal(value).as_string() for value in before)
+    return "SELECT " + ", ".join(
+        f"set_config('{name}', {value}, true)" for name, value in zip(_PARALLEL, values, strict=True)
     )
 
 
@@ -280,8 +331,10 @@ def stage(prepared: Prepared, table: str, points: _PointsStaged) -> None:
     with connection.cursor() as cursor:
         # Statistics of the filled table: without them the planner pairs every row with every other. A sample
         # of 3,000 rows (statistics target 10) tells the joins' sizes and how distinct the keys are as well as
-        # the default 30,000 for these hash joins, in a sixth of the time.
-        stats = ("row", "name_key", "external_id", "commune", "facility_id")
+        # the default 30,000 for these hash joins, in a sixth of the time. `merged_into` (NULL on nearly every
+        # row, as the match leaves it) for the rows `write` inserts (TO_CREATE): without it the planner
+        # expects a two-hundredth of them and joins their communes one index lookup at a time.
+        stats = ("row", "name_key", "external_id", "commune", "facility_id", "merged_into")
         cursor.execute(
             f"ALTER TABLE {table} "
             + ", ".join(f"ALTER COLUMN {c} SET STATISTICS {STAGE_STATISTICS}" for c in stats)
@@ -492,7 +545,8 @@ def write(
         # The rows in commune order (then file order): the territory indexes' entries then go in key order,
         # each index page filled in turn rather than pages all over the index touched at random (and
         # identifiers usually follow the commune: the unique index too); about a fifth off the INSERT at
-        # 100,000 rows, measured (bench/README.md).
+        # 100,000 rows, measured (bench/README.md). Sorted byte-wise (COLLATE "C"): the codes' order is the
+        # indexes' order, without the locale's comparison per pair (a third of the sort's time).
         cursor.execute(
             f"INSERT INTO {fac} (organisation_id, structure_id, category, name, description, address, "  # noqa: S608
             "location, commune_id, departement_id, region_id, access_motor, access_visual, access_hearing, "
@@ -503,7 +557,7 @@ def write(
             "coalesce(s.access_hearing, false), coalesce(s.access_mental, false), '', s.website, s.phone, "
             "s.email, s.external_id, %(status)s, %(published_at)s, %(actor)s, %(now)s, %(now)s "
             f"FROM {table} s LEFT JOIN {communes} c ON c.code = s.commune WHERE {TO_CREATE} "
-            "ORDER BY s.commune, s.row",
+            'ORDER BY s.commune COLLATE "C", s.row',
             {
                 "org": organisation_id,
                 "status": status,

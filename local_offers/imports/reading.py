@@ -16,8 +16,8 @@ import re
 import stat
 import tempfile
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -79,6 +79,15 @@ class Table:
     # straight from the WKB: no geometry object is made for them.
     points: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None = None
     _parsed: np.ndarray[Any, Any] | None = field(default=None, repr=False)
+    # A spatial file opened with `opened_table`: how its attributes are read, once (`read_values`).
+    _deferred: Callable[[], dict[str, list[str]]] | None = field(default=None, repr=False)
+
+    def read_values(self) -> None:
+        """Fills `values` when the reading left the attributes for later (`opened_table`): only inside its
+        `with`, while the file is there. Raises what reading them raises (FileUnreadable, EncodingMixed)."""
+        if self._deferred is not None:
+            read, self._deferred = self._deferred, None
+            self.values = read()
 
     @property
     def spatial(self) -> bool:
@@ -136,6 +145,15 @@ def read_table(path: Path, *, checks_only: bool = False) -> Table:
     `checks_only` (the upload): a spatial file's every geometry is read and checked as always, but its
     attributes only on the first TEXT_CHECKED_ROWS rows, the ones the text checks look at (the preview reads
     them all): a Table not `complete`, enough for the columns, the row count and the CRS."""
+    with opened_table(path, checks_only=checks_only, deferred=False) as table:
+        return table
+
+
+@contextmanager
+def opened_table(path: Path, *, checks_only: bool = False, deferred: bool = True) -> Iterator[Table]:
+    """`read_table`'s Table, the file (or the archive's dataset) kept until the `with` ends. `deferred`: a
+    spatial file's geometries are read and checked at once, its attributes only when `Table.read_values` is
+    called (inside the `with`), so the database may stage the points while they are read."""
     size = path.stat().st_size
     if size == 0:
         raise e.FileEmpty()
@@ -144,13 +162,16 @@ def read_table(path: Path, *, checks_only: bool = False) -> Table:
     with path.open("rb") as handle:
         head = handle.read(4096)
     kind = detect_format(head)
-    if kind == "zip":
-        with _extracted(path) as dataset:
-            return _read_dataset(dataset, checks_only)
-    if kind == CSV:
-        return read_csv(path)
-    with _named(path, kind) as named:
-        return _read_spatial(named, kind, checks_only)
+    with ExitStack() as kept:
+        if kind == "zip":
+            path = kept.enter_context(_extracted(path))
+            kind = _dataset_kind(path)
+        if kind == CSV:
+            yield read_csv(path)
+            return
+        if kind != SHAPEFILE:
+            path = kept.enter_context(_named(path, kind))
+        yield _read_spatial(path, kind, checks_only, deferred=deferred and not checks_only)
 
 
 @contextmanager
@@ -173,18 +194,15 @@ def too_large() -> e.FileTooLarge:
     )
 
 
-def _read_dataset(path: Path, checks_only: bool) -> Table:
-    """The one dataset of an archive, its format told by its content too (a Shapefile by its .shp)."""
+def _dataset_kind(path: Path) -> str:
+    """The format of an archive's one dataset, told by its content too (a Shapefile by its .shp)."""
     if path.suffix.lower() == ".shp":
-        return _read_spatial(path, SHAPEFILE, checks_only)
+        return SHAPEFILE
     with path.open("rb") as handle:
         kind = detect_format(handle.read(4096))
     if kind == "zip":
         raise e.ArchiveContent(_("Une archive dans l'archive n'est pas acceptée."))
-    if kind == CSV:
-        return read_csv(path)
-    with _named(path, kind) as named:
-        return _read_spatial(named, kind, checks_only)
+    return kind
 
 
 # ---- Archives ------------------------------------------------------------------------------------------
@@ -284,7 +302,8 @@ def _dataset_in(root: Path, names: list[str]) -> Path:
 # ---- Spatial formats -----------------------------------------------------------------------------------
 
 
-def _read_spatial(path: Path, kind: str, checks_only: bool = False) -> Table:
+def _read_spatial(path: Path, kind: str, checks_only: bool = False, *, deferred: bool = False) -> Table:
+    field_data: Any = None
     try:
         layers = pyogrio.list_layers(path)
         if len(layers) == 0:
@@ -304,20 +323,14 @@ def _read_spatial(path: Path, kind: str, checks_only: bool = False) -> Table:
             meta, _fids, _geometries, field_data = pyogrio.raw.read(
                 path, layer=layer, read_geometry=False, max_features=TEXT_CHECKED_ROWS
             )
+        elif deferred:
+            # The geometries alone (a fifth of the reading); the attributes when asked for (`_attributes`).
+            meta, _fids, wkb, _none = pyogrio.raw.read(path, layer=layer, force_2d=True, columns=[])
         else:
             meta, _fids, wkb, field_data = pyogrio.raw.read(path, layer=layer, force_2d=True)
     except e.ImportFileError:
         raise
-    except (
-        pyogrio.errors.DataSourceError,
-        pyogrio.errors.DataLayerError,
-        pyogrio.errors.FieldError,
-        pyogrio.errors.FeatureError,
-        pyogrio.errors.GeometryError,
-        pyogrio.errors.CRSError,
-    ) as error:
-        raise e.FileUnreadable() from error
-    except (OSError, RuntimeError, ValueError) as error:
+    except _UNREADABLE as error:
         raise e.FileUnreadable() from error
     if len(wkb) == 0:
         raise e.NoRows()
@@ -329,21 +342,55 @@ def _read_spatial(path: Path, kind: str, checks_only: bool = False) -> Table:
         crs = CRS.from_user_input(meta["crs"] or "EPSG:4326")
     except CRSError as error:
         raise e.CrsUnknown() from error
-    columns = [str(c) for c in meta["fields"]]
-    values = {name: _texts(data) for name, data in zip(columns, field_data, strict=True)}
-    table = Table(
-        format=kind,
-        columns=columns,
-        values=values,
-        wkb=wkb,
-        crs=crs,
-        encoding=str(meta.get("encoding") or "utf-8").lower(),
-        complete=not checks_only,
-        points=points,
-        _parsed=geometries,
-    )
-    _check_texts(table)
+    if deferred:
+        columns = [str(c) for c in info["fields"]]
+        table = Table(
+            format=kind, columns=columns, values={}, wkb=wkb, crs=crs, points=points, _parsed=geometries
+        )
+        table._deferred = lambda: _attributes(path, layer, columns, len(wkb))
+    else:
+        columns = [str(c) for c in meta["fields"]]
+        values = {name: _texts(data) for name, data in zip(columns, field_data, strict=True)}
+        table = Table(
+            format=kind,
+            columns=columns,
+            values=values,
+            wkb=wkb,
+            crs=crs,
+            complete=not checks_only,
+            points=points,
+            _parsed=geometries,
+        )
+        _check_texts(table.values)
+    table.encoding = str(meta.get("encoding") or "utf-8").lower()
     return table
+
+
+_UNREADABLE = (
+    pyogrio.errors.DataSourceError,
+    pyogrio.errors.DataLayerError,
+    pyogrio.errors.FieldError,
+    pyogrio.errors.FeatureError,
+    pyogrio.errors.GeometryError,
+    pyogrio.errors.CRSError,
+    OSError,
+    RuntimeError,
+    ValueError,
+)
+
+
+def _attributes(path: Path, layer: str, columns: list[str], count: int) -> dict[str, list[str]]:
+    """Every row's attributes of a spatial file whose geometries were read before (`opened_table`), checked as
+    `_read_spatial` checks them: the same columns, one value per geometry."""
+    try:
+        meta, _fids, _geometries, field_data = pyogrio.raw.read(path, layer=layer, read_geometry=False)
+    except _UNREADABLE as error:
+        raise e.FileUnreadable() from error
+    if [str(c) for c in meta["fields"]] != columns or any(len(data) != count for data in field_data):
+        raise e.FileUnreadable()  # the file changed between the two readings
+    values = {name: _texts(data) for name, data in zip(columns, field_data, strict=True)}
+    _check_texts(values)
+    return values
 
 
 def _parsed(wkb: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
@@ -414,9 +461,9 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _check_texts(table: Table) -> None:
+def _check_texts(columns: dict[str, list[str]]) -> None:
     """Text decoded from a spatial file: no UTF-8 read as Windows-1252 hiding in it, no control characters."""
-    for values in list(table.values.values())[:40]:
+    for values in list(columns.values())[:40]:
         for value in values[:TEXT_CHECKED_ROWS]:
             if _MOJIBAKE.search(value):
                 raise e.EncodingMixed()
@@ -519,4 +566,4 @@ def copy_upload(source: Any, target: Path) -> int:
     return written
 
 
-__all__ = ["FORMATS", "Table", "copy_upload", "decode", "detect_format", "read_table"]
+__all__ = ["FORMATS", "Table", "copy_upload", "decode", "detect_format", "opened_table", "read_table"]

@@ -176,8 +176,8 @@ def prepare(
 ) -> Prepared:
     """Normalised rows and rejections. Raises ColumnsMissing/MappingInvalid/CrsUnknown for the mapping,
     CrsMismatch when no point falls in France once reprojected. `on_points` is called with the points as
-    soon as they are known, before the text columns are normalised (the database may work on them
-    meanwhile)."""
+    soon as they are known, before the attributes are read (`Table.read_values`: a table from `opened_table`
+    reads them then) and the text columns normalised: the database may work on them meanwhile."""
     if not table.complete:
         raise ValueError("prepare needs every row's attributes: read_table(path) without checks_only")
     mapping = check_mapping(table, mapping, crs)
@@ -209,6 +209,7 @@ def prepare(
         pending[list(rejected)] = True
         at = np.flatnonzero(~pending)
         on_points(at + table.first_row, lon[at], lat[at])
+    table.read_values()  # a spatial file opened with its attributes left for now: read while the points stage
     columns = {
         target: table.values[source] for target, source in mapping.items() if target not in COORDINATES
     }

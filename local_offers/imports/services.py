@@ -20,7 +20,7 @@ from local_offers.imports import plan as planning
 from local_offers.imports.exceptions import ImportWrongState
 from local_offers.imports.mapping import suggested
 from local_offers.imports.models import FacilityImport, ImportStatus
-from local_offers.imports.reading import Table, copy_upload, read_table
+from local_offers.imports.reading import Table, copy_upload, opened_table, read_table
 from local_offers.imports.rows import mapped_fields, suggested_crs
 from local_offers.imports.selectors import mapping_remembered, organisation_for_import
 from marketplace.accounts.models import User
@@ -63,12 +63,16 @@ def facility_import_upload(*, actor: User, organisation_id: int, upload: Uploade
     return record
 
 
-def _table(record: FacilityImport) -> Table:
+@contextmanager
+def _opened(record: FacilityImport) -> Iterator[Table]:
+    """The import's stored file, opened (`reading.opened_table`): its attributes are read when `prepare` asks,
+    once the database works on the points."""
     with tempfile.TemporaryDirectory(prefix="facility-import-") as folder:
         path = Path(folder) / "file"
         with record.file.open("rb") as source:
             copy_upload(source, path)
-        return read_table(path)
+        with opened_table(path) as table:
+            yield table
 
 
 def facility_import_preview(
@@ -86,8 +90,7 @@ def facility_import_preview(
         raise ImportWrongState(detail={"status": facility_import.status})
     mapping = {k: v for k, v in (mapping if mapping is not None else facility_import.mapping).items() if v}
     crs = crs if crs is not None else facility_import.crs
-    table = _table(facility_import)
-    with transaction.atomic():
+    with _opened(facility_import) as table, transaction.atomic():
         record = FacilityImport.objects.select_for_update().get(pk=facility_import.pk)
         if record.status not in (ImportStatus.UPLOADED, ImportStatus.PREVIEWED):
             raise ImportWrongState(detail={"status": record.status})
@@ -186,11 +189,11 @@ def facility_import_run(*, import_id: int) -> FacilityImport:
             if planning.stage_exists(stage):
                 plan = planning.replan(stage, record.organisation_id, mapped, record)
             else:
-                table = _table(record)
-                progress(15)
-                prepared, plan = planning.prepare_and_build(
-                    table, record.mapping, record.crs, record.organisation_id, stage, progress
-                )
+                with _opened(record) as table:
+                    progress(15)
+                    prepared, plan = planning.prepare_and_build(
+                        table, record.mapping, record.crs, record.organisation_id, stage, progress
+                    )
                 mapped = prepared.mapped
             progress(75)
             created, updated = planning.write(

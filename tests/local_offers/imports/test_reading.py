@@ -14,7 +14,7 @@ from django.test import override_settings
 
 from local_offers.imports import exceptions as e
 from local_offers.imports.mapping import category_of, suggested
-from local_offers.imports.reading import TEXT_CHECKED_ROWS, read_table
+from local_offers.imports.reading import TEXT_CHECKED_ROWS, opened_table, read_table
 from local_offers.imports.rows import prepare, suggested_crs
 from tests.local_offers.imports.conftest import (
     PLACES,
@@ -287,6 +287,53 @@ class TestHostileFiles:
     def test_an_empty_file_is_refused(self, tmp_path):
         with pytest.raises(e.FileEmpty):
             read(b"", tmp_path)
+
+
+class TestAttributesReadLater:
+    """The preview opens the file (`opened_table`): the geometries at once, the attributes when `prepare` asks
+    for them (once the database stages the points), while the file is still there."""
+
+    @pytest.mark.parametrize("fmt", ["gpkg", "geojson", "shapefile"])
+    def test_the_same_table_as_read_at_once(self, fmt, tmp_path):
+        path = tmp_path / "upload"
+        path.write_bytes(to_bytes(frame(standard_rows(7)), fmt, tmp_path))
+        whole = read_table(path)
+        with opened_table(path) as table:
+            assert (table.values, table.complete) == ({}, True)
+            assert (table.columns, table.crs, table.format, table.encoding, table.length) == (
+                whole.columns,
+                whole.crs,
+                whole.format,
+                whole.encoding,
+                whole.length,
+            )
+            table.read_values()
+            assert table.values == whole.values
+            assert shapely.equals(table.geometries, whole.geometries).all()
+            mapping = suggested(table.columns)
+            assert prepare(table, mapping).rows == prepare(whole, mapping).rows
+
+    def test_a_csv_is_read_whole_at_once(self, tmp_path):
+        path = tmp_path / "upload"
+        path.write_bytes(csv_bytes(standard_rows()))
+        with opened_table(path) as table:
+            assert table.values == read_table(path).values
+
+    def test_the_attributes_are_checked_when_read(self, tmp_path):
+        rows = standard_rows(50)
+        rows[40]["nom"] = "MusÃ©e"  # UTF-8 read as Windows-1252
+        path = tmp_path / "upload"
+        path.write_bytes(to_bytes(frame(rows), "gpkg", tmp_path))
+        with opened_table(path) as table, pytest.raises(e.EncodingMixed):
+            table.read_values()
+
+    def test_once_the_file_is_gone_they_cannot_be_read(self, tmp_path):
+        path = tmp_path / "upload"
+        path.write_bytes(to_bytes(frame(standard_rows()), "shapefile", tmp_path))
+        with opened_table(path) as table:  # a zip: its dataset is extracted for the `with` only
+            pass
+        with pytest.raises(e.FileUnreadable):
+            table.read_values()
 
 
 class TestTheUploadsRead:

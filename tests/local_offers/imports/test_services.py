@@ -182,7 +182,7 @@ class TestStagedRows:
         def no_second_read(*args, **kwargs):
             raise AssertionError("the run read the file again")
 
-        monkeypatch.setattr(services, "_table", no_second_read)
+        monkeypatch.setattr(services, "_opened", no_second_read)
         result = services.facility_import_run(import_id=record.pk)
         assert (result.status, result.created_count, result.rejected_count) == (ImportStatus.DONE, 5, 1)
         assert [r["code"] for r in result.preview["rejections"]] == ["point_outside_france"]
@@ -443,6 +443,23 @@ class TestPointsStagedWhileTheTextIsPrepared:
         assert record.status == ImportStatus.UPLOADED
         assert not planning.stage_exists(planning.stage_table(record.pk))
         assert not planning.stage_exists(planning.POINTS_PREFIX + str(record.pk))
+
+    def test_a_failure_of_the_points_copy_is_raised_and_nothing_waits_forever(
+        self, people, tmp_path, monkeypatch
+    ):
+        """The caller waits until the points' thread has sent its long statements: a thread that fails
+        before (here its COPY, fed a broken header) releases it all the same, and the failure is raised."""
+        import psycopg
+        from django.db import connection
+
+        record = uploaded(people, gpkg(tmp_path))
+        monkeypatch.setattr(planning, "_binary_points", lambda *args: b"not COPY's binary format")
+        with assert_nothing_written(), pytest.raises(psycopg.errors.BadCopyFileFormat):
+            services.facility_import_preview(actor=people.correspondent, facility_import=record)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            assert cursor.fetchone() == (1,)
+        assert FacilityImport.objects.get(pk=record.pk).status == ImportStatus.UPLOADED
 
     def test_a_failure_while_the_points_are_staged_is_raised_once_they_are(
         self, people, tmp_path, monkeypatch
