@@ -71,10 +71,11 @@ def commune_containing(point: Point) -> Commune | None:
 
 def communes_found_sql(table: str, *, point: str, key: str) -> str:
     """A query of (`key`, commune code) for the rows of `table` whose `point` (SRID 4326) lies in a commune:
-    commune by commune (LATERAL), each finding its points through the table's GiST index on `point`, so a
-    polygon is prepared once for all its points rather than parsed again for each. One row per key: a point in
-    two communes' polygons (a few overlap) gets the lowest code, the same every time, whatever order the
-    communes were walked in (the walk may run in parallel). Rows outside every commune are absent: see `communes_locate_coast`."""
+    commune by commune (LATERAL), each finding its points through the table's spatial index (GiST or SP-GiST)
+    on `point`, so a polygon is prepared once for all its points rather than parsed again for each. One row
+    per key: a point in two communes' polygons (a few overlap) gets the lowest code, the same every time,
+    whatever order the communes were walked in (the walk may run in parallel). Rows outside every commune are
+    absent: see `communes_locate_coast`."""
     t, p, k = (connection.ops.quote_name(name) for name in (table, point, key))
     communes = Commune._meta.db_table
     return (

@@ -171,7 +171,7 @@ _PARALLEL = ("parallel_setup_cost", "parallel_tuple_cost", "min_parallel_table_s
 class _PointsStaged:
     """An import's points staged, and their communes found, by the database in a thread of its own while the
     caller reads the attributes and normalises the text columns (Python): on the transaction's connection, a
-    COPY of the points into a scratch table, its GiST index, then the parallel walk of the communes
+    COPY of the points into a scratch table, its SP-GiST index, then the parallel walk of the communes
     (`communes_found_sql`) into a table of its own. The caller uses the connection again only once `wait` (or
     `join`) has returned."""
 
@@ -214,9 +214,12 @@ class _PointsStaged:
                 # the communes and finds their points, so each commune's polygon is prepared once for all its
                 # points rather than parsed again for each (no ANALYZE: the index build counts the rows, and
                 # the plan is the same without the column's statistics); the walk, in parallel; the
-                # planner's settings back.
+                # planner's settings back. SP-GiST (a quadtree) rather than GiST for these points: its
+                # build takes longer, but each of the ~35,000 communes' lookups is faster, and the walk is
+                # most of this work (100,000 points across France, in one process: build 0.21 s against
+                # 0.13, walk 0.51 s against 0.73).
                 cursor.execute(
-                    f"CREATE INDEX ON {self.points} USING gist (location); "
+                    f"CREATE INDEX ON {self.points} USING spgist (location); "
                     f"CREATE UNLOGGED TABLE {self.located} AS {found}; "
                     f"{_parallel_back(before)}"
                 )
