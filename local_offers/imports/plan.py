@@ -379,19 +379,20 @@ def match_file(table: str) -> list[tuple[int, int]]:
     return merged
 
 
-def match_existing(table: str, organisation_id: int) -> bool:
+def match_existing(table: str, organisation_id: int, *, matched_before: bool = True) -> bool:
     """The staged rows that are one of the employer's facilities (same external id; else same name within
     50 m, ids not contradicting), judged against what the employer has now (again by the run). False when
-    the employer has no facility (its first import): then no row is one, and none has an action."""
+    the employer has no facility (its first import): then no row is one, and none has an action.
+    `matched_before`: whether some staged rows may hold an earlier match (not so for rows just staged)."""
     fac = Facility._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {fac} WHERE organisation_id = %s)", [organisation_id])  # noqa: S608
         if not cursor.fetchone()[0]:
-            # (A preview's matches undone when the employer's facilities are gone since.)
-            cursor.execute(
-                f"UPDATE {table} SET facility_id = NULL, action = NULL "  # noqa: S608
-                "WHERE facility_id IS NOT NULL OR action IS NOT NULL"
-            )
+            if matched_before:  # a preview's matches undone when the employer's facilities are gone since
+                cursor.execute(
+                    f"UPDATE {table} SET facility_id = NULL, action = NULL "  # noqa: S608
+                    "WHERE facility_id IS NOT NULL OR action IS NOT NULL"
+                )
             return False
         # Every row's match by external id in one pass, rewriting only the rows whose match changed (a run
         # after its preview rewrites none when nothing changed in between); a row unmatched has no action.
@@ -499,7 +500,7 @@ def build(
     step(50)
     located_nowhere = outside(table)
     merged = match_file(table)
-    matched = match_existing(table, organisation_id)
+    matched = match_existing(table, organisation_id, matched_before=False)
     counts = classify(table, prepared.mapped, matched)
     step(70)
     rejections = sorted([*prepared.rejections, *located_nowhere], key=lambda r: r.row)
@@ -515,26 +516,41 @@ def build(
 
 def replan(table: str, organisation_id: int, mapped: list[str], previewed: FacilityImport) -> Plan:
     """The plan of a run on the rows its preview staged: only the match against the employer's facilities is
-    done again (they may have changed since); rejections and merges are the preview's."""
-    matched = match_existing(table, organisation_id)
-    counts = classify(table, mapped, matched)
+    done again (they may have changed since); rejections and merges are the preview's. When no row was one of
+    the employer's facilities then nor is now (an employer's first import), the rows are as the preview
+    classified them: its counts and samples stand, and nothing is read again."""
     preview = previewed.preview or {}
+    matched_before = previewed.updated_count + previewed.unchanged_count > 0
+    matched = match_existing(table, organisation_id, matched_before=matched_before)
+    if matched or matched_before or "samples" not in preview:
+        counts = classify(table, mapped, matched)
+        found = samples(table, counts)
+    else:
+        counts = {"create": previewed.created_count, "update": 0, "same": 0}
+        found = preview["samples"]
     return Plan(
         created=counts.get("create", 0),
         updated=counts.get("update", 0),
         unchanged=counts.get("same", 0),
         rejections=[Rejection(r["row"], r["code"], r["message"]) for r in preview.get("rejections", [])],
         merged=[(m["row"], m["into"]) for m in preview.get("merges", [])],
-        samples=samples(table, counts),
+        samples=found,
         rejected_total=previewed.rejected_count,
         merged_total=previewed.merged_count,
     )
 
 
 def write(
-    *, table: str, organisation_id: int, actor_id: int | None, mapped: list[str], publish: bool
+    *,
+    table: str,
+    organisation_id: int,
+    actor_id: int | None,
+    mapped: list[str],
+    publish: bool,
+    updates: bool = True,
 ) -> tuple[int, int]:
-    """Inserts the rows to create and updates the rows that changed (mapped fields only). Returns the counts."""
+    """Inserts the rows to create and updates the rows that changed (mapped fields only; `updates` False when
+    the plan has none: the staged rows are not read for them). Returns the counts."""
     fac = Facility._meta.db_table
     communes = Commune._meta.db_table
     now = timezone.now()
@@ -572,6 +588,8 @@ def write(
         created = cursor.rowcount
         if checked:
             cursor.execute("SET LOCAL session_replication_role = origin")
+        if not updates:
+            return created, 0
         columns = [c for c in mapped if c in TEXT_COLUMNS or c in BOOLEAN_FIELDS]
         sets = [f"{c} = s.{c}" for c in columns if c != "external_id"]
         if "external_id" in columns:

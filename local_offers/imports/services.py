@@ -202,6 +202,7 @@ def facility_import_run(*, import_id: int) -> FacilityImport:
                 actor_id=record.created_by_id,
                 mapped=mapped,
                 publish=record.publish,
+                updates=plan.updated > 0,
             )
             planning.drop_stage(stage)
             progress(95)

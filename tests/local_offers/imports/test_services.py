@@ -209,6 +209,27 @@ class TestStagedRows:
         assert (result.created_count, result.unchanged_count) == (0, 5)
         assert Facility.objects.count() == 5
 
+    def test_a_first_import_s_run_keeps_the_preview_s_plan_and_only_inserts(self, people, tmp_path):
+        """The employer had no facility at the preview and has none at the run: the staged rows are as the
+        preview classified them, so the run reads them only to insert them (no classification, no samples
+        looked for again, no UPDATE of rows to update: there are none)."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        previewed = uploaded(people, gpkg(tmp_path))
+        previewed = services.facility_import_preview(actor=people.correspondent, facility_import=previewed)
+        stage = planning.stage_table(previewed.pk)
+        confirmed = services.facility_import_confirm(actor=people.correspondent, facility_import=previewed)
+        with CaptureQueriesContext(connection) as captured:
+            result = services.facility_import_run(import_id=confirmed.pk)
+        assert (result.status, result.created_count, result.updated_count) == (ImportStatus.DONE, 5, 0)
+        assert result.preview["samples"] == previewed.preview["samples"]
+        assert len(result.preview["samples"]["create"]) == 5
+        statements = [q["sql"] for q in captured.captured_queries if stage in q["sql"]]
+        assert "to_regclass" in statements[0]  # whether the stage is there
+        assert [sql.split()[0] for sql in statements[1:]] == ["INSERT", "DROP"]
+        assert Facility.objects.count() == 5
+
     def test_facilities_gone_since_the_preview_are_created_again_by_the_run(self, people, tmp_path):
         # The preview matched every row to one of the employer's facilities (one changed); they are all
         # deleted before the run: the employer has none, so the run creates every row (no match kept).
