@@ -80,14 +80,15 @@ class Table:
     points: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None = None
     _parsed: np.ndarray[Any, Any] | None = field(default=None, repr=False)
     # A spatial file opened with `opened_table`: how its attributes are read, once (`read_values`).
-    _deferred: Callable[[], dict[str, list[str]]] | None = field(default=None, repr=False)
+    _deferred: Callable[[list[str]], dict[str, list[str]]] | None = field(default=None, repr=False)
 
-    def read_values(self) -> None:
-        """Fills `values` when the reading left the attributes for later (`opened_table`): only inside its
-        `with`, while the file is there. Raises what reading them raises (FileUnreadable, EncodingMixed)."""
+    def read_values(self, columns: list[str] | None = None) -> None:
+        """Fills `values` when the reading left the attributes for later (`opened_table`), with `columns` only
+        if given (a mapping's: the others are not read), once: only inside its `with`, while the file is
+        there. Raises what reading them raises (FileUnreadable, EncodingMixed)."""
         if self._deferred is not None:
             read, self._deferred = self._deferred, None
-            self.values = read()
+            self.values = read(self.columns if columns is None else [c for c in self.columns if c in columns])
 
     @property
     def spatial(self) -> bool:
@@ -347,7 +348,7 @@ def _read_spatial(path: Path, kind: str, checks_only: bool = False, *, deferred:
         table = Table(
             format=kind, columns=columns, values={}, wkb=wkb, crs=crs, points=points, _parsed=geometries
         )
-        table._deferred = lambda: _attributes(path, layer, columns, len(wkb))
+        table._deferred = lambda wanted: _attributes(path, layer, wanted, len(wkb))
     else:
         columns = [str(c) for c in meta["fields"]]
         values = {name: _texts(data) for name, data in zip(columns, field_data, strict=True)}
@@ -380,10 +381,12 @@ _UNREADABLE = (
 
 
 def _attributes(path: Path, layer: str, columns: list[str], count: int) -> dict[str, list[str]]:
-    """Every row's attributes of a spatial file whose geometries were read before (`opened_table`), checked as
+    """Every row's `columns` of a spatial file whose geometries were read before (`opened_table`), checked as
     `_read_spatial` checks them: the same columns, one value per geometry."""
     try:
-        meta, _fids, _geometries, field_data = pyogrio.raw.read(path, layer=layer, read_geometry=False)
+        meta, _fids, _geometries, field_data = pyogrio.raw.read(
+            path, layer=layer, read_geometry=False, columns=columns
+        )
     except _UNREADABLE as error:
         raise e.FileUnreadable() from error
     if [str(c) for c in meta["fields"]] != columns or any(len(data) != count for data in field_data):

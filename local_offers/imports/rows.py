@@ -209,7 +209,8 @@ def prepare(
         pending[list(rejected)] = True
         at = np.flatnonzero(~pending)
         on_points(at + table.first_row, lon[at], lat[at])
-    table.read_values()  # a spatial file opened with its attributes left for now: read while the points stage
+    # A spatial file opened with its attributes left for now: the mapped ones read while the points stage.
+    table.read_values([source for target, source in mapping.items() if target not in COORDINATES])
     columns = {
         target: table.values[source] for target, source in mapping.items() if target not in COORDINATES
     }

@@ -313,6 +313,14 @@ class TestAttributesReadLater:
             mapping = suggested(table.columns)
             assert prepare(table, mapping).rows == prepare(whole, mapping).rows
 
+    def test_only_the_columns_asked_for_are_read(self, tmp_path):
+        path = tmp_path / "upload"
+        path.write_bytes(to_bytes(frame(standard_rows(7)), "gpkg", tmp_path))
+        whole = read_table(path)
+        with opened_table(path) as table:
+            table.read_values(["nom", "identifiant", "absente"])
+        assert table.values == {"identifiant": whole.values["identifiant"], "nom": whole.values["nom"]}
+
     def test_a_csv_is_read_whole_at_once(self, tmp_path):
         path = tmp_path / "upload"
         path.write_bytes(csv_bytes(standard_rows()))
