@@ -168,7 +168,11 @@ class Facility(FSMModelMixin, models.Model):
         verbose_name="structure subventionnée",
         db_index=False,  # partial index in Meta
     )
-    category = models.CharField("catégorie", max_length=20, choices=FacilityCategory.choices)
+    # A code compared byte-wise (collation "C"): the search index (`facility_search`) compares categories on
+    # every entry it places, and the database's locale would do it through the C library's rules for text.
+    category = models.CharField(
+        "catégorie", max_length=20, choices=FacilityCategory.choices, db_collation="C"
+    )
     name = models.CharField("nom", max_length=200)
     description = models.TextField("description", max_length=5000, blank=True)
     address = models.CharField("adresse", max_length=300, blank=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.files import File
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
@@ -66,7 +67,12 @@ def facility_import_upload(*, actor: User, organisation_id: int, upload: Uploade
 @contextmanager
 def _opened(record: FacilityImport) -> Iterator[Table]:
     """The import's stored file, opened (`reading.opened_table`): its attributes are read when `prepare` asks,
-    once the database works on the points."""
+    once the database works on the points. Read where it is kept when the storage is a local folder (no copy
+    of tens of megabytes), else from a private copy."""
+    if isinstance(record.file.storage, FileSystemStorage):
+        with opened_table(Path(record.file.path)) as table:
+            yield table
+        return
     with tempfile.TemporaryDirectory(prefix="facility-import-") as folder:
         path = Path(folder) / "file"
         with record.file.open("rb") as source:

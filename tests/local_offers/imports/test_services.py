@@ -1,6 +1,8 @@
 """The import's workflow on the real territories: preview (nothing written), run in one transaction,
 idempotent re-import, duplicates updated instead of duplicated, all or nothing, mapping remembered."""
 
+from pathlib import Path
+
 import pytest
 
 from local_offers.imports import exceptions as e
@@ -188,6 +190,32 @@ class TestStagedRows:
         assert [r["code"] for r in result.preview["rejections"]] == ["point_outside_france"]
         assert Facility.objects.count() == 5
         assert not planning.stage_exists(table)
+
+    def test_a_file_kept_in_a_local_folder_is_read_where_it_is(self, people, tmp_path, monkeypatch):
+        """With a filesystem storage (development, production), the preview and a run without staged rows read
+        the kept file in place (no copy); the result is the copy's."""
+        from django.core.files.storage import FileSystemStorage
+
+        monkeypatch.setattr(
+            FacilityImport._meta.get_field("file"), "storage", FileSystemStorage(location=tmp_path / "kept")
+        )
+        copies = []
+        real_copy = services.copy_upload
+
+        def counted(source, target):
+            copies.append(target)
+            return real_copy(source, target)
+
+        monkeypatch.setattr(services, "copy_upload", counted)
+        record = uploaded(people, gpkg(tmp_path))
+        assert len(copies) == 1  # the upload's own check of what came in
+        record = services.facility_import_preview(actor=people.correspondent, facility_import=record)
+        planning.drop_stage(planning.stage_table(record.pk))
+        record = services.facility_import_confirm(actor=people.correspondent, facility_import=record)
+        result = services.facility_import_run(import_id=record.pk)
+        assert (result.status, result.created_count) == (ImportStatus.DONE, 5)
+        assert len(copies) == 1
+        assert Path(record.file.path).is_file()
 
     def test_without_its_staged_rows_the_run_reads_the_file_again(self, people, tmp_path):
         record = uploaded(people, gpkg(tmp_path))
