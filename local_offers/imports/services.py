@@ -21,7 +21,7 @@ from local_offers.imports import plan as planning
 from local_offers.imports.exceptions import ImportWrongState
 from local_offers.imports.mapping import suggested
 from local_offers.imports.models import FacilityImport, ImportStatus
-from local_offers.imports.reading import Table, copy_upload, opened_table, read_table
+from local_offers.imports.reading import Table, copy_upload, max_bytes, opened_table, read_table, too_large
 from local_offers.imports.rows import mapped_fields, suggested_crs
 from local_offers.imports.selectors import mapping_remembered, organisation_for_import
 from marketplace.accounts.models import User
@@ -36,32 +36,44 @@ def facility_import_upload(*, actor: User, organisation_id: int, upload: Uploade
     stored), keeps it privately and suggests a mapping (the employer's last one, then French synonyms)."""
     organisation = organisation_for_import(actor=actor, organisation_id=organisation_id)
     planning.drop_stale_stages()
-    with tempfile.TemporaryDirectory(prefix="facility-upload-") as folder:
-        path = Path(folder) / "upload"
-        size = copy_upload(upload, path)
-        table = read_table(path, checks_only=True)  # the preview reads every row's attributes
-        mapping = suggested(table.columns, remembered=mapping_remembered(organisation))
-        record = FacilityImport(
-            organisation=organisation,
-            created_by=actor,
-            file_name=display_name(upload.name or ""),
-            size=size,
-            format=table.format,
-            encoding=table.encoding,
-            rows_read=table.length,
-            columns=table.columns,
-            mapping=mapping,
-            crs=suggested_crs(table, mapping),
-        )
-        with path.open("rb") as handle:
-            record.file.save(f"{uuid.uuid4().hex}.bin", File(handle), save=False)
+    record = FacilityImport(
+        organisation=organisation, created_by=actor, file_name=display_name(upload.name or "")
+    )
     try:
+        with _received(upload, record) as path:
+            table = read_table(path, checks_only=True)  # the preview reads every row's attributes
+        mapping = suggested(table.columns, remembered=mapping_remembered(organisation))
+        record.format, record.encoding, record.rows_read = table.format, table.encoding, table.length
+        record.columns, record.mapping, record.crs = table.columns, mapping, suggested_crs(table, mapping)
         with transaction.atomic():
             record.save()
     except BaseException:
-        record.file.delete(save=False)
+        if record.file:
+            record.file.delete(save=False)  # a refused or unsaved upload leaves no file behind
         raise
     return record
+
+
+@contextmanager
+def _received(upload: UploadedFile, record: FacilityImport) -> Iterator[Path]:
+    """The uploaded file at a path of this machine for the checks, and kept in `record.file` (with its
+    `size`). A storage that is a local folder keeps it first, once (moved there when the upload is already a
+    temporary file), and it is read where it is kept: the caller deletes it if the checks refuse it. Any other
+    storage: a private copy, its bytes counted as they come, kept once the checks passed."""
+    name = f"{uuid.uuid4().hex}.bin"
+    if isinstance(record.file.storage, FileSystemStorage) and upload.size is not None:
+        if upload.size > max_bytes():
+            raise too_large()
+        record.size = upload.size
+        record.file.save(name, upload, save=False)
+        yield Path(record.file.path)
+        return
+    with tempfile.TemporaryDirectory(prefix="facility-upload-") as folder:
+        path = Path(folder) / "upload"
+        record.size = copy_upload(upload, path)
+        yield path
+        with path.open("rb") as handle:
+            record.file.save(name, File(handle), save=False)
 
 
 @contextmanager

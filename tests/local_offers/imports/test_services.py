@@ -11,7 +11,15 @@ from local_offers.imports import services
 from local_offers.imports.models import FacilityImport, ImportStatus
 from local_offers.models import Facility, FacilityStatus
 from tests.helpers import assert_nothing_written
-from tests.local_offers.imports.conftest import AT_SEA, csv_bytes, frame, standard_rows, to_bytes, upload
+from tests.local_offers.imports.conftest import (
+    AT_SEA,
+    csv_bytes,
+    frame,
+    standard_rows,
+    to_bytes,
+    upload,
+    zipped_shapefile,
+)
 
 
 def uploaded(people, content: bytes, name: str = "equipements.gpkg") -> FacilityImport:
@@ -207,15 +215,40 @@ class TestStagedRows:
             return real_copy(source, target)
 
         monkeypatch.setattr(services, "copy_upload", counted)
-        record = uploaded(people, gpkg(tmp_path))
-        assert len(copies) == 1  # the upload's own check of what came in
+        content = gpkg(tmp_path)
+        record = uploaded(people, content)
+        assert Path(record.file.path).read_bytes() == content
+        assert record.size == len(content)
         record = services.facility_import_preview(actor=people.correspondent, facility_import=record)
         planning.drop_stage(planning.stage_table(record.pk))
         record = services.facility_import_confirm(actor=people.correspondent, facility_import=record)
         result = services.facility_import_run(import_id=record.pk)
         assert (result.status, result.created_count) == (ImportStatus.DONE, 5)
-        assert len(copies) == 1
-        assert Path(record.file.path).is_file()
+        assert copies == []
+        assert [p.name for p in (tmp_path / "kept" / "facility_imports").iterdir()] == [
+            Path(record.file.name).name
+        ]
+
+    def test_a_refused_upload_leaves_no_file_in_a_local_folder(self, people, tmp_path, monkeypatch):
+        """With a filesystem storage the upload is kept first, then checked where it is: a refused one is
+        deleted again; one over the size limit is refused before anything is kept."""
+        from django.core.files.storage import FileSystemStorage
+        from django.test import override_settings
+
+        kept = tmp_path / "kept"
+        monkeypatch.setattr(
+            FacilityImport._meta.get_field("file"), "storage", FileSystemStorage(location=kept)
+        )
+        no_prj = zipped_shapefile(frame(standard_rows()), tmp_path, drop=(".prj",))
+        with assert_nothing_written(), pytest.raises(e.CrsMissing):
+            uploaded(people, no_prj, "equipements.zip")
+        content = gpkg(tmp_path)
+        with override_settings(FACILITY_IMPORT_MAX_BYTES=len(content) - 1), pytest.raises(e.FileTooLarge):
+            uploaded(people, content)
+        assert not FacilityImport.objects.exists()
+        assert list(kept.rglob("*.bin")) == []
+        uploaded(people, content)
+        assert len(list(kept.rglob("*.bin"))) == 1
 
     def test_without_its_staged_rows_the_run_reads_the_file_again(self, people, tmp_path):
         record = uploaded(people, gpkg(tmp_path))
