@@ -54,6 +54,12 @@ def facility_import_upload(*, actor: User, organisation_id: int, upload: Uploade
     return record
 
 
+def _kept_in_a_local_folder(record: FacilityImport) -> bool:
+    """Whether the import's file is kept in a folder of this machine (the filesystem storage of development
+    and production): then it is read where it is kept, never copied for reading."""
+    return isinstance(record.file.storage, FileSystemStorage)
+
+
 @contextmanager
 def _received(upload: UploadedFile, record: FacilityImport) -> Iterator[Path]:
     """The uploaded file at a path of this machine for the checks, and kept in `record.file` (with its
@@ -61,7 +67,7 @@ def _received(upload: UploadedFile, record: FacilityImport) -> Iterator[Path]:
     temporary file), and it is read where it is kept: the caller deletes it if the checks refuse it. Any other
     storage: a private copy, its bytes counted as they come, kept once the checks passed."""
     name = f"{uuid.uuid4().hex}.bin"
-    if isinstance(record.file.storage, FileSystemStorage) and upload.size is not None:
+    if _kept_in_a_local_folder(record) and upload.size is not None:
         if upload.size > max_bytes():
             raise too_large()
         record.size = upload.size
@@ -81,7 +87,7 @@ def _opened(record: FacilityImport) -> Iterator[Table]:
     """The import's stored file, opened (`reading.opened_table`): its attributes are read when `prepare` asks,
     once the database works on the points. Read where it is kept when the storage is a local folder (no copy
     of tens of megabytes), else from a private copy."""
-    if isinstance(record.file.storage, FileSystemStorage):
+    if _kept_in_a_local_folder(record):
         with opened_table(Path(record.file.path)) as table:
             yield table
         return
