@@ -20,10 +20,11 @@ from django.contrib.gis.geos import Point, Polygon
 from django.contrib.gis.measure import D
 from django.contrib.postgres.forms import SimpleArrayField
 from django.core.validators import RegexValidator
-from django.db.models import F, Q, Value
+from django.db.models import F, Q, Subquery, Value
 from django.utils.translation import gettext_lazy as _
 from django_filters import CharFilter, DateFilter, Filter, NumberFilter
 
+from geo.models import Commune, Departement
 from geo.search import (
     BBoxFilter,
     KnnDistance,
@@ -71,8 +72,10 @@ class FacilitySearchFilter(ListFilterSet):
     near = PointFilter(method="noop", label=_("Près de (longitude,latitude)"))
     radius = NumberFilter(method="noop", min_value=100, max_value=MAX_RADIUS_M, label=_("Rayon (m)"))
     bbox = BBoxFilter(method="in_bbox", label=_("Cadre ouest,sud,est,nord"))
+    # The territories through `facility_territory_status` (led by the département): a région by its
+    # départements, a commune with its département.
     region = CharFilter(
-        field_name="region_id",
+        method="in_region",
         max_length=3,
         validators=[RegexValidator(r"^\d{2}$", _("Un code INSEE de région : deux chiffres."))],
         label=_("Région"),
@@ -84,7 +87,7 @@ class FacilitySearchFilter(ListFilterSet):
         label=_("Département"),
     )
     commune = CharFilter(
-        field_name="commune_id",
+        method="in_commune",
         max_length=5,
         validators=[RegexValidator(r"^\d[\dAB]\d{3}$", _("Un code INSEE de commune : cinq caractères."))],
         label=_("Commune"),
@@ -108,6 +111,14 @@ class FacilitySearchFilter(ListFilterSet):
 
     def noop(self, queryset: FacilityQuerySet, name: str, value: Any) -> FacilityQuerySet:
         return queryset  # near and radius only mean something together: filter_queryset
+
+    def in_region(self, queryset: FacilityQuerySet, name: str, value: str) -> FacilityQuerySet:
+        departements = Departement.objects.filter(region_id=value).values("code")
+        return queryset.filter(departement_id__in=departements) if value else queryset
+
+    def in_commune(self, queryset: FacilityQuerySet, name: str, value: str) -> FacilityQuerySet:
+        departement = Commune.objects.filter(code=value).values("departement_id")
+        return queryset.filter(departement_id=Subquery(departement), commune_id=value) if value else queryset
 
     def in_bbox(self, queryset: FacilityQuerySet, name: str, value: Polygon) -> FacilityQuerySet:
         return queryset.filter(location_m__bboverlaps=mercator_box(value.extent))

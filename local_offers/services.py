@@ -227,7 +227,7 @@ def _check_structure(organisation: Organisation, structure_id: int | None) -> Su
 
 def _check_external_id(facility: Facility) -> None:
     if facility.external_id and (
-        Facility.objects.filter(organisation_id=facility.organisation_id, external_id=facility.external_id)
+        Facility.objects.with_external_id(facility.organisation_id, facility.external_id)
         .exclude(pk=facility.pk)
         .exists()
     ):

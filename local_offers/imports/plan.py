@@ -399,7 +399,9 @@ def match_existing(table: str, organisation_id: int, *, matched_before: bool = T
         cursor.execute(
             f"UPDATE {table} s SET facility_id = f.id, action = NULL FROM {table} t "  # noqa: S608
             f"LEFT JOIN {fac} f ON f.organisation_id = %(org)s AND t.external_id <> '' "
-            f"AND f.external_id = t.external_id AND t.{_LIVE.replace(' AND ', ' AND t.')} "
+            # The unique key's own expression (`facility_external_id_once_per_org`): a few rows matched
+            # against a large employer's facilities by index lookups.
+            f"AND NULLIF(f.external_id, '') = t.external_id AND t.{_LIVE.replace(' AND ', ' AND t.')} "
             "WHERE t.row = s.row AND s.facility_id IS DISTINCT FROM f.id",
             {"org": organisation_id},
         )

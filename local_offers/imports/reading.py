@@ -23,6 +23,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 import pyogrio
 import pyogrio.raw
 import shapely
@@ -382,18 +383,37 @@ _UNREADABLE = (
 
 def _attributes(path: Path, layer: str, columns: list[str], count: int) -> dict[str, list[str]]:
     """Every row's `columns` of a spatial file whose geometries were read before (`opened_table`), checked as
-    `_read_spatial` checks them: the same columns, one value per geometry."""
+    `_read_spatial` checks them: the same columns, one value per geometry, the same texts.
+
+    Read as Arrow (GDAL's columnar stream: a third of the time of a feature-by-feature read, and without
+    Python's lock, so the database's work on the points meanwhile is not held up). The text columns, nearly
+    all of what collectivités publish, are taken from it; any other (numbers, dates, booleans) is read again
+    the usual way, so that its values become the same texts as in `_read_spatial` (Arrow keeps an integer
+    with gaps an integer and a time zone on a timestamp, where the usual way gives a float and none)."""
     try:
-        meta, _fids, _geometries, field_data = pyogrio.raw.read(
-            path, layer=layer, read_geometry=False, columns=columns
-        )
-    except _UNREADABLE as error:
+        meta, arrow = pyogrio.raw.read_arrow(path, layer=layer, read_geometry=False, columns=columns)
+        if [str(c) for c in meta["fields"]] != columns or arrow.num_rows != count:
+            raise e.FileUnreadable()  # the file changed between the two readings
+        read = {
+            name: arrow.column(name).to_pylist() for name in columns if _is_text(arrow.schema.field(name))
+        }
+        others = [name for name in columns if name not in read]
+        if others:
+            meta, _fids, _geometries, field_data = pyogrio.raw.read(
+                path, layer=layer, read_geometry=False, columns=others
+            )
+            if [str(c) for c in meta["fields"]] != others or any(len(data) != count for data in field_data):
+                raise e.FileUnreadable()
+            read.update(zip(others, field_data, strict=True))
+    except (*_UNREADABLE, pa.ArrowException) as error:
         raise e.FileUnreadable() from error
-    if [str(c) for c in meta["fields"]] != columns or any(len(data) != count for data in field_data):
-        raise e.FileUnreadable()  # the file changed between the two readings
-    values = {name: _texts(data) for name, data in zip(columns, field_data, strict=True)}
+    values = {name: _texts(read[name]) for name in columns}
     _check_texts(values)
     return values
+
+
+def _is_text(column: pa.Field) -> bool:
+    return bool(pa.types.is_string(column.type) or pa.types.is_large_string(column.type))
 
 
 def _parsed(wkb: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:

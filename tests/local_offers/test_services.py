@@ -127,6 +127,14 @@ def test_external_id_is_unique_per_employer(cast):
     assert (
         make_facility(cast.other_correspondent, cast.chambery, external_id="MUS-01").external_id == "MUS-01"
     )
+    # No id, any number of times; the database itself refuses a second "MUS-01" written past the service.
+    assert [make_facility(cast.correspondent, cast.grenoble).external_id for _ in range(2)] == ["", ""]
+    first = Facility.objects.with_external_id(cast.grenoble.pk, "MUS-01").get()
+    assert list(Facility.objects.with_external_id(cast.grenoble.pk, "")) == []
+    twin = Facility.objects.get(pk=first.pk)
+    twin.pk = None
+    with pytest.raises(IntegrityError, match="facility_external_id_once_per_org"), transaction.atomic():
+        twin.save()
 
 
 def test_the_workflow_writes_its_events_and_refuses_others(cast):
