@@ -409,17 +409,20 @@ _PHONE_PUNCTUATION_CHARS = str.maketrans("", "", " .-()/")
 
 def _checked_text(target: str, raw: list[str], reject: Any) -> list[Any]:
     values: list[Any] = _tidy(raw, collapse=True)
-    if target == "website":
-        values = [
-            v if not v or v.lower().startswith(("http://", "https://")) else "https://" + v for v in values
-        ]
-    elif target == "phone":
+    limit, fast = TEXT_LIMITS[target], _CHECKED_TEXT[target]
+    if target == "phone":
         # `_PHONE_PUNCTUATION` removed from the whole column in one call: once collapsed, a value's only
         # space left is " ".
         values = "\n".join(values).translate(_PHONE_PUNCTUATION_CHARS).split("\n") if values else values
-    limit, fast = TEXT_LIMITS[target], _CHECKED_TEXT[target]
     # Whether each value matched, as booleans (the match objects, kept, would wake the garbage collector).
     matched = list(map(bool, map(fast.match, values)))
+    if target == "website" and matched.count(False) != values.count(""):
+        # Some address without its scheme (the fast pattern wants "http://" or "https://", lower case: a
+        # value it matched needs none): "https://" added where missing, and the values matched again.
+        values = [
+            v if not v or v.lower().startswith(("http://", "https://")) else "https://" + v for v in values
+        ]
+        matched = list(map(bool, map(fast.match, values)))
     # The common column, each value valid or empty, told in C: no pattern matches an empty value, so that is
     # when the values missed are exactly the empty ones.
     if matched.count(False) == values.count("") and max(map(len, values), default=0) <= limit:
