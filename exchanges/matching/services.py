@@ -88,11 +88,28 @@ def suggestions_refresh(*, home_ids: Iterable[int] | None = None) -> int:
         if graph.out.get(home)
     ]
     with transaction.atomic():
+        _one_writer_at_a_time()
         Suggestion.objects.filter(home_id__in=targets).delete()
         Suggestion.objects.bulk_create(rows, batch_size=5000)
         BestHosts.objects.filter(home_id__in=targets).delete()
         BestHosts.objects.bulk_create(best, batch_size=5000)
     return len(rows)
+
+
+# The key of the transaction-level advisory lock taken by every write of the stored suggestions and best hosts.
+_WRITE_LOCK = "exchanges.matching.suggestions"
+
+
+def _one_writer_at_a_time() -> None:
+    """Waits, inside the caller's transaction, until no other refresh is writing, and holds the others off
+    until it commits. Two refreshes of overlapping homes (the worker runs two jobs at once: a home and its
+    neighbour changed together) each delete then insert the same homes' rows: in READ COMMITTED, the second
+    one's DELETE, whose snapshot predates the first one's commit, would not see the rows just inserted, and
+    its INSERT would break the unique keys (`suggestion_rank_unique`, the best hosts' primary key). Taken
+    before the DELETE, the lock gives the second a snapshot with the first's rows, which it then replaces
+    (test: tests/exchanges/matching/test_refresh_concurrency.py)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [_WRITE_LOCK])
 
 
 def _refresh_all() -> int:
@@ -109,6 +126,7 @@ def _refresh_all() -> int:
     now = timezone.now().isoformat()
     table, best = Suggestion._meta.db_table, BestHosts._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
+        _one_writer_at_a_time()
         # TRUNCATE refuses to run while deferred foreign-key checks of this transaction are pending.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f"TRUNCATE {table}, {best}")
