@@ -349,7 +349,8 @@ def _read_spatial(path: Path, kind: str, checks_only: bool = False, *, deferred:
         table = Table(
             format=kind, columns=columns, values={}, wkb=wkb, crs=crs, points=points, _parsed=geometries
         )
-        table._deferred = lambda wanted: _attributes(path, layer, wanted, len(wkb))
+        encoding = meta.get("encoding")
+        table._deferred = lambda wanted: _attributes(path, layer, wanted, len(wkb), encoding)
     else:
         columns = [str(c) for c in meta["fields"]]
         values = {name: _texts(data) for name, data in zip(columns, field_data, strict=True)}
@@ -381,9 +382,15 @@ _UNREADABLE = (
 )
 
 
-def _attributes(path: Path, layer: str, columns: list[str], count: int) -> dict[str, list[str]]:
+def _attributes(
+    path: Path, layer: str, columns: list[str], count: int, encoding: str | None
+) -> dict[str, list[str]]:
     """Every row's `columns` of a spatial file whose geometries were read before (`opened_table`), checked as
-    `_read_spatial` checks them: the same columns, one value per geometry, the same texts.
+    `_read_spatial` checks them: the same columns, one value per geometry, the same texts. `encoding`: the
+    one that reading found. UTF-8 is what GDAL gives when it recodes itself (a GeoPackage, a GeoJSON, a
+    Shapefile with its .cpg): the Arrow read is left to do the same. Anything else (a Shapefile without its
+    .cpg: ISO-8859-1) is given to the Arrow read, which would otherwise take the bytes for UTF-8 and refuse
+    them (and given when GDAL recodes, it would stop it: hence not always).
 
     Read as Arrow (GDAL's columnar stream: a third of the time of a feature-by-feature read, and without
     Python's lock, so the database's work on the points meanwhile is not held up). The text columns, nearly
@@ -391,7 +398,9 @@ def _attributes(path: Path, layer: str, columns: list[str], count: int) -> dict[
     the usual way, so that its values become the same texts as in `_read_spatial` (Arrow keeps an integer
     with gaps an integer and a time zone on a timestamp, where the usual way gives a float and none)."""
     try:
-        meta, arrow = pyogrio.raw.read_arrow(path, layer=layer, read_geometry=False, columns=columns)
+        meta, arrow = pyogrio.raw.read_arrow(
+            path, layer=layer, read_geometry=False, columns=columns, encoding=_not_recoded(encoding)
+        )
         if [str(c) for c in meta["fields"]] != columns or arrow.num_rows != count:
             raise e.FileUnreadable()  # the file changed between the two readings
         read = {
@@ -410,6 +419,13 @@ def _attributes(path: Path, layer: str, columns: list[str], count: int) -> dict[
     values = {name: _texts(read[name]) for name in columns}
     _check_texts(values)
     return values
+
+
+def _not_recoded(encoding: str | None) -> str | None:
+    """The encoding to give an Arrow read: none when GDAL recodes the texts to UTF-8 itself."""
+    if encoding is None or encoding.upper().replace("-", "").replace("_", "") == "UTF8":
+        return None
+    return encoding
 
 
 def _is_text(column: pa.Field) -> bool:

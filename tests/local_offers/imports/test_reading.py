@@ -336,6 +336,38 @@ class TestAttributesReadLater:
         assert whole.values["code"] == ["38185", "", "1001", str(2**40)]
         assert whole.values["note"][:2] == ["espaces", ""]
 
+    @pytest.mark.parametrize(
+        ("encoding", "cpg"), [("cp1252", True), ("cp1252", False), ("latin1", False), ("UTF-8", False)]
+    )
+    def test_a_shapefile_in_any_encoding_gives_the_same_texts(self, encoding, cpg, tmp_path):
+        # Without its .cpg, GDAL reads a Shapefile's texts as ISO-8859-1 (a Windows-1252 "Œ" becomes "\x8c";
+        # UTF-8 accents become mojibake, refused): the Arrow read gets that encoding, or it would refuse the
+        # bytes as invalid UTF-8; with its .cpg, GDAL recodes for both reads.
+        data = frame(standard_rows(3))
+        data["nom"] = ["Musée Œuvre" if encoding != "latin1" else "Musée", "Église Saint-Étienne", "Besançon"]
+        folder = tmp_path / "shp"
+        folder.mkdir()
+        data.to_file(folder / "equipements.shp", engine="pyogrio", encoding=encoding)
+        if not cpg:
+            (folder / "equipements.cpg").unlink()
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            for part in sorted(folder.iterdir()):
+                archive.write(part, part.name)
+        path = tmp_path / "upload"
+        path.write_bytes(buffer.getvalue())
+        if encoding == "UTF-8":  # UTF-8 read as ISO-8859-1: refused by both readings
+            with pytest.raises(e.EncodingMixed):
+                read_table(path)
+            with opened_table(path) as table, pytest.raises(e.EncodingMixed):
+                table.read_values()
+            return
+        whole = read_table(path)
+        with opened_table(path) as table:
+            table.read_values()
+        assert table.values == whole.values
+        assert whole.values["nom"][1:] == ["Église Saint-Étienne", "Besançon"]
+
     def test_only_the_columns_asked_for_are_read(self, tmp_path):
         path = tmp_path / "upload"
         path.write_bytes(to_bytes(frame(standard_rows(7)), "gpkg", tmp_path))
