@@ -158,8 +158,8 @@ class FacilityQuerySet(models.QuerySet["Facility"]):
 
 
 class Facility(FSMModelMixin, models.Model):
-    # Indexes: each one is paid on every row a bulk import writes (about a seventh of its write each, at
-    # 100,000 rows), so none is redundant. The employer's lookups use the unique key of its external ids
+    # Indexes: each one is paid on every row a bulk import writes (together, most of its INSERT), so none is
+    # redundant. The employer's lookups use the unique key of its external ids
     # (`facility_external_id_once_per_org`, led by organisation); a territory's, `facility_territory_status`
     # (Meta); no `varchar_pattern_ops` copy of a code for a LIKE nobody does.
     organisation = models.ForeignKey(

@@ -60,15 +60,10 @@ def test_no_index_is_a_leading_part_of_another():
 # checks look up all three, through `facility_territory_status` (département, commune, status); communes and
 # régions are never deleted (the territory data moves a commune with ON UPDATE CASCADE), and searches reach a
 # commune with its département and a région through its départements (`FacilitySearchFilter`).
+_FACILITY_TERRITORY = "SELECT 1 FROM local_offers_facility WHERE commune_id = '01001' AND departement_id = '01' AND region_id = '84'"
 SERVED_BY_A_COMPOSITE = {
-    ("local_offers_facility", "commune_id"): (
-        "SELECT 1 FROM local_offers_facility WHERE commune_id = '01001' AND departement_id = '01' "
-        "AND region_id = '84'"
-    ),
-    ("local_offers_facility", "region_id"): (
-        "SELECT 1 FROM local_offers_facility WHERE commune_id = '01001' AND departement_id = '01' "
-        "AND region_id = '84'"
-    ),
+    ("local_offers_facility", "commune_id"): _FACILITY_TERRITORY,
+    ("local_offers_facility", "region_id"): _FACILITY_TERRITORY,
 }
 
 
